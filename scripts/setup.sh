@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs everything wsbkit needs on a fresh Debian 12 machine. Idempotent: when all is in place it
+# prints nothing and returns in well under 5 s.
+#  - apt packages (native + MinGW-w64 toolchains, Wine, Boost, JSON library)
+#  - a deb-src entry for bookworm main, and the Boost sources matching the installed headers,
+#    unpacked to .deps/boost-src (only the parts the Windows build compiles)
+#  - the .idl files widl imports (from libwine-dev), linked into .deps/idl
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+deps="$root/.deps"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
+packages=(meson ninja-build pkg-config g++ dpkg-dev
+          g++-mingw-w64-x86-64-posix mingw-w64-tools
+          wine wine64 wine64-tools
+          libboost-test-dev libboost-program-options-dev
+          nlohmann-json3-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Boost sources for the MinGW build: exactly the installed header version.
+boost_ver=$(dpkg-query -W -f='${Version}' libboost1.74-dev)
+stamp="$deps/boost-src/.version"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$boost_ver" ]; then
+  src_list=/etc/apt/sources.list.d/wsbkit-deb-src.sources
+  if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list; then
+    echo "setup: adding deb-src entry $src_list"
+    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      | "${sudo_cmd[@]}" tee "$src_list" >/dev/null
+    "${sudo_cmd[@]}" apt-get update -qq
+  fi
+  echo "setup: fetching Boost $boost_ver sources"
+  rm -rf "$deps/boost-dl" "$deps/boost-src"
+  mkdir -p "$deps/boost-dl" "$deps/boost-src"
+  (cd "$deps/boost-dl" && apt-get source -qq --download-only "boost1.74=$boost_ver" >/dev/null)
+  tarball=$(ls "$deps"/boost-dl/boost1.74_*.orig.tar.* | head -n1)
+  tar -xf "$tarball" -C "$deps/boost-src" --strip-components=1 --wildcards \
+    '*/libs/program_options/src/*' '*/libs/test/src/*'
+  rm -rf "$deps/boost-dl"
+  echo "$boost_ver" > "$stamp"
+fi
+
+# The .idl files widl imports (unknwn.idl, objidl.idl, ...): Wine's, shipped by libwine-dev.
+if [ ! -e "$deps/idl/unknwn.idl" ]; then
+  idl_dir=$(dirname "$(dpkg -L libwine-dev | grep '/unknwn.idl$' | head -n1)")
+  mkdir -p "$deps"
+  ln -sfn "$idl_dir" "$deps/idl"
+fi
+
+# The cross compiler sees Boost's headers through a folder holding only a `boost` symlink.
+if [ ! -e "$deps/boost-include/boost" ]; then
+  mkdir -p "$deps/boost-include"
+  ln -sfn /usr/include/boost "$deps/boost-include/boost"
+fi
