@@ -50,8 +50,8 @@ bool is_absolute_windows_path(const std::string& path) {
   return (drive || unc) && path.find('"') == std::string::npos;
 }
 
-std::string local_server_command(const AddinSpec& addin) {
-  std::string command = "\"" + addin.exe_path + "\"";
+std::string local_server_command(const AddinSpec& addin, const std::string& clsid) {
+  std::string command = "\"" + addin.exe_path + "\" --clsid " + clsid;
   if (addin.policy_path) command += " --policy \"" + *addin.policy_path + "\"";
   return command;
 }
@@ -152,7 +152,7 @@ Result<RegisterOutcome> Registrar::register_application(const RegistrationSpec& 
     if (auto r = tx.create_key(hklm, cls + "\\LocalServer32"); !r) return r;
     if (auto r = tx.set_value(hklm, cls, "", reg_sz(name)); !r) return r;
     if (auto r = tx.set_value(hklm, cls, "AppID", reg_sz(*clsid)); !r) return r;
-    if (auto r = tx.set_value(hklm, cls + "\\LocalServer32", "", reg_sz(local_server_command(*spec.addin))); !r) return r;
+    if (auto r = tx.set_value(hklm, cls + "\\LocalServer32", "", reg_sz(local_server_command(*spec.addin, *clsid))); !r) return r;
     if (auto r = tx.create_key(hklm, appid_key(*clsid)); !r) return r;
     if (auto r = tx.set_value(hklm, appid_key(*clsid), "", reg_sz(name)); !r) return r;
 

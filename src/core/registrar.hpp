@@ -44,8 +44,9 @@ struct RegisterOutcome {
 // Validation failures are Errors with api "validate", object = the field, message = the rule.
 Result<void> validate_identifier(const std::string& identifier);
 bool is_absolute_windows_path(const std::string& path);
-// LocalServer32 command line: quoted exe path, then the policy argument.
-std::string local_server_command(const AddinSpec& addin);
+// LocalServer32 command line: quoted exe path, the CLSID the add-in serves, the policy argument.
+// (COM appends -Embedding.)
+std::string local_server_command(const AddinSpec& addin, const std::string& clsid);
 Guid default_clsid(const Guid& writer_id);
 
 class Registrar {

@@ -1,0 +1,265 @@
+// COM local server adapters: class factory, the add-in object (backup + restore interfaces) and
+// the async object. Each method: validate pointers, convert to portable types, call the
+// WsbApplication, convert back; never let an exception cross the ABI.
+#include <atomic>
+#include <new>
+
+#include "platform/win32/com/com_convert.hpp"
+#include "platform/win32/com/com_runtime_win32.hpp"
+#include "wsbapp.h"
+
+namespace wsbkit::win32 {
+namespace {
+
+// The one exception barrier: every COM method body runs inside it.
+template <class Body>
+HRESULT guarded(Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return E_OUTOFMEMORY;
+  } catch (const ErrorException& e) {
+    const Hresult h = e.error().hresult_code();
+    return hr::failed(h) ? static_cast<HRESULT>(h) : E_FAIL;
+  } catch (...) {
+    return E_UNEXPECTED;
+  }
+}
+
+// IUnknown plumbing shared by the three objects: atomic count, and each live object holds the
+// server alive through ServerLifetime.
+class ServerObject {
+ protected:
+  explicit ServerObject(ServerLifetime& lifetime) : lifetime_(lifetime) { lifetime_.add_ref(); }
+  virtual ~ServerObject() { lifetime_.release(); }
+  ULONG add_ref() { return ++refs_; }
+  ULONG release() {
+    const ULONG left = --refs_;
+    if (left == 0) delete this;
+    return left;
+  }
+
+ private:
+  std::atomic<ULONG> refs_{1};
+  ServerLifetime& lifetime_;
+};
+
+class AsyncObject final : public IWsbApplicationAsync, ServerObject {
+ public:
+  AsyncObject(ServerLifetime& lifetime, std::shared_ptr<WsbAsync> async)
+      : ServerObject(lifetime), async_(std::move(async)) {}
+  ~AsyncObject() override {
+    // Released before the end: the operation must not run on unowned.
+    Hresult status = hr::ok;
+    if (hr::succeeded(async_->query_status(status)) && status == hr::wsbapp_async_in_progress) async_->abort();
+  }
+
+  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override {
+    if (!out) return E_POINTER;
+    if (IsEqualIID(riid, IID_IUnknown) || IsEqualIID(riid, IID_IWsbApplicationAsync)) {
+      *out = static_cast<IWsbApplicationAsync*>(this);
+      add_ref();
+      return S_OK;
+    }
+    *out = nullptr;
+    return E_NOINTERFACE;
+  }
+  ULONG STDMETHODCALLTYPE AddRef() override { return add_ref(); }
+  ULONG STDMETHODCALLTYPE Release() override { return release(); }
+
+  HRESULT STDMETHODCALLTYPE QueryStatus(HRESULT* phrResult) override {
+    if (!phrResult) return E_POINTER;
+    return guarded([&] {
+      Hresult status = hr::e_unexpected;
+      const Hresult h = async_->query_status(status);
+      *phrResult = static_cast<HRESULT>(status);
+      return static_cast<HRESULT>(h);
+    });
+  }
+  HRESULT STDMETHODCALLTYPE Abort() override {
+    return guarded([&] { return static_cast<HRESULT>(async_->abort()); });
+  }
+
+ private:
+  std::shared_ptr<WsbAsync> async_;
+};
+
+class AddinObject final : public IWsbApplicationBackupSupport, public IWsbApplicationRestoreSupport, ServerObject {
+ public:
+  AddinObject(ServerLifetime& lifetime, std::shared_ptr<WsbApplication> app)
+      : ServerObject(lifetime), lifetime_(lifetime), app_(std::move(app)) {}
+
+  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override {
+    if (!out) return E_POINTER;
+    if (IsEqualIID(riid, IID_IUnknown) || IsEqualIID(riid, IID_IWsbApplicationBackupSupport)) {
+      *out = static_cast<IWsbApplicationBackupSupport*>(this);
+    } else if (IsEqualIID(riid, IID_IWsbApplicationRestoreSupport)) {
+      *out = static_cast<IWsbApplicationRestoreSupport*>(this);
+    } else {
+      *out = nullptr;
+      return E_NOINTERFACE;
+    }
+    add_ref();
+    return S_OK;
+  }
+  // Both interfaces share one count (IUnknown identity).
+  ULONG STDMETHODCALLTYPE AddRef() override { return add_ref(); }
+  ULONG STDMETHODCALLTYPE Release() override { return release(); }
+
+  HRESULT STDMETHODCALLTYPE CheckConsistency(LPWSTR wszWriterMetadata, LPWSTR wszComponentName,
+                                             LPWSTR wszComponentLogicalPath, DWORD cVolumes,
+                                             LPWSTR* rgwszSourceVolumePath, LPWSTR* rgwszSnapshotVolumePath,
+                                             IWsbApplicationAsync** ppAsync) override {
+    if (!ppAsync) return E_POINTER;
+    *ppAsync = nullptr;
+    if (cVolumes > wsb_max_volumes) return E_INVALIDARG;
+    return guarded([&]() -> HRESULT {
+      ConsistencyRequest request;
+      request.writer_metadata = from_com(wszWriterMetadata);
+      request.component_name = from_com(wszComponentName);
+      request.component_logical_path = from_com(wszComponentLogicalPath);
+      request.volume_count = cVolumes;
+      if (rgwszSourceVolumePath) request.source_volumes = from_com(rgwszSourceVolumePath, cVolumes);
+      if (rgwszSnapshotVolumePath) request.snapshot_volumes = from_com(rgwszSnapshotVolumePath, cVolumes);
+      ConsistencyResult result = app_->check_consistency(request);
+      if (result.hr == hr::ok && result.async) {
+        *ppAsync = new AsyncObject(lifetime_, std::move(result.async));
+      } else if (result.hr == hr::ok) {
+        return E_UNEXPECTED;  // the core broke the contract: S_OK needs an async object
+      }
+      return static_cast<HRESULT>(result.hr);
+    });
+  }
+
+  HRESULT STDMETHODCALLTYPE PreRestore(LPWSTR wszWriterMetadata, LPWSTR wszComponentName,
+                                       LPWSTR wszComponentLogicalPath, BOOLEAN bNoRollForward) override {
+    return guarded([&] {
+      return static_cast<HRESULT>(app_->pre_restore(restore_request(wszWriterMetadata, wszComponentName,
+                                                                    wszComponentLogicalPath, bNoRollForward)));
+    });
+  }
+
+  HRESULT STDMETHODCALLTYPE PostRestore(LPWSTR wszWriterMetadata, LPWSTR wszComponentName,
+                                        LPWSTR wszComponentLogicalPath, BOOLEAN bNoRollForward) override {
+    return guarded([&] {
+      return static_cast<HRESULT>(app_->post_restore(restore_request(wszWriterMetadata, wszComponentName,
+                                                                     wszComponentLogicalPath, bNoRollForward)));
+    });
+  }
+
+  HRESULT STDMETHODCALLTYPE OrderComponents(DWORD cComponents, LPWSTR* rgComponentName,
+                                            LPWSTR* rgComponentLogicalPaths, LPWSTR** prgComponentName,
+                                            LPWSTR** prgComponentLogicalPath) override {
+    if (!prgComponentName || !prgComponentLogicalPath) return E_POINTER;
+    *prgComponentName = nullptr;
+    *prgComponentLogicalPath = nullptr;
+    if (cComponents > wsb_max_components) return E_INVALIDARG;
+    if (cComponents > 0 && (!rgComponentName || !rgComponentLogicalPaths)) return E_INVALIDARG;
+    return guarded([&]() -> HRESULT {
+      OrderRequest request;
+      request.component_count = cComponents;
+      if (cComponents > 0) {
+        request.names = from_com(rgComponentName, cComponents);
+        request.logical_paths = from_com(rgComponentLogicalPaths, cComponents);
+      }
+      const OrderResult result = app_->order_components(request);
+      if (result.hr != hr::ok) return static_cast<HRESULT>(result.hr);
+      if (!result.names || !result.logical_paths || result.names->size() != cComponents ||
+          result.logical_paths->size() != cComponents) {
+        return E_UNEXPECTED;  // S_OK must come with both arrays, complete
+      }
+      LPWSTR* names = to_com_string_array(*result.names);
+      LPWSTR* paths = names ? to_com_string_array(*result.logical_paths) : nullptr;
+      if (!names || !paths) {
+        free_com_string_array(names, cComponents);
+        return E_OUTOFMEMORY;
+      }
+      *prgComponentName = names;
+      *prgComponentLogicalPath = paths;
+      return S_OK;
+    });
+  }
+
+  HRESULT STDMETHODCALLTYPE IsRollForwardSupported(BOOLEAN* pbRollForwardSupported) override {
+    if (!pbRollForwardSupported) return E_POINTER;
+    *pbRollForwardSupported = FALSE;
+    return guarded([&] {
+      bool supported = false;
+      const Hresult h = app_->is_roll_forward_supported(supported);
+      *pbRollForwardSupported = supported ? TRUE : FALSE;
+      return static_cast<HRESULT>(h);
+    });
+  }
+
+ private:
+  static RestoreRequest restore_request(LPWSTR metadata, LPWSTR name, LPWSTR path, BOOLEAN no_roll_forward) {
+    return RestoreRequest{from_com(metadata), from_com(name), from_com(path), no_roll_forward != FALSE};
+  }
+
+  ServerLifetime& lifetime_;
+  std::shared_ptr<WsbApplication> app_;
+};
+
+// The class factory lives on the stack of run_local_server; COM's references to it do not keep
+// the server alive (only objects and LockServer do).
+class ClassFactory final : public IClassFactory {
+ public:
+  ClassFactory(ServerLifetime& lifetime, ApplicationFactory factory)
+      : lifetime_(lifetime), factory_(std::move(factory)) {}
+
+  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override {
+    if (!out) return E_POINTER;
+    if (IsEqualIID(riid, IID_IUnknown) || IsEqualIID(riid, IID_IClassFactory)) {
+      *out = static_cast<IClassFactory*>(this);
+      return S_OK;
+    }
+    *out = nullptr;
+    return E_NOINTERFACE;
+  }
+  ULONG STDMETHODCALLTYPE AddRef() override { return 2; }
+  ULONG STDMETHODCALLTYPE Release() override { return 1; }
+
+  HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown* outer, REFIID riid, void** out) override {
+    if (!out) return E_POINTER;
+    *out = nullptr;
+    if (outer) return CLASS_E_NOAGGREGATION;
+    return guarded([&] {
+      auto* object = new AddinObject(lifetime_, factory_());
+      const HRESULT h = object->QueryInterface(riid, out);
+      object->Release();  // the caller's reference (if QI succeeded) is the only one left
+      return h;
+    });
+  }
+  HRESULT STDMETHODCALLTYPE LockServer(BOOL lock) override {
+    if (lock) lifetime_.add_ref(); else lifetime_.release();
+    return S_OK;
+  }
+
+ private:
+  ServerLifetime& lifetime_;
+  ApplicationFactory factory_;
+};
+
+}  // namespace
+
+Result<ServerLifetime::ExitReason> run_local_server(const LocalServerConfig& config, ApplicationFactory factory) {
+  CLSID clsid;
+  const std::wstring wide = widen(config.clsid);
+  if (FAILED(CLSIDFromString(wide.c_str(), &clsid))) {
+    return Error::hresult(hr::e_invalidarg, "CLSIDFromString", config.clsid, "not a CLSID");
+  }
+  HRESULT h = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+  if (FAILED(h)) return Error::hresult(h, "CoInitializeEx", "COINIT_MULTITHREADED");
+  struct Uninit { ~Uninit() { CoUninitialize(); } } uninit;
+
+  ServerLifetime lifetime(config.idle_timeout);
+  ClassFactory class_factory(lifetime, std::move(factory));
+  DWORD cookie = 0;
+  h = CoRegisterClassObject(clsid, &class_factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
+  if (FAILED(h)) return Error::hresult(h, "CoRegisterClassObject", config.clsid);
+  const auto reason = lifetime.wait();
+  CoRevokeClassObject(cookie);
+  return reason;
+}
+
+}  // namespace wsbkit::win32

@@ -1,0 +1,90 @@
+// wsbkit-addin.exe: the WSB add-in, a COM local server started by COM with
+//   "wsbkit-addin.exe" --clsid {CLSID} [--policy FILE] -Embedding
+// (the command line 'wsbkit register' writes to LocalServer32; COM appends -Embedding).
+// It serves the add-in core for that CLSID until the last reference is released.
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/args.hpp"
+#include "core/addin_core.hpp"
+#include "platform/text.hpp"
+#include "platform/win32/backends.hpp"
+#include "platform/win32/com/com_runtime_win32.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+// %ProgramData%\wsbkit\logs\addin.jsonl: where an administrator finds what WSB asked.
+fs::path default_log_path() {
+  const char* program_data = std::getenv("ProgramData");
+  return fs::u8path(program_data ? program_data : "C:\\ProgramData") / "wsbkit" / "logs" / "addin.jsonl";
+}
+
+}  // namespace
+
+int wmain(int argc, wchar_t** argv) {
+  using namespace wsbkit;
+  std::vector<std::string> args = utf8_args(argc, argv);
+  // COM appends -Embedding (or /Embedding); it is not an option Program_options would accept.
+  bool embedding = false;
+  std::erase_if(args, [&](const std::string& a) {
+    const bool match = iequals(a, "-Embedding") || iequals(a, "/Embedding");
+    embedding = embedding || match;
+    return match;
+  });
+
+  std::string clsid, policy, log_file;
+  int idle_seconds = 60;
+  po::options_description options("Options");
+  options.add_options()
+      ("help,h", "show this help")
+      ("clsid", po::value(&clsid), "CLSID to serve (written by 'wsbkit register')")
+      ("policy", po::value(&policy), "policy file of the application")
+      ("log", po::value(&log_file), "JSON-lines call log (default %ProgramData%\\wsbkit\\logs\\addin.jsonl)")
+      ("idle-timeout", po::value(&idle_seconds)->default_value(60), "seconds to wait for a first client before exiting");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(options).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "wsbkit-addin: " << e.what() << "\n";
+    return 2;
+  }
+  if (vm.count("help") || !embedding) {
+    std::cout << "Usage: wsbkit-addin.exe --clsid {CLSID} [--policy FILE] [--log FILE] -Embedding\n\n"
+                 "The Windows Server Backup add-in of wsbkit: a COM local server that COM starts when WSB\n"
+                 "activates the application's add-in. It is not meant to be run by hand: register it with\n"
+                 "'wsbkit register --addin PATH ...' and exercise it with 'wsbkit simulate APPLICATION'.\n\n"
+              << options << "\n";
+    return vm.count("help") ? 0 : 2;
+  }
+  if (clsid.empty() || idle_seconds < 1) {
+    std::cerr << "wsbkit-addin: --clsid is required and --idle-timeout must be positive\n";
+    return 2;
+  }
+
+  const fs::path log_path = log_file.empty() ? default_log_path() : fs::u8path(log_file);
+  std::error_code ec;
+  fs::create_directories(log_path.parent_path(), ec);
+  std::ofstream log_stream(log_path, std::ios::app);
+  CallLog log([&](const std::string& line) {
+    log_stream << line << '\n';
+    log_stream.flush();  // a crash must not eat the last calls
+  });
+  auto event_log = win32::make_win32_event_log();
+  (void)event_log->report(EventSeverity::information, 1, "wsbkit add-in started for " + clsid);
+
+  auto served = win32::run_local_server({clsid, std::chrono::seconds(idle_seconds)},
+                                        [&log] { return std::make_shared<AddinCore>(log); });
+  if (!served) {
+    (void)event_log->report(EventSeverity::error, 2, "wsbkit add-in could not serve " + clsid + ": " + served.error().message());
+    std::cerr << "wsbkit-addin: " << served.error().message() << "\n";
+    return 1;
+  }
+  return 0;
+}

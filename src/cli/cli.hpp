@@ -1,0 +1,39 @@
+// wsbkit.exe: the registrar and admin tool. Portable: main() builds the host's backends and
+// passes them in, so every command is tested natively against fakes.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "platform/com_runtime.hpp"
+#include "platform/registry.hpp"
+
+namespace wsbkit {
+
+// Exit codes (documented in README.md).
+namespace exit_code {
+inline constexpr int ok = 0;
+inline constexpr int failure = 1;        // a system call failed (message names API, object, reason)
+inline constexpr int usage = 2;          // bad command line
+inline constexpr int invalid_input = 3;  // a value broke a rule (message names field and rule)
+inline constexpr int access_denied = 4;  // not elevated: run as Administrator
+inline constexpr int not_found = 5;      // nothing registered under that writer / application
+inline constexpr int calls_failed = 6;   // simulate: a WSB call returned something WSB would reject
+}  // namespace exit_code
+
+struct CliContext {
+  Registry& registry;
+  // Activates add-ins for `simulate`; created on first use (COM initialisation is not free).
+  std::function<Result<std::unique_ptr<ComRuntime>>()> make_com_runtime;
+  // For `simulate --in-process`: the add-in core, run inside wsbkit itself.
+  std::function<std::shared_ptr<WsbApplication>()> make_in_process_addin;
+  // Whether a file exists (the add-in and proxy/stub paths given to `register`).
+  std::function<bool(const std::string& path)> file_exists;
+};
+
+int run_cli(const std::vector<std::string>& args, CliContext& context, std::ostream& out, std::ostream& err);
+
+}  // namespace wsbkit

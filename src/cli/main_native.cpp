@@ -1,0 +1,26 @@
+// wsbkit on Linux: a developer's tool against fakes. The registry is an empty in-memory one
+// (nothing persists between runs) and `simulate --in-process` drives the add-in core directly.
+#include <filesystem>
+#include <iostream>
+
+#include "cli/args.hpp"
+#include "cli/cli.hpp"
+#include "core/addin_core.hpp"
+#include "mock/fake_registry.hpp"
+
+int main(int argc, char** argv) {
+  using namespace wsbkit;
+  FakeRegistry registry;
+  CallLog log([](const std::string& line) { std::clog << line << "\n"; });
+  CliContext context{registry,
+                     []() -> Result<std::unique_ptr<ComRuntime>> {
+                       return Error::hresult(hr::e_notimpl, "activate", "COM",
+                                             "no COM on this host: use --in-process, or run wsbkit.exe under Wine");
+                     },
+                     [&log] { return std::make_shared<AddinCore>(log); },
+                     [](const std::string& path) {
+                       std::error_code ec;
+                       return std::filesystem::is_regular_file(path, ec);
+                     }};
+  return run_cli(utf8_args(argc, argv), context, std::cout, std::cerr);
+}
