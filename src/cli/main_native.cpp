@@ -10,7 +10,7 @@
 
 int main(int argc, char** argv) {
   using namespace wsbkit;
-  FakeRegistry registry;
+  mock::FakeRegistry registry;
   CallLog log([](const std::string& line) { std::clog << line << "\n"; });
   CliContext context{registry,
                      []() -> Result<std::unique_ptr<ComRuntime>> {

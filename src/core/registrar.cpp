@@ -30,6 +30,14 @@ Result<std::optional<std::string>> read_optional_string(Registry& reg, const std
   return value.error();
 }
 
+// Whether this registration record says wsbkit registered the proxy/stub (absent = no).
+Result<bool> read_ownership_flag(Registry& reg, const std::string& record) {
+  auto flag = get_dword(reg, hklm, record, "ProxyStub");
+  if (flag) return *flag == 1;
+  if (flag.error().is_win32(win32_error::file_not_found)) return false;
+  return flag.error();
+}
+
 }  // namespace
 
 Result<void> validate_identifier(const std::string& identifier) {
@@ -202,8 +210,9 @@ Result<std::size_t> Registrar::unregister_application(const Guid& writer_id) {
   }
   auto clsid = read_optional_string(reg_, record, layout::clsid_value);
   if (!clsid) return clsid.error();
-  auto ps = get_dword(reg_, hklm, record, "ProxyStub");
-  const bool owns_ps = ps && *ps == 1;
+  auto owns_ps_value = read_ownership_flag(reg_, record);
+  if (!owns_ps_value) return owns_ps_value.error();
+  const bool owns_ps = *owns_ps_value;
 
   // The proxy/stub is shared: it goes only with the last wsbkit registration that uses it.
   bool ps_still_needed = false;
@@ -212,8 +221,9 @@ Result<std::size_t> Registrar::unregister_application(const Guid& writer_id) {
     if (!others) return others.error();
     for (const auto& other : *others) {
       if (iequals(other, writer)) continue;
-      auto other_ps = get_dword(reg_, hklm, record_key(other), "ProxyStub");
-      if (other_ps && *other_ps == 1) ps_still_needed = true;
+      auto other_ps = read_ownership_flag(reg_, record_key(other));
+      if (!other_ps) return other_ps.error();
+      if (*other_ps) ps_still_needed = true;
     }
   }
 
@@ -238,8 +248,10 @@ Result<std::size_t> Registrar::unregister_application(const Guid& writer_id) {
     // Leave no empty wsbkit keys behind (but never Application Support: others may use it).
     for (const std::string& key : {str(layout::registrations), std::string("SOFTWARE\\wsbkit")}) {
       auto children = reg_.list_subkeys(hklm, key);
+      if (!children) return children.error();
       auto values = reg_.list_values(hklm, key);
-      if (children && values && children->empty() && values->empty()) {
+      if (!values) return values.error();
+      if (children->empty() && values->empty()) {
         if (auto r = tx.delete_tree(hklm, key); !r) return r;
       }
     }
