@@ -27,6 +27,10 @@
 using Microsoft::WRL::ComPtr;
 using marshal_test::Record;
 
+#ifndef WSBKIT_PS_CLSID
+#error "WSBKIT_PS_CLSID (the factory CLSID of wsbkit-ps.dll, src/ps/meson.build) must be defined"
+#endif
+
 static_assert(sizeof(BOOLEAN) == 1, "BOOLEAN is the 1-byte unsigned char, not BOOL");
 
 namespace {
@@ -431,7 +435,8 @@ BOOST_AUTO_TEST_CASE(iids_are_microsofts) {
   CHECK_HR(WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED, static_cast<HRESULT>(0x807A0001u));
 }
 
-// regsvr32 wsbkit-ps.dll registered ProxyStubClsid32 for all three IIDs, served by that DLL.
+// regsvr32 wsbkit-ps.dll registered ProxyStubClsid32 = wsbkit's proxy/stub CLSID (not MIDL's
+// default, an IID) for all three IIDs, its InprocServer32 being that DLL.
 BOOST_AUTO_TEST_CASE(regsvr32_registers_the_three_interfaces) {
   const auto& env = Environment::get();
   for (const IID* iid : {&IID_IWsbApplicationBackupSupport, &IID_IWsbApplicationRestoreSupport,
@@ -439,6 +444,8 @@ BOOST_AUTO_TEST_CASE(regsvr32_registers_the_three_interfaces) {
     const std::wstring key = L"Interface\\" + guid_string(*iid) + L"\\ProxyStubClsid32";
     const auto clsid = read_default_value(HKEY_CLASSES_ROOT, key);
     BOOST_REQUIRE_MESSAGE(clsid.has_value(), "missing HKCR\\" << narrow(key));
+    BOOST_CHECK_MESSAGE(lstrcmpiW(clsid->c_str(), L"" WSBKIT_PS_CLSID) == 0,
+                        "ProxyStubClsid32 is " << narrow(*clsid) << ", expected " << WSBKIT_PS_CLSID);
     const auto server = read_default_value(HKEY_CLASSES_ROOT, L"CLSID\\" + *clsid + L"\\InprocServer32");
     BOOST_REQUIRE_MESSAGE(server.has_value(), "missing InprocServer32 of " << narrow(*clsid));
     BOOST_CHECK_MESSAGE(lstrcmpiW(server->c_str(), env.ps_dll().c_str()) == 0,
