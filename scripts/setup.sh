@@ -11,7 +11,7 @@ deps="$root/.deps"
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 
-packages=(meson ninja-build pkg-config g++ dpkg-dev
+packages=(meson ninja-build pkg-config g++ dpkg-dev procps python3
           g++-mingw-w64-x86-64-posix mingw-w64-tools
           wine wine64 wine64-tools
           libboost-test-dev libboost-program-options-dev
@@ -42,7 +42,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$boost_ver" ]; then
   echo "setup: fetching Boost $boost_ver sources"
   rm -rf "$deps/boost-dl" "$deps/boost-src"
   mkdir -p "$deps/boost-dl" "$deps/boost-src"
-  (cd "$deps/boost-dl" && apt-get source -qq --download-only "boost1.74=$boost_ver" >/dev/null)
+  sandbox=()
+  [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)   # _apt cannot write here
+  (cd "$deps/boost-dl" && apt-get source -qq --download-only "${sandbox[@]}" "boost1.74=$boost_ver" >/dev/null)
   tarball=$(ls "$deps"/boost-dl/boost1.74_*.orig.tar.* | head -n1)
   tar -xf "$tarball" -C "$deps/boost-src" --strip-components=1 --wildcards \
     '*/libs/program_options/src/*' '*/libs/test/src/*'

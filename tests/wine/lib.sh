@@ -1,0 +1,54 @@
+# Helpers for the Wine integration tests (sourced). Each check prints one line and is counted;
+# the counts go to $WSBKIT_REPORT ("passed failed") for scripts/summarize.py, and the script exits
+# non-zero if any check failed.
+set -uo pipefail
+: "${WSBKIT_BUILD_DIR:?run through meson test}"
+: "${WSBKIT_SOURCE_DIR:?run through meson test}"
+# shellcheck source=../../scripts/lib/wine.sh
+. "$WSBKIT_SOURCE_DIR/scripts/lib/wine.sh"
+
+passed=0
+failed=0
+
+finish() {
+  echo "$passed passed, $failed failed"
+  [ -n "${WSBKIT_REPORT:-}" ] && echo "$passed $failed" > "$WSBKIT_REPORT"
+  [ "$failed" -eq 0 ]
+}
+
+pass() { passed=$((passed + 1)); echo "ok - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    /'; }
+
+# check "description" command...: passes when the command succeeds.
+check() {
+  local what=$1; shift
+  local output
+  if output=$("$@" 2>&1); then pass "$what"; else fail "$what" "$output"; fi
+}
+
+# check_exit CODE "description" command...: passes when the command exits with CODE.
+check_exit() {
+  local want=$1 what=$2; shift 2
+  local output rc
+  output=$("$@" 2>&1); rc=$?
+  if [ "$rc" -eq "$want" ]; then pass "$what"; else fail "$what (exit $rc, want $want)" "$output"; fi
+}
+
+# check_contains "description" "needle" "haystack"
+check_contains() {
+  if printf '%s' "$3" | grep -qF -- "$2"; then pass "$1"; else fail "$1: missing '$2'" "$3"; fi
+}
+check_not_contains() {
+  if printf '%s' "$3" | grep -qF -- "$2"; then fail "$1: unexpected '$2'" "$3"; else pass "$1"; fi
+}
+
+# A fresh Wine prefix of this test's own (removed first), with a warm wineserver.
+fresh_prefix() {
+  local dir="$WSBKIT_BUILD_DIR/wineprefix-$1"
+  wineserver -k >/dev/null 2>&1 || true   # of a previous run of this prefix, if any
+  rm -rf "$dir"
+  wine_up "$dir"
+}
+
+# Wine prints CRLF; tests compare plain lines.
+wine_run() { wine "$@" 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
