@@ -83,5 +83,7 @@ Result<std::uint32_t> get_dword(Registry& reg, RegistryRoot root, const std::str
 
 // "HKLM\SOFTWARE\x" for messages and plans.
 std::string key_display(RegistryRoot root, const std::string& path);
+// `HKLM\SOFTWARE\x, value "Name"`: the object of an error about one value.
+std::string value_display(RegistryRoot root, const std::string& path, const std::string& name);
 
 }  // namespace wsbkit

@@ -1,0 +1,15 @@
+// Errors as the fakes report them: the same Win32 code, API name and object the real backend
+// would give, with the English system message Windows has for the common codes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "platform/error.hpp"
+
+namespace wsbkit::mock {
+
+std::string english_system_message(std::uint32_t win32_code);
+Error fake_error(std::uint32_t win32_code, std::string api, std::string object = {});
+
+}  // namespace wsbkit::mock

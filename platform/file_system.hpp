@@ -1,0 +1,61 @@
+// File system facility. Paths are UTF-8; the Win32 backend accepts '/' and '\' alike, the POSIX
+// backend '/'. File contents are bytes held in std::string (not necessarily UTF-8).
+//
+// Errors are Win32 codes on every backend (the POSIX backend maps errno), so logic reasons about
+// one set: ERROR_FILE_NOT_FOUND when the last component is missing, ERROR_PATH_NOT_FOUND when a
+// parent directory is missing, ERROR_ACCESS_DENIED for reading a directory as a file,
+// ERROR_DIR_NOT_EMPTY for removing a non-empty directory, ERROR_ALREADY_EXISTS when a file is in
+// the way of a directory. Each backend documents its remaining differences.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platform/error.hpp"
+
+namespace wsbkit {
+
+struct DirectoryEntry {
+  std::string name;  // the entry's name only, never "." or ".."
+  bool is_directory = false;
+  std::uint64_t size = 0;  // bytes for a file, 0 for a directory
+  bool operator==(const DirectoryEntry&) const = default;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  virtual Result<std::string> read_file(const std::string& path) = 0;
+  // Creates or truncates the file (the directory must exist).
+  virtual Result<void> write_file(const std::string& path, std::string_view contents) = 0;
+  // Readers see the old contents or the new, never a mix: writes a temporary file beside the
+  // target, flushes it to disk, then renames it over the target. On failure the target is
+  // unchanged and the temporary file removed.
+  virtual Result<void> replace_file_atomically(const std::string& path, std::string_view contents) = 0;
+  // Creates the file if missing.
+  virtual Result<void> append_file(const std::string& path, std::string_view contents) = 0;
+  // A file or directory; false (not an error) when absent.
+  virtual Result<bool> exists(const std::string& path) = 0;
+  virtual Result<bool> is_directory(const std::string& path) = 0;
+  virtual Result<std::uint64_t> file_size(const std::string& path) = 0;
+  // Entries sorted by name (byte order), so results are the same on every backend.
+  virtual Result<std::vector<DirectoryEntry>> list_directory(const std::string& path) = 0;
+  // Creates the directory and any missing parents; true if it did not exist before.
+  virtual Result<bool> create_directories(const std::string& path) = 0;
+  // A file or an empty directory.
+  virtual Result<void> remove(const std::string& path) = 0;
+  // A file, or a directory with everything in it (ERROR_FILE_NOT_FOUND if absent).
+  virtual Result<void> remove_tree(const std::string& path) = 0;
+  // Reads the file in chunks of at most chunk_size bytes, in order, without holding it whole
+  // (for hashing large files). The sink's error stops the read and is returned.
+  using ChunkSink = std::function<Result<void>(std::string_view chunk)>;
+  virtual Result<void> read_chunks(const std::string& path, std::size_t chunk_size,
+                                   const ChunkSink& sink) = 0;
+};
+
+}  // namespace wsbkit

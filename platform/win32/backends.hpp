@@ -1,0 +1,27 @@
+// Factories of the real Win32 backends. No Windows types: main() (and the contract tests' Win32
+// backend file) include this to build the backends and pass them down as the portable interfaces.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "platform/clock.hpp"
+#include "platform/event_log.hpp"
+#include "platform/file_system.hpp"
+#include "platform/process.hpp"
+#include "platform/registry.hpp"
+#include "platform/service_control.hpp"
+
+namespace wsbkit::win32 {
+
+// Always the 64-bit registry view (KEY_WOW64_64KEY).
+std::unique_ptr<Registry> make_win32_registry();
+std::unique_ptr<FileSystem> make_win32_file_system();
+std::unique_ptr<Clock> make_win32_clock();
+// Reports with RegisterEventSourceW(source) / ReportEventW.
+std::unique_ptr<EventLog> make_win32_event_log(const std::string& source = "wsbkit");
+std::unique_ptr<ServiceControl> make_win32_service_control();
+// Not implemented yet: returns nullptr (a later issue implements CreateProcessW + job objects).
+std::unique_ptr<ProcessRunner> make_win32_process_runner();
+
+}  // namespace wsbkit::win32
