@@ -106,7 +106,7 @@ class Win32ComRuntime final : public ComRuntime {
                                  reinterpret_cast<void**>(backup.GetAddressOf()));
     if (FAILED(h)) return Error::hresult(h, "CoCreateInstance(CLSCTX_LOCAL_SERVER)", clsid_text, system_message(static_cast<DWORD>(h)));
     ComPtr<IWsbApplicationRestoreSupport> restore;
-    h = backup.As(&restore);
+    h = backup->QueryInterface(IID_IWsbApplicationRestoreSupport, reinterpret_cast<void**>(restore.GetAddressOf()));
     if (FAILED(h)) return Error::hresult(h, "QueryInterface(IWsbApplicationRestoreSupport)", clsid_text);
     return std::shared_ptr<WsbApplication>(std::make_shared<RemoteApplication>(std::move(backup), std::move(restore)));
   }

@@ -5,6 +5,7 @@
 #include <new>
 
 #include "platform/win32/com/com_convert.hpp"
+#include "platform/win32/com/com_objects.hpp"
 #include "platform/win32/com/com_runtime_win32.hpp"
 #include "wsbapp.h"
 
@@ -241,6 +242,10 @@ class ClassFactory final : public IClassFactory {
 };
 
 }  // namespace
+
+IUnknown* create_addin_object(ServerLifetime& lifetime, std::shared_ptr<WsbApplication> application) {
+  return static_cast<IWsbApplicationBackupSupport*>(new AddinObject(lifetime, std::move(application)));
+}
 
 Result<ServerLifetime::ExitReason> run_local_server(const LocalServerConfig& config, ApplicationFactory factory) {
   CLSID clsid;
