@@ -19,6 +19,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "marshal_common.hpp"
@@ -687,6 +688,65 @@ BOOST_FIXTURE_TEST_CASE(order_components_null_in_array_refused, Session) {
   CHECK_HR(restore->OrderComponents(2, names.data(), nullptr, &ordered_names.items, &ordered_paths.items),
            rpc_x_null_ref_pointer);
   check_not_called();
+}
+
+// The same calls from a single-threaded apartment (WSB's own apartment model is undocumented):
+// activation, CheckConsistency with a NULL array, QueryStatus, OrderComponents(3) reversed.
+BOOST_AUTO_TEST_CASE(sta_client_calls) {
+  auto& env = Environment::get();
+  env.ensure_keeper();
+  struct Outcome {
+    HRESULT init = E_FAIL, activate = E_FAIL, check = E_FAIL, query = E_FAIL, status = S_OK, order = E_FAIL;
+    bool async_set = false, reversed = false;
+    std::optional<ServerRecord> check_record;
+  } out;
+  Strings sources(volume_names(3, L"Volume")), snapshots = Strings::null_array();
+  Strings names(component_names(3)), paths(logical_paths(3));
+  std::thread sta([&] {
+    out.init = CoInitializeEx(nullptr, COINIT_APARTMENTTHREADED);
+    if (FAILED(out.init)) return;
+    {
+      ComPtr<IWsbApplicationBackupSupport> backup;
+      ComPtr<IWsbApplicationRestoreSupport> restore;
+      out.activate = env.activate(backup);
+      if (SUCCEEDED(out.activate)) out.activate = backup.As(&restore);
+      if (SUCCEEDED(out.activate)) {
+        ComPtr<IWsbApplicationAsync> async;
+        env.clear_record();
+        out.check = backup->CheckConsistency(const_cast<LPWSTR>(L"<m/>"), const_cast<LPWSTR>(L"sta"), nullptr, 3,
+                                             sources.data(), snapshots.data(), &async);
+        out.check_record = env.read_record();
+        out.async_set = async != nullptr;
+        if (async) out.query = async->QueryStatus(&out.status);
+        ReceivedStrings ordered_names, ordered_paths;
+        out.order = restore->OrderComponents(3, names.data(), paths.data(), &ordered_names.items, &ordered_paths.items);
+        if (out.order == S_OK && ordered_names.items && ordered_paths.items) {
+          ordered_names.count = ordered_paths.count = 3;
+          out.reversed = true;
+          for (DWORD i = 0; i < 3; ++i) {
+            const auto& name = names.items()[2 - i];
+            const auto& path = paths.items()[2 - i];
+            out.reversed = out.reversed && ordered_names.items[i] && name && *name == ordered_names.items[i] &&
+                           (ordered_paths.items[i] ? path && *path == ordered_paths.items[i] : !path);
+          }
+        }
+      }
+    }
+    CoUninitialize();
+  });
+  sta.join();
+  CHECK_HR(out.init, S_OK);
+  CHECK_HR(out.activate, S_OK);
+  CHECK_HR(out.check, S_OK);
+  BOOST_CHECK(out.async_set);
+  BOOST_REQUIRE(out.check_record.has_value());
+  BOOST_CHECK_EQUAL(out.check_record->pid, env.server_pid());
+  BOOST_CHECK(out.check_record->call == Record("CheckConsistency").str(L"<m/>").str(L"sta").str(nullptr).num(3)
+                                            .array(3, sources.data()).array(3, nullptr).text());
+  CHECK_HR(out.query, S_OK);
+  CHECK_HR(out.status, WSBAPP_ASYNC_IN_PROGRESS);
+  CHECK_HR(out.order, S_OK);
+  BOOST_CHECK(out.reversed);
 }
 
 // After the last Release the server process exits (code 0) within seconds, having revoked its
