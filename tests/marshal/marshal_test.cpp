@@ -188,7 +188,8 @@ class Environment {
     ps_dll_ = windows_path(suite.argv[2]);
     wchar_t temp[MAX_PATH + 1];
     GetTempPathW(MAX_PATH + 1, temp);
-    record_path_ = std::wstring(temp) + L"wsbkit-marshal-" + std::to_wstring(GetCurrentProcessId()) + L".rec";
+    // A fixed name: a server left over from an aborted run (it idles out after 60 s) writes here too.
+    record_path_ = std::wstring(temp) + L"wsbkit-marshal-test.rec";
 
     com_hr_ = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
     if (FAILED(com_hr_)) throw std::runtime_error("CoInitializeEx: " + hex(com_hr_));
@@ -436,8 +437,7 @@ BOOST_AUTO_TEST_CASE(iids_are_microsofts) {
   CHECK_HR(WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED, static_cast<HRESULT>(0x807A0001u));
 }
 
-// regsvr32 wsbkit-ps.dll registered ProxyStubClsid32 = wsbkit's proxy/stub CLSID (not MIDL's
-// default, an IID) for all three IIDs, its InprocServer32 being that DLL.
+// regsvr32 wsbkit-ps.dll: all three IIDs get ProxyStubClsid32 = wsbkit's PS CLSID, whose InprocServer32 is that DLL.
 BOOST_AUTO_TEST_CASE(regsvr32_registers_the_three_interfaces) {
   const auto& env = Environment::get();
   for (const IID* iid : {&IID_IWsbApplicationBackupSupport, &IID_IWsbApplicationRestoreSupport,
@@ -454,8 +454,7 @@ BOOST_AUTO_TEST_CASE(regsvr32_registers_the_three_interfaces) {
   }
 }
 
-// CoCreateInstance(CLSCTX_LOCAL_SERVER) gives proxies to an object in another process;
-// the object answers QueryInterface across processes (both WSB interfaces, not IWsbApplicationAsync).
+// CoCreateInstance(CLSCTX_LOCAL_SERVER): proxies to an object in another process; remote QI gives both WSB interfaces, not Async.
 BOOST_FIXTURE_TEST_CASE(activation_gives_a_proxy_to_another_process, Session) {
   BOOST_TEST_MESSAGE("warm activation (server already running): " << activation_ms << " ms");
   BOOST_CHECK(is_proxy(backup));
@@ -468,8 +467,7 @@ BOOST_FIXTURE_TEST_CASE(activation_gives_a_proxy_to_another_process, Session) {
   check_received(Record("IsRollForwardSupported"));  // checks the server's pid is not ours
 }
 
-// CheckConsistency: each of the three strings NULL or not (incl. "" and non-ASCII, 64 KB XML)
-// arrives exactly as sent.
+// CheckConsistency: each of the 3 strings NULL or not (also "", non-ASCII, 64 KB XML) arrives exactly as sent.
 BOOST_FIXTURE_TEST_CASE(check_consistency_strings_null_and_non_null, Session) {
   std::wstring metadata = L"<WRITER_METADATA xmlns=\"x-schema:#VssWriterMetadataInfo\" \u00E9\u4E2D>";
   while (metadata.size() < 65536) metadata += L"<COMPONENT name=\"c\u00DF\" logicalPath=\"p\"/>";
@@ -489,8 +487,7 @@ BOOST_FIXTURE_TEST_CASE(check_consistency_strings_null_and_non_null, Session) {
   }
 }
 
-// CheckConsistency: cVolumes 0, 3 and 1000 with NULL, empty and full arrays (and a NULL element)
-// arrive exactly as sent: a NULL array stays NULL, a non-NULL array stays non-NULL.
+// CheckConsistency: cVolumes 0/3/1000 with NULL, empty, full arrays and a NULL element arrive as sent (NULL stays NULL).
 BOOST_FIXTURE_TEST_CASE(check_consistency_volume_arrays, Session) {
   struct Case { DWORD count; bool sources_null; bool snapshots_null; };
   const Case cases[] = {{0, true, true},     {0, false, false}, {0, true, false},
@@ -515,8 +512,7 @@ BOOST_FIXTURE_TEST_CASE(check_consistency_volume_arrays, Session) {
   check_consistency_received(L"<m/>", L"c", L"p", 3, sources, snapshots);
 }
 
-// CheckConsistency with cVolumes 1001 (> MAX_VOLUMES) is refused by the proxy with
-// RPC_S_INVALID_BOUND before the server is called; *ppAsync comes back NULL.
+// CheckConsistency with cVolumes 1001: the proxy refuses it with RPC_S_INVALID_BOUND, server not called, *ppAsync NULL.
 BOOST_FIXTURE_TEST_CASE(check_consistency_1001_volumes_refused, Session) {
   Strings sources(volume_names(1001, L"Volume")), snapshots(volume_names(1001, L"Snapshot"));
   ComPtr<IWsbApplicationAsync> async;
@@ -535,9 +531,7 @@ BOOST_FIXTURE_TEST_CASE(check_consistency_s_false_gives_null_async, Session) {
   check_consistency_received(L"<m/>", marshal_test::no_check_needed, nullptr, 2, sources, snapshots);
 }
 
-// The async object lives in the server: QueryStatus returns S_OK with *phrResult
-// WSBAPP_ASYNC_IN_PROGRESS, then WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED; Abort from the
-// client reaches it, after which *phrResult is E_ABORT.
+// Async object in the server: *phrResult IN_PROGRESS, then CHECK_FAILED; Abort from the client reaches it, then E_ABORT.
 BOOST_FIXTURE_TEST_CASE(async_object_lives_in_the_server, Session) {
   auto& env = Environment::get();
   Strings sources(volume_names(3, L"Volume")), snapshots(volume_names(3, L"Snapshot"));
@@ -566,8 +560,7 @@ BOOST_FIXTURE_TEST_CASE(async_object_lives_in_the_server, Session) {
   check_received(Record("QueryStatus").num(3));
 }
 
-// PreRestore / PostRestore: each string NULL or not and bNoRollForward TRUE/FALSE arrive as sent;
-// component "fail" returns WSBAPP_E_COMPONENT_PRE_RESTORE_FAILED / _POST_RESTORE_FAILED.
+// Pre/PostRestore: strings NULL or not and bNoRollForward TRUE/FALSE arrive as sent; "fail" gives WSBAPP_E_*_RESTORE_FAILED.
 BOOST_FIXTURE_TEST_CASE(pre_and_post_restore_arguments, Session) {
   auto& env = Environment::get();
   using Method = HRESULT (STDMETHODCALLTYPE IWsbApplicationRestoreSupport::*)(LPWSTR, LPWSTR, LPWSTR, BOOLEAN);
@@ -594,8 +587,7 @@ BOOST_FIXTURE_TEST_CASE(pre_and_post_restore_arguments, Session) {
   }
 }
 
-// BOOLEAN both ways: bNoRollForward FALSE -> IsRollForwardSupported TRUE, TRUE -> FALSE (the test
-// server answers the negation), the out byte overwritten from a 0xCC sentinel each time.
+// BOOLEAN both ways: bNoRollForward FALSE/TRUE in -> IsRollForwardSupported TRUE/FALSE out (0xCC sentinel overwritten).
 BOOST_FIXTURE_TEST_CASE(boolean_in_and_out, Session) {
   for (const BOOLEAN no_roll_forward : {BOOLEAN(FALSE), BOOLEAN(TRUE), BOOLEAN(FALSE)}) {
     CHECK_HR(restore->PreRestore(nullptr, nullptr, nullptr, no_roll_forward), S_OK);
@@ -651,8 +643,7 @@ BOOST_FIXTURE_TEST_CASE(order_components_3, Session) { check_order_components(*t
 // OrderComponents with 10,000 components (MAX_COMPONENTS): both out arrays reversed.
 BOOST_FIXTURE_TEST_CASE(order_components_10000, Session) { check_order_components(*this, 10000); }
 
-// OrderComponents with 10,001 components is refused by the proxy with RPC_S_INVALID_BOUND before
-// the server is called; both outs NULL.
+// OrderComponents with 10,001 components: the proxy refuses it with RPC_S_INVALID_BOUND, server not called, outs NULL.
 BOOST_FIXTURE_TEST_CASE(order_components_10001_refused, Session) {
   Strings names(component_names(10001)), paths(logical_paths(10001));
   ReceivedStrings ordered_names, ordered_paths;
@@ -664,8 +655,7 @@ BOOST_FIXTURE_TEST_CASE(order_components_10001_refused, Session) {
   check_not_called();
 }
 
-// OrderComponents answering S_FALSE ("no particular order") gives NULL for both outs, even when
-// the caller's variables held garbage.
+// OrderComponents answering S_FALSE: both outs come back NULL even though the caller's variables held garbage.
 BOOST_FIXTURE_TEST_CASE(order_components_s_false_gives_null_outs, Session) {
   Items items = component_names(3);
   items[0] = marshal_test::unordered;
@@ -679,8 +669,7 @@ BOOST_FIXTURE_TEST_CASE(order_components_s_false_gives_null_outs, Session) {
   check_received(Record("OrderComponents").num(3).array(3, names.data()).array(3, paths.data()));
 }
 
-// OrderComponents' in-arrays are [ref] as in Microsoft's IDL (no `unique` added): a NULL array is
-// refused by the proxy with RPC_X_NULL_REF_POINTER and the server is not called.
+// OrderComponents' in-arrays stay [ref] (no `unique` added): a NULL array gives RPC_X_NULL_REF_POINTER, server not called.
 BOOST_FIXTURE_TEST_CASE(order_components_null_in_array_refused, Session) {
   Strings names(component_names(2));
   ReceivedStrings ordered_names, ordered_paths;
@@ -690,8 +679,7 @@ BOOST_FIXTURE_TEST_CASE(order_components_null_in_array_refused, Session) {
   check_not_called();
 }
 
-// The same calls from a single-threaded apartment (WSB's own apartment model is undocumented):
-// activation, CheckConsistency with a NULL array, QueryStatus, OrderComponents(3) reversed.
+// From an STA client: activation, CheckConsistency with a NULL array, QueryStatus, OrderComponents(3) reversed all work.
 BOOST_AUTO_TEST_CASE(sta_client_calls) {
   auto& env = Environment::get();
   env.ensure_keeper();
@@ -749,8 +737,7 @@ BOOST_AUTO_TEST_CASE(sta_client_calls) {
   BOOST_CHECK(out.reversed);
 }
 
-// After the last Release the server process exits (code 0) within seconds, having revoked its
-// class cleanly: the next activation starts a new server process that works.
+// After the last Release the server exits with code 0 within seconds; the next activation starts a new, working server.
 BOOST_AUTO_TEST_CASE(server_exits_after_last_release) {
   auto& env = Environment::get();
   env.ensure_keeper();
@@ -766,9 +753,7 @@ BOOST_AUTO_TEST_CASE(server_exits_after_last_release) {
   BOOST_CHECK_NE(env.server_pid(), old_pid);
 }
 
-// A server whose client holds references but makes no calls gives up after its idle timeout
-// (exit code 6); the client's dead proxy then fails instead of hanging, and no stale class
-// registration is left: the next activation starts a working server.
+// A silent client holding references: the server exits (code 6) after its idle timeout, the dead proxy fails fast, re-activation works.
 BOOST_AUTO_TEST_CASE(idle_server_gives_up_on_silent_client) {
   auto& env = Environment::get();
   BOOST_REQUIRE(env.release_keeper_and_wait().has_value());
