@@ -1,5 +1,5 @@
 // Registry contract: the same cases run natively against mock::FakeRegistry and under Wine against
-// the Win32 backend (tests/contract/registry_backend_*.cpp), so the fake stays honest. Every case
+// the Win32 backend (tests/contract/backend_*.cpp), so the fake stays honest. Every case
 // works below a scratch key HKCU\Software\wsbkit-contract-test-<unique> that the fixture deletes.
 #include <boost/test/unit_test.hpp>
 
@@ -7,7 +7,7 @@
 
 #include "platform/registry.hpp"
 #include "tests/contract/contract_support.hpp"
-#include "tests/contract/registry_backend.hpp"
+#include "tests/contract/backends.hpp"
 
 using namespace wsbkit;
 using namespace wsbkit::contract;

@@ -1,0 +1,17 @@
+// Contract backends: the in-memory fakes of mock/.
+#include "mock/fake_clock.hpp"
+#include "mock/fake_event_log.hpp"
+#include "mock/fake_file_system.hpp"
+#include "mock/fake_registry.hpp"
+#include "tests/contract/backends.hpp"
+
+namespace wsbkit::contract {
+
+RegistryBackend make_registry_backend() { return {"fake", std::make_unique<mock::FakeRegistry>()}; }
+FileSystemBackend make_file_system_backend() {
+  return {"fake", std::make_unique<mock::FakeFileSystem>(), "C:/Temp"};
+}
+ClockBackend make_clock_backend() { return {"fake", std::make_unique<mock::FakeClock>()}; }
+EventLogBackend make_event_log_backend() { return {"fake", std::make_unique<mock::FakeEventLog>()}; }
+
+}  // namespace wsbkit::contract

@@ -1,0 +1,43 @@
+// The implementations under test. Each contract executable links its test source with exactly one
+// backend_*.cpp (meson picks it; the tests have no #ifdef): backend_fake.cpp (mock/, every host),
+// backend_posix.cpp (Linux: file system, clock), backend_win32.cpp (Windows, run under Wine).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "platform/clock.hpp"
+#include "platform/event_log.hpp"
+#include "platform/file_system.hpp"
+#include "platform/registry.hpp"
+
+namespace wsbkit::contract {
+
+struct RegistryBackend {
+  std::string name;
+  std::unique_ptr<Registry> registry;
+};
+
+struct FileSystemBackend {
+  std::string name;
+  std::unique_ptr<FileSystem> file_system;
+  std::string temp_directory;  // where the tests create (and remove) their scratch folder
+};
+
+struct ClockBackend {
+  std::string name;
+  std::unique_ptr<Clock> clock;
+};
+
+struct EventLogBackend {
+  std::string name;
+  std::unique_ptr<EventLog> event_log;
+};
+
+// Each backend file defines the factories for the facilities it implements.
+RegistryBackend make_registry_backend();
+FileSystemBackend make_file_system_backend();
+ClockBackend make_clock_backend();
+EventLogBackend make_event_log_backend();
+
+}  // namespace wsbkit::contract

@@ -1,0 +1,271 @@
+// File system contract: the same cases run natively against mock::FakeFileSystem and the POSIX
+// backend (real files in the temp directory), and under Wine against the Win32 backend. Every case
+// works in a fresh scratch folder that the fixture removes.
+#include <boost/test/unit_test.hpp>
+
+#include "platform/file_system.hpp"
+#include "tests/contract/backends.hpp"
+#include "tests/contract/contract_support.hpp"
+
+using namespace wsbkit;
+using namespace wsbkit::contract;
+
+namespace {
+
+constexpr std::uint32_t error_directory = 267;
+
+struct ScratchFolder {
+  FileSystemBackend backend = make_file_system_backend();
+  FileSystem& fs = *backend.file_system;
+  const std::string base = backend.temp_directory + "/wsbkit-contract-" + unique_suffix();
+
+  ScratchFolder() {
+    BOOST_TEST_MESSAGE("file system backend: " << backend.name << ", scratch " << base);
+    BOOST_REQUIRE(fs.create_directories(base).value());
+  }
+  ~ScratchFolder() { (void)fs.remove_tree(base); }
+
+  std::string at(const std::string& relative) const { return base + "/" + relative; }
+
+  std::vector<std::string> names(const std::string& relative = "") {
+    std::vector<std::string> out;
+    const auto entries = fs.list_directory(relative.empty() ? base : at(relative));
+    for (const DirectoryEntry& e : entries.value()) out.push_back(e.name);
+    return out;
+  }
+};
+
+using Strings = std::vector<std::string>;
+
+std::string binary_bytes(std::size_t size) {
+  std::string s(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) s[i] = static_cast<char>((i * 31 + 7) & 0xFF);
+  return s;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(file_system_contract, ScratchFolder)
+
+// Bytes written are read back unchanged, NULs and high bytes included.
+BOOST_AUTO_TEST_CASE(write_then_read_round_trips_bytes) {
+  const std::string bytes("a\0b\xFF\x80\r\n", 7);
+  BOOST_REQUIRE(fs.write_file(at("f.bin"), bytes).ok());
+  BOOST_TEST(fs.read_file(at("f.bin")).value() == bytes);
+}
+
+// Writing an existing file replaces all of its contents (truncates).
+BOOST_AUTO_TEST_CASE(write_file_truncates_existing_contents) {
+  BOOST_REQUIRE(fs.write_file(at("f.txt"), "a much longer first version").ok());
+  BOOST_REQUIRE(fs.write_file(at("f.txt"), "short").ok());
+  BOOST_TEST(fs.read_file(at("f.txt")).value() == "short");
+  BOOST_TEST(fs.file_size(at("f.txt")).value() == 5u);
+}
+
+// An empty file exists, has size 0 and reads as "".
+BOOST_AUTO_TEST_CASE(empty_file_reads_empty) {
+  BOOST_REQUIRE(fs.write_file(at("empty"), "").ok());
+  BOOST_TEST(fs.exists(at("empty")).value());
+  BOOST_TEST(fs.file_size(at("empty")).value() == 0u);
+  BOOST_TEST(fs.read_file(at("empty")).value().empty());
+}
+
+// A 3 MiB file round-trips (several internal read chunks).
+BOOST_AUTO_TEST_CASE(large_file_round_trips) {
+  const std::string bytes = binary_bytes(3 * 1024 * 1024 + 17);
+  BOOST_REQUIRE(fs.write_file(at("big"), bytes).ok());
+  BOOST_TEST(fs.file_size(at("big")).value() == bytes.size());
+  BOOST_TEST((fs.read_file(at("big")).value() == bytes));
+}
+
+// Reading a missing file is ERROR_FILE_NOT_FOUND; one in a missing folder ERROR_PATH_NOT_FOUND.
+BOOST_AUTO_TEST_CASE(reading_missing_file_or_folder_fails_distinctly) {
+  BOOST_TEST(code_of(fs.read_file(at("missing.txt"))) == win32_error::file_not_found);
+  BOOST_TEST(code_of(fs.read_file(at("missing-dir/f.txt"))) == win32_error::path_not_found);
+  BOOST_TEST(code_of(fs.file_size(at("missing.txt"))) == win32_error::file_not_found);
+}
+
+// Writing into a missing folder is ERROR_PATH_NOT_FOUND and creates nothing.
+BOOST_AUTO_TEST_CASE(writing_into_missing_folder_is_path_not_found) {
+  BOOST_TEST(code_of(fs.write_file(at("missing-dir/f.txt"), "x")) == win32_error::path_not_found);
+  BOOST_TEST(code_of(fs.append_file(at("missing-dir/f.txt"), "x")) == win32_error::path_not_found);
+  BOOST_TEST(fs.exists(at("missing-dir")).value() == false);
+}
+
+// Reading or writing a folder as a file is ERROR_ACCESS_DENIED.
+BOOST_AUTO_TEST_CASE(folder_used_as_file_is_access_denied) {
+  BOOST_REQUIRE(fs.create_directories(at("dir")).ok());
+  BOOST_TEST(code_of(fs.read_file(at("dir"))) == win32_error::access_denied);
+  BOOST_TEST(code_of(fs.write_file(at("dir"), "x")) == win32_error::access_denied);
+}
+
+// A path through a file (as if it were a folder) is ERROR_PATH_NOT_FOUND.
+BOOST_AUTO_TEST_CASE(path_through_a_file_is_path_not_found) {
+  BOOST_REQUIRE(fs.write_file(at("file"), "x").ok());
+  BOOST_TEST(code_of(fs.read_file(at("file/inner"))) == win32_error::path_not_found);
+  BOOST_TEST(code_of(fs.write_file(at("file/inner"), "y")) == win32_error::path_not_found);
+  BOOST_TEST(fs.exists(at("file/inner")).value() == false);
+}
+
+// Appending creates a missing file, then adds to its end.
+BOOST_AUTO_TEST_CASE(append_creates_then_appends) {
+  BOOST_REQUIRE(fs.append_file(at("log.txt"), "one\n").ok());
+  BOOST_REQUIRE(fs.append_file(at("log.txt"), "two\n").ok());
+  BOOST_TEST(fs.read_file(at("log.txt")).value() == "one\ntwo\n");
+}
+
+// Atomic replacement creates a missing file, replaces an existing one, and leaves no temporary
+// file behind.
+BOOST_AUTO_TEST_CASE(replace_file_atomically_replaces_and_leaves_no_temporary) {
+  BOOST_REQUIRE(fs.replace_file_atomically(at("config.json"), "{\"v\":1}").ok());
+  BOOST_TEST(fs.read_file(at("config.json")).value() == "{\"v\":1}");
+  BOOST_REQUIRE(fs.replace_file_atomically(at("config.json"), "{}").ok());
+  BOOST_TEST(fs.read_file(at("config.json")).value() == "{}");
+  BOOST_TEST(names() == (Strings{"config.json"}));
+}
+
+// Atomic replacement into a missing folder is ERROR_PATH_NOT_FOUND; over a folder
+// ERROR_ACCESS_DENIED; either way nothing is left behind.
+BOOST_AUTO_TEST_CASE(replace_file_atomically_failures_leave_nothing) {
+  BOOST_TEST(code_of(fs.replace_file_atomically(at("missing-dir/f"), "x")) == win32_error::path_not_found);
+  BOOST_REQUIRE(fs.create_directories(at("dir")).ok());
+  BOOST_TEST(code_of(fs.replace_file_atomically(at("dir"), "x")) == win32_error::access_denied);
+  BOOST_TEST(fs.is_directory(at("dir")).value());
+  BOOST_TEST(names() == (Strings{"dir"}));
+}
+
+// exists and is_directory tell files, folders and missing paths apart without errors.
+BOOST_AUTO_TEST_CASE(exists_and_is_directory_classify_paths) {
+  BOOST_REQUIRE(fs.write_file(at("file"), "x").ok());
+  BOOST_REQUIRE(fs.create_directories(at("dir")).ok());
+  BOOST_TEST(fs.exists(at("file")).value());
+  BOOST_TEST(fs.exists(at("dir")).value());
+  BOOST_TEST(fs.exists(at("missing")).value() == false);
+  BOOST_TEST(fs.exists(at("missing/deeper")).value() == false);
+  BOOST_TEST(fs.is_directory(at("dir")).value());
+  BOOST_TEST(fs.is_directory(at("file")).value() == false);
+  BOOST_TEST(fs.is_directory(at("missing")).value() == false);
+}
+
+// Listing gives names only (no "." or ".."), sorted, with folder flags and file sizes.
+BOOST_AUTO_TEST_CASE(list_directory_is_sorted_with_kinds_and_sizes) {
+  BOOST_REQUIRE(fs.write_file(at("b.txt"), "12345").ok());
+  BOOST_REQUIRE(fs.write_file(at("a.txt"), "").ok());
+  BOOST_REQUIRE(fs.create_directories(at("c-dir/inner")).ok());
+  const auto entries = fs.list_directory(base).value();
+  const std::vector<DirectoryEntry> expected = {{"a.txt", false, 0}, {"b.txt", false, 5}, {"c-dir", true, 0}};
+  BOOST_TEST((entries == expected));
+  BOOST_TEST(names("c-dir") == (Strings{"inner"}));
+  BOOST_TEST(names("c-dir/inner").empty());
+}
+
+// Listing a missing folder is ERROR_PATH_NOT_FOUND; listing a file is ERROR_DIRECTORY (267).
+BOOST_AUTO_TEST_CASE(list_directory_of_missing_folder_or_file_fails) {
+  BOOST_REQUIRE(fs.write_file(at("file"), "x").ok());
+  BOOST_TEST(code_of(fs.list_directory(at("missing"))) == win32_error::path_not_found);
+  BOOST_TEST(code_of(fs.list_directory(at("file"))) == error_directory);
+}
+
+// Non-ASCII names survive writing, listing and reading.
+BOOST_AUTO_TEST_CASE(unicode_names_round_trip) {
+  const std::string name = "\xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80.txt";  // "été € 😀.txt"
+  BOOST_REQUIRE(fs.write_file(at(name), "content").ok());
+  BOOST_TEST(names() == (Strings{name}));
+  BOOST_TEST(fs.read_file(at(name)).value() == "content");
+}
+
+// create_directories makes every missing level, reports whether it created the last one, and
+// accepts a trailing separator.
+BOOST_AUTO_TEST_CASE(create_directories_creates_all_levels_once) {
+  BOOST_TEST(fs.create_directories(at("a/b/c")).value() == true);
+  BOOST_TEST(fs.is_directory(at("a/b/c")).value());
+  BOOST_TEST(fs.create_directories(at("a/b/c")).value() == false);
+  BOOST_TEST(fs.create_directories(at("a/b/c/")).value() == false);
+  BOOST_TEST(fs.create_directories(at("a/b/d/")).value() == true);
+}
+
+// A file in the way: ERROR_ALREADY_EXISTS as the last component, ERROR_PATH_NOT_FOUND before it.
+BOOST_AUTO_TEST_CASE(create_directories_with_file_in_the_way_fails) {
+  BOOST_REQUIRE(fs.write_file(at("file"), "x").ok());
+  BOOST_TEST(code_of(fs.create_directories(at("file"))) == win32_error::already_exists);
+  BOOST_TEST(code_of(fs.create_directories(at("file/sub"))) == win32_error::path_not_found);
+  BOOST_TEST(fs.read_file(at("file")).value() == "x");
+}
+
+// remove deletes a file or an empty folder; a missing one is ERROR_FILE_NOT_FOUND.
+BOOST_AUTO_TEST_CASE(remove_deletes_files_and_empty_folders) {
+  BOOST_REQUIRE(fs.write_file(at("file"), "x").ok());
+  BOOST_REQUIRE(fs.create_directories(at("dir")).ok());
+  BOOST_TEST(fs.remove(at("file")).ok());
+  BOOST_TEST(fs.remove(at("dir")).ok());
+  BOOST_TEST(names().empty());
+  BOOST_TEST(code_of(fs.remove(at("file"))) == win32_error::file_not_found);
+  BOOST_TEST(code_of(fs.remove(at("missing-dir/file"))) == win32_error::path_not_found);
+}
+
+// Removing a folder that is not empty is ERROR_DIR_NOT_EMPTY and keeps its contents.
+BOOST_AUTO_TEST_CASE(remove_of_non_empty_folder_is_dir_not_empty) {
+  BOOST_REQUIRE(fs.create_directories(at("dir")).ok());
+  BOOST_REQUIRE(fs.write_file(at("dir/f"), "x").ok());
+  BOOST_TEST(code_of(fs.remove(at("dir"))) == win32_error::dir_not_empty);
+  BOOST_TEST(fs.read_file(at("dir/f")).value() == "x");
+}
+
+// remove_tree deletes a folder with everything in it; a missing one is ERROR_FILE_NOT_FOUND.
+BOOST_AUTO_TEST_CASE(remove_tree_deletes_everything_below) {
+  BOOST_REQUIRE(fs.create_directories(at("tree/a/b")).ok());
+  BOOST_REQUIRE(fs.write_file(at("tree/a/b/f"), "x").ok());
+  BOOST_REQUIRE(fs.write_file(at("tree/g"), "y").ok());
+  BOOST_REQUIRE(fs.write_file(at("keep"), "z").ok());
+  BOOST_TEST(fs.remove_tree(at("tree")).ok());
+  BOOST_TEST(names() == (Strings{"keep"}));
+  BOOST_TEST(code_of(fs.remove_tree(at("tree"))) == win32_error::file_not_found);
+}
+
+// read_chunks delivers the file in order in chunks of exactly chunk_size (the last shorter).
+BOOST_AUTO_TEST_CASE(read_chunks_delivers_fixed_size_chunks_in_order) {
+  const std::string bytes = binary_bytes(10000);
+  BOOST_REQUIRE(fs.write_file(at("data"), bytes).ok());
+  std::vector<std::size_t> sizes;
+  std::string joined;
+  BOOST_REQUIRE(fs.read_chunks(at("data"), 4096, [&](std::string_view chunk) {
+    sizes.push_back(chunk.size());
+    joined.append(chunk);
+    return success();
+  }).ok());
+  BOOST_TEST(sizes == (std::vector<std::size_t>{4096, 4096, 1808}));
+  BOOST_TEST((joined == bytes));
+}
+
+// An empty file gives no chunk at all; a missing file is ERROR_FILE_NOT_FOUND.
+BOOST_AUTO_TEST_CASE(read_chunks_of_empty_or_missing_file) {
+  BOOST_REQUIRE(fs.write_file(at("empty"), "").ok());
+  int calls = 0;
+  const auto count = [&](std::string_view) { ++calls; return success(); };
+  BOOST_TEST(fs.read_chunks(at("empty"), 16, count).ok());
+  BOOST_TEST(calls == 0);
+  BOOST_TEST(code_of(fs.read_chunks(at("missing"), 16, count)) == win32_error::file_not_found);
+}
+
+// The sink's error stops the read after that chunk and is returned unchanged.
+BOOST_AUTO_TEST_CASE(read_chunks_stops_at_sink_error) {
+  BOOST_REQUIRE(fs.write_file(at("data"), binary_bytes(100)).ok());
+  int calls = 0;
+  const auto result = fs.read_chunks(at("data"), 10, [&](std::string_view) -> Result<void> {
+    if (++calls == 3) return Error::win32(win32_error::write_fault, "hash", "sink");
+    return success();
+  });
+  BOOST_TEST(calls == 3);
+  BOOST_TEST(code_of(result) == win32_error::write_fault);
+  BOOST_TEST(result.error().api() == "hash");
+}
+
+// Errors name the failing path and carry a system message.
+BOOST_AUTO_TEST_CASE(errors_name_the_path_and_carry_a_message) {
+  const auto missing = fs.read_file(at("missing.txt"));
+  BOOST_REQUIRE(!missing.ok());
+  BOOST_TEST(missing.error().object() == at("missing.txt"));
+  BOOST_TEST(!missing.error().system_message().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
