@@ -1,0 +1,119 @@
+// wsbkit simulate: a stand-in for Windows Server Backup.
+#include <iomanip>
+#include <ostream>
+
+#include "cli/cli_support.hpp"
+#include "core/simulator.hpp"
+
+namespace wsbkit::cli {
+namespace {
+
+int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ostream& out, std::ostream& err) {
+  po::options_description options("Options");
+  std::string application;
+  std::vector<std::string> components, volumes;
+  int abort_after_ms = -1;
+  int poll_ms = 200;
+  options.add_options()
+      ("help,h", "show this help")
+      ("application,a", po::value(&application), "writer id or identifier of a registered application")
+      ("in-process", "drive the add-in core inside wsbkit instead of activating the registered add-in")
+      ("component,c", po::value(&components), "component NAME or NAME=LOGICAL_PATH (repeatable; default: two samples)")
+      ("volume", po::value(&volumes), "SOURCE=SNAPSHOT volume pair for CheckConsistency (repeatable)")
+      ("no-roll-forward", "restore as point-in-time (bNoRollForward TRUE)")
+      ("backup-only", "only the backup phase (CheckConsistency)")
+      ("restore-only", "only the restore phase")
+      ("poll-ms", po::value(&poll_ms)->default_value(200), "QueryStatus polling interval")
+      ("abort-after-ms", po::value(&abort_after_ms), "cancel a running consistency check after this many ms");
+  po::positional_options_description positional;
+  positional.add("application", 1);
+  po::variables_map vm;
+  if (int rc = parse("simulate", args, options, &positional, vm, out, err, "simulate (APPLICATION | --in-process) [options]",
+                     "Acts as Windows Server Backup: finds the application under Application Support, activates\n"
+                     "its add-in out of process and makes the calls WSB makes, in WSB's order:\n"
+                     "  backup:  CheckConsistency per component (QueryStatus/Abort while a check runs)\n"
+                     "  restore: OrderComponents, IsRollForwardSupported, PreRestore/PostRestore per component\n"
+                     "printing each call and its HRESULT. Exit code 6 if any call returned something WSB rejects.");
+      rc >= 0) {
+    return rc;
+  }
+  const bool in_process = vm.count("in-process") > 0;
+  if (in_process == !application.empty()) {
+    err << "wsbkit simulate: give either an APPLICATION (writer id or identifier) or --in-process\n"
+        << "Try 'wsbkit simulate --help'.\n";
+    return exit_code::usage;
+  }
+  if (vm.count("backup-only") && vm.count("restore-only")) {
+    err << "wsbkit simulate: --backup-only and --restore-only exclude each other\n";
+    return exit_code::usage;
+  }
+  if (poll_ms < 1 || poll_ms > 60000) {
+    err << "wsbkit simulate: invalid poll-ms: must be 1 to 60000\n";
+    return exit_code::invalid_input;
+  }
+
+  SimulationOptions sim;
+  if (components.empty()) components = {"SampleDatabase=SampleApp\\Databases", "SampleLogs=SampleApp\\Logs"};
+  for (const auto& c : components) {
+    const auto eq = c.find('=');
+    SimulatedComponent component{c.substr(0, eq), std::nullopt};
+    if (eq != std::string::npos) component.logical_path = c.substr(eq + 1);
+    if (component.name.empty()) {
+      err << "wsbkit simulate: invalid component: '" << c << "' has an empty name\n";
+      return exit_code::invalid_input;
+    }
+    sim.components.push_back(component);
+  }
+  for (const auto& v : volumes) {
+    const auto eq = v.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+      err << "wsbkit simulate: invalid volume: '" << v << "' (expected SOURCE=SNAPSHOT)\n";
+      return exit_code::invalid_input;
+    }
+    sim.source_volumes.push_back(v.substr(0, eq));
+    sim.snapshot_volumes.push_back(v.substr(eq + 1));
+  }
+  sim.no_roll_forward = vm.count("no-roll-forward") > 0;
+  sim.backup = !vm.count("restore-only");
+  sim.restore = !vm.count("backup-only");
+  sim.poll_interval = std::chrono::milliseconds(poll_ms);
+  if (abort_after_ms >= 0) sim.abort_after = std::chrono::milliseconds(abort_after_ms);
+
+  std::shared_ptr<WsbApplication> app;
+  std::unique_ptr<ComRuntime> com;  // outlives `app`: declared first, destroyed last
+  if (in_process) {
+    app = ctx.make_in_process_addin();
+    out << "Simulating Windows Server Backup against the in-process add-in core\n";
+  } else {
+    auto located = locate_addin(ctx.registry, application);
+    if (!located) return report(located.error(), "simulate", err);
+    auto runtime = ctx.make_com_runtime();
+    if (!runtime) return report(runtime.error(), "simulate", err);
+    com = std::move(*runtime);
+    out << "Simulating Windows Server Backup against '" << located->identifier << "' (writer " << located->writer_id
+        << ", add-in " << located->clsid << ")\n";
+    auto activated = com->activate_local_server(located->clsid);
+    if (!activated) return report(activated.error(), "simulate", err);
+    app = std::move(*activated);
+  }
+  Simulator simulator(*app, [&](const SimulatedCall& call) {
+    out << "  " << std::left << std::setw(8) << call.phase << call.method << "(" << call.arguments << ") -> "
+        << hr::name(call.hr);
+    if (!call.outcome.empty()) out << ", " << call.outcome;
+    out << (call.ok ? "" : "   <-- WSB would reject this") << "\n" << std::flush;
+  });
+  const auto calls = simulator.run(sim);
+  std::size_t failed = 0;
+  for (const auto& c : calls) failed += c.ok ? 0 : 1;
+  out << calls.size() << " call(s), " << failed << " rejected\n";
+  return failed == 0 ? exit_code::ok : exit_code::calls_failed;
+}
+
+
+}  // namespace
+
+std::vector<Command> simulation_commands() {
+  return {{"simulate", "act as Windows Server Backup and call an add-in", cmd_simulate}};
+}
+
+}  // namespace wsbkit::cli
