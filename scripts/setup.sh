@@ -64,3 +64,9 @@ if [ ! -e "$deps/boost-include/boost" ]; then
   mkdir -p "$deps/boost-include"
   ln -sfn /usr/include/boost "$deps/boost-include/boost"
 fi
+
+# nlohmann/json for the cross compiler, the same way.
+if [ ! -e "$deps/json-include/nlohmann" ]; then
+  mkdir -p "$deps/json-include"
+  ln -sfn /usr/include/nlohmann "$deps/json-include/nlohmann"
+fi
