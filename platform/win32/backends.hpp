@@ -21,7 +21,8 @@ std::unique_ptr<Clock> make_win32_clock();
 // Reports with RegisterEventSourceW(source) / ReportEventW.
 std::unique_ptr<EventLog> make_win32_event_log(const std::string& source = "wsbkit");
 std::unique_ptr<ServiceControl> make_win32_service_control();
-// Not implemented yet: returns nullptr (a later issue implements CreateProcessW + job objects).
+// Declared only: the CreateProcessW + job object backend is a later issue. It has no definition
+// yet, so using it fails at link time rather than at run time.
 std::unique_ptr<ProcessRunner> make_win32_process_runner();
 
 }  // namespace wsbkit::win32
