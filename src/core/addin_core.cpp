@@ -25,6 +25,8 @@ ConsistencyResult AddinCore::check_consistency(const ConsistencyRequest& request
   if (request.volume_count > wsb_max_volumes || !array_matches(request.source_volumes, request.volume_count) ||
       !array_matches(request.snapshot_volumes, request.volume_count)) {
     result.hr = hr::e_invalidarg;
+  } else if (checks_) {
+    result = checks_->start(request);
   } else {
     result.hr = hr::s_false;  // no check configured for this component
   }
@@ -38,13 +40,13 @@ ConsistencyResult AddinCore::check_consistency(const ConsistencyRequest& request
 }
 
 Hresult AddinCore::pre_restore(const RestoreRequest& request) {
-  const Hresult result = hr::ok;
+  const Hresult result = restore_ ? restore_->pre_restore(request) : hr::ok;
   log_.record("PreRestore", restore_fields(request), result);
   return result;
 }
 
 Hresult AddinCore::post_restore(const RestoreRequest& request) {
-  const Hresult result = hr::ok;
+  const Hresult result = restore_ ? restore_->post_restore(request) : hr::ok;
   log_.record("PostRestore", restore_fields(request), result);
   return result;
 }
@@ -54,14 +56,16 @@ OrderResult AddinCore::order_components(const OrderRequest& request) {
   const bool valid = request.component_count <= wsb_max_components &&
                      request.names.size() == request.component_count &&
                      request.logical_paths.size() == request.component_count;
-  result.hr = valid ? hr::s_false : hr::e_invalidarg;  // no particular order: both outs stay NULL
+  if (!valid) result.hr = hr::e_invalidarg;
+  else if (restore_) result = restore_->order_components(request);
+  else result.hr = hr::s_false;  // no particular order: both outs stay NULL
   log_.record("OrderComponents", {{"components", std::to_string(request.component_count)}}, result.hr);
   return result;
 }
 
 Hresult AddinCore::is_roll_forward_supported(bool& supported) {
-  supported = false;
-  log_.record("IsRollForwardSupported", {{"supported", "false"}}, hr::ok);
+  supported = restore_ && restore_->roll_forward_supported();
+  log_.record("IsRollForwardSupported", {{"supported", supported ? "true" : "false"}}, hr::ok);
   return hr::ok;
 }
 

@@ -2,18 +2,22 @@
 // (platform/win32/com/) convert arguments and call this; the Linux tests and the native
 // `wsbkit simulate` call it directly.
 //
-// Now: argument validation and the documented "nothing to do" answers, each call logged.
-// The policy (restore steps, ordering, consistency checks) plugs in here.
+// It validates every argument, logs every call, and hands the work to the policy's engines:
+// ConsistencyChecks for CheckConsistency, RestoreEngine for the restore calls. Without an engine
+// a call gets the documented "nothing to do" answer.
 #pragma once
 
 #include "core/call_log.hpp"
+#include "core/consistency/consistency_checks.hpp"
+#include "core/restore/restore_engine.hpp"
 #include "platform/wsb_application.hpp"
 
 namespace wsbkit {
 
 class AddinCore : public WsbApplication {
  public:
-  explicit AddinCore(CallLog& log) : log_(log) {}
+  explicit AddinCore(CallLog& log, ConsistencyChecks* checks = nullptr, RestoreEngine* restore = nullptr)
+      : log_(log), checks_(checks), restore_(restore) {}
 
   ConsistencyResult check_consistency(const ConsistencyRequest& request) override;
   Hresult pre_restore(const RestoreRequest& request) override;
@@ -23,6 +27,8 @@ class AddinCore : public WsbApplication {
 
  private:
   CallLog& log_;
+  ConsistencyChecks* checks_;
+  RestoreEngine* restore_;
 };
 
 }  // namespace wsbkit

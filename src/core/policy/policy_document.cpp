@@ -1,0 +1,348 @@
+#include "core/policy/policy_document.hpp"
+
+#include <cctype>
+#include <iterator>
+
+#include "platform/text.hpp"
+
+namespace wsbkit::policy {
+namespace {
+
+// Iterator over the text that publishes how far the parser has read, so the SAX handler knows
+// where each token ended.
+struct TrackedIterator {
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+
+  const char* position = nullptr;
+  const char** furthest = nullptr;
+
+  reference operator*() const { return *position; }
+  TrackedIterator& operator++() {
+    ++position;
+    if (position > *furthest) *furthest = position;
+    return *this;
+  }
+  TrackedIterator operator++(int) {
+    TrackedIterator old = *this;
+    ++*this;
+    return old;
+  }
+  bool operator==(const TrackedIterator& other) const { return position == other.position; }
+  bool operator!=(const TrackedIterator& other) const { return position != other.position; }
+};
+
+// Records the location of every value (and of each key's value) under its display path.
+class LocatingHandler : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  LocatingHandler(const std::string& text, const char** furthest, std::map<std::string, Location>& out)
+      : text_(text), furthest_(furthest), out_(out) {}
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override {
+    record(current_path());
+    frames_.push_back({false, 0, {}, current_path()});
+    return true;
+  }
+  bool key(string_t& key) override {
+    frames_.back().key = key;
+    record(frames_.back().path.empty() ? key : frames_.back().path + "." + key);
+    return true;
+  }
+  bool end_object() override { return end_container(); }
+  bool start_array(std::size_t) override {
+    record(current_path());
+    frames_.push_back({true, 0, {}, current_path()});
+    return true;
+  }
+  bool end_array() override { return end_container(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  struct Frame {
+    bool array;
+    std::size_t index;
+    std::string key;
+    std::string path;
+  };
+
+  std::string current_path() const {
+    if (frames_.empty()) return "";
+    const Frame& f = frames_.back();
+    if (f.array) return f.path + "[" + std::to_string(f.index) + "]";
+    return f.path.empty() ? f.key : f.path + "." + f.key;
+  }
+  bool value() {
+    record(current_path());
+    advance();
+    return true;
+  }
+  bool end_container() {
+    frames_.pop_back();
+    advance();
+    last_end_ = static_cast<std::size_t>(*furthest_ - text_.data());
+    return true;
+  }
+  void advance() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+  // The token just read starts at the first significant character after the previous token.
+  void record(const std::string& path) {
+    std::size_t i = last_end_;
+    while (i < text_.size()) {
+      const char c = text_[i];
+      if (std::isspace(static_cast<unsigned char>(c)) || c == ',' || c == ':') {
+        ++i;
+      } else if (c == '/' && i + 1 < text_.size() && text_[i + 1] == '/') {
+        while (i < text_.size() && text_[i] != '\n') ++i;
+      } else if (c == '/' && i + 1 < text_.size() && text_[i + 1] == '*') {
+        const auto end = text_.find("*/", i + 2);
+        i = end == std::string::npos ? text_.size() : end + 2;
+      } else {
+        break;
+      }
+    }
+    if (!out_.count(path)) out_[path] = location_of(text_, i);
+    last_end_ = static_cast<std::size_t>(*furthest_ - text_.data());
+  }
+
+ public:
+  static Location location_of(const std::string& text, std::size_t offset) {
+    Location loc{1, 1};
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++loc.line;
+        loc.column = 1;
+      } else {
+        ++loc.column;
+      }
+    }
+    return loc;
+  }
+
+ private:
+  const std::string& text_;
+  const char** furthest_;
+  std::map<std::string, Location>& out_;
+  std::vector<Frame> frames_;
+  std::size_t last_end_ = 0;
+};
+
+const char* type_name(const nlohmann::json& v) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::object: return "an object";
+    case nlohmann::json::value_t::array: return "a list";
+    case nlohmann::json::value_t::string: return "a string";
+    case nlohmann::json::value_t::boolean: return "true/false";
+    case nlohmann::json::value_t::null: return "null";
+    default: return "a number";
+  }
+}
+
+}  // namespace
+
+std::string Problem::format(const std::string& file_name) const {
+  std::string out = file_name;
+  if (where.line > 0) out += ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
+  out += ": ";
+  if (!path.empty()) out += path + ": ";
+  return out + message;
+}
+
+std::optional<Duration> parse_duration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  std::size_t i = 0;
+  Duration total{0};
+  while (i < text.size()) {
+    std::size_t digits = i;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+    if (digits == i || digits - i > 9) return std::nullopt;
+    const long long number = std::stoll(text.substr(i, digits - i));
+    std::size_t unit_end = digits;
+    while (unit_end < text.size() && std::isalpha(static_cast<unsigned char>(text[unit_end]))) ++unit_end;
+    const std::string unit = text.substr(digits, unit_end - digits);
+    if (unit == "ms") total += Duration(number);
+    else if (unit == "s") total += std::chrono::seconds(number);
+    else if (unit == "m") total += std::chrono::minutes(number);
+    else if (unit == "h") total += std::chrono::hours(number);
+    else return std::nullopt;  // no unit, or an unknown one
+    i = unit_end;
+  }
+  return total;
+}
+
+std::string format_duration(Duration d) {
+  const auto ms = d.count();
+  if (ms % 3600000 == 0 && ms) return std::to_string(ms / 3600000) + "h";
+  if (ms % 60000 == 0 && ms) return std::to_string(ms / 60000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+bool wildcard_match(const std::string& pattern, const std::string& text) {
+  // Iterative glob with backtracking on the last '*': linear in practice, no recursion.
+  std::size_t p = 0, t = 0, star = std::string::npos, mark = 0;
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || lower(pattern[p]) == lower(text[t]))) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+Document::Document(const std::string& text) {
+  const char* furthest = text.data();
+  LocatingHandler locator(text, &furthest, locations_);
+  TrackedIterator begin{text.data(), &furthest};
+  TrackedIterator end{text.data() + text.size(), &furthest};
+  nlohmann::json::sax_parse(begin, end, &locator, nlohmann::json::input_format_t::json, true, true);
+  try {
+    root_ = nlohmann::json::parse(text, nullptr, true, true);
+    parsed_ = true;
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is the 1-based offset where parsing stopped.
+    const Location where = LocatingHandler::location_of(text, e.byte > 0 ? e.byte - 1 : 0);
+    std::string message = e.what();
+    const auto colon = message.find("syntax error");
+    if (colon != std::string::npos) message = message.substr(colon);
+    problems_.push_back({"", where, "invalid JSON: " + message});
+  }
+}
+
+Location Document::where(const std::string& path) const {
+  const auto it = locations_.find(path);
+  return it == locations_.end() ? Location{} : it->second;
+}
+
+void Document::problem(const std::string& path, std::string message) {
+  problems_.push_back({path, where(path), std::move(message)});
+}
+
+bool Document::object(const nlohmann::json& value, const std::string& path, const std::set<std::string>& allowed,
+                      const std::set<std::string>& required) {
+  if (!value.is_object()) {
+    problem(path, std::string("must be an object, not ") + type_name(value));
+    return false;
+  }
+  for (const auto& [key, _] : value.items()) {
+    if (!allowed.count(key)) {
+      std::string known;
+      for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
+      problem(child(path, key), "unknown key (allowed here: " + known + ")");
+    }
+  }
+  for (const auto& key : required) {
+    if (!value.contains(key)) problem(path, "missing required key '" + key + "'");
+  }
+  return true;
+}
+
+std::optional<std::string> Document::string(const nlohmann::json& object, const std::string& path, const char* key,
+                                            bool required) {
+  const auto it = object.find(key);
+  if (it == object.end()) {
+    if (required) problem(path, std::string("missing required key '") + key + "'");
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    problem(child(path, key), std::string("must be a string, not ") + type_name(*it));
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+std::optional<bool> Document::boolean(const nlohmann::json& object, const std::string& path, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  if (!it->is_boolean()) {
+    problem(child(path, key), std::string("must be true or false, not ") + type_name(*it));
+    return std::nullopt;
+  }
+  return it->get<bool>();
+}
+
+std::optional<std::int64_t> Document::integer(const nlohmann::json& object, const std::string& path, const char* key,
+                                              std::int64_t min, std::int64_t max) {
+  const auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  if (!it->is_number_integer()) {
+    problem(child(path, key), std::string("must be a whole number, not ") + type_name(*it));
+    return std::nullopt;
+  }
+  const auto v = it->get<std::int64_t>();
+  if (v < min || v > max) {
+    problem(child(path, key), "must be between " + std::to_string(min) + " and " + std::to_string(max) + "; got " +
+                                  std::to_string(v));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<Duration> Document::duration(const nlohmann::json& object, const std::string& path, const char* key,
+                                           Duration min, Duration max) {
+  const auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  const std::string where_path = child(path, key);
+  if (it->is_number()) {
+    problem(where_path, "a duration needs a unit (e.g. \"30s\", \"5m\", \"250ms\"); got the bare number " + it->dump());
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    problem(where_path, std::string("must be a duration string such as \"30s\", not ") + type_name(*it));
+    return std::nullopt;
+  }
+  const auto d = parse_duration(it->get<std::string>());
+  if (!d) {
+    problem(where_path, "'" + it->get<std::string>() + "' is not a duration (units: ms, s, m, h; e.g. \"30s\", \"1m30s\")");
+    return std::nullopt;
+  }
+  if (*d < min || *d > max) {
+    problem(where_path, "must be between " + format_duration(min) + " and " + format_duration(max) + "; got " +
+                            it->get<std::string>());
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<std::vector<std::string>> Document::strings(const nlohmann::json& object, const std::string& path,
+                                                          const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  const std::string where_path = child(path, key);
+  if (it->is_string()) return std::vector<std::string>{it->get<std::string>()};
+  if (!it->is_array()) {
+    problem(where_path, std::string("must be a string or a list of strings, not ") + type_name(*it));
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    if (!(*it)[i].is_string()) {
+      problem(element(where_path, i), std::string("must be a string, not ") + type_name((*it)[i]));
+      return std::nullopt;
+    }
+    out.push_back((*it)[i].get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace wsbkit::policy
