@@ -3,6 +3,7 @@
 #include "mock/fake_event_log.hpp"
 #include "mock/fake_file_system.hpp"
 #include "mock/fake_registry.hpp"
+#include "mock/fake_service_control.hpp"
 #include "tests/contract/backends.hpp"
 
 namespace wsbkit::contract {
@@ -13,5 +14,8 @@ FileSystemBackend make_file_system_backend() {
 }
 ClockBackend make_clock_backend() { return {"fake", std::make_unique<mock::FakeClock>()}; }
 EventLogBackend make_event_log_backend() { return {"fake", std::make_unique<mock::FakeEventLog>()}; }
+ServiceControlBackend make_service_control_backend(int, char**) {
+  return {"fake", std::make_unique<mock::FakeServiceControl>(), "C:\\wsbkit\\test-service.exe"};
+}
 
 }  // namespace wsbkit::contract

@@ -1,5 +1,6 @@
 // Contract backends: the real Win32 implementations (under Wine in CI). Registry tests work below
 // a scratch key, file system tests in a scratch folder of %TEMP%; both are removed afterwards.
+#include <algorithm>
 #include <filesystem>
 
 #include "platform/win32/backends.hpp"
@@ -13,5 +14,13 @@ FileSystemBackend make_file_system_backend() {
 }
 ClockBackend make_clock_backend() { return {"win32", win32::make_win32_clock()}; }
 EventLogBackend make_event_log_backend() { return {"win32", win32::make_win32_event_log("wsbkit")}; }
+// The test service's path comes as the first argument; meson gives it as a host (Unix) path, which
+// Wine's Z: drive maps; a path that already has a drive letter is kept.
+ServiceControlBackend make_service_control_backend(int argc, char** argv) {
+  std::string path = argc > 1 ? argv[1] : "wsbkit-test-service.exe";
+  if (!path.empty() && path.front() == '/') path = "Z:" + path;
+  std::replace(path.begin(), path.end(), '/', '\\');
+  return {"win32", win32::make_win32_service_control(), "\"" + path + "\""};
+}
 
 }  // namespace wsbkit::contract

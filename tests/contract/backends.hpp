@@ -10,6 +10,7 @@
 #include "platform/event_log.hpp"
 #include "platform/file_system.hpp"
 #include "platform/registry.hpp"
+#include "platform/service_control.hpp"
 
 namespace wsbkit::contract {
 
@@ -34,10 +35,20 @@ struct EventLogBackend {
   std::unique_ptr<EventLog> event_log;
 };
 
+struct ServiceControlBackend {
+  std::string name;
+  std::unique_ptr<ServiceControl> service_control;
+  // The command line of a well-behaved test service: starts and stops within a second.
+  std::string test_service_command_line;
+};
+
 // Each backend file defines the factories for the facilities it implements.
 RegistryBackend make_registry_backend();
 FileSystemBackend make_file_system_backend();
 ClockBackend make_clock_backend();
 EventLogBackend make_event_log_backend();
+// argv: the test executable's own arguments after "--" (the Win32 backend takes the test service's
+// path from there).
+ServiceControlBackend make_service_control_backend(int argc, char** argv);
 
 }  // namespace wsbkit::contract

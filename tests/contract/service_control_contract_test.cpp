@@ -1,0 +1,180 @@
+// Service control contract: natively against mock::FakeServiceControl, under Wine against the Win32
+// SCM with a real test service (tests/contract/win32/test_service.cpp). Each case creates services
+// with unique names and deletes them afterwards.
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "platform/service_control.hpp"
+#include "tests/contract/backends.hpp"
+#include "tests/contract/contract_support.hpp"
+
+using namespace wsbkit;
+using namespace wsbkit::contract;
+
+namespace {
+
+struct ScratchServices {
+  ServiceControlBackend backend = make_service_control_backend(
+      boost::unit_test::framework::master_test_suite().argc, boost::unit_test::framework::master_test_suite().argv);
+  ServiceControl& scm = *backend.service_control;
+  const std::string prefix = "wsbkit-contract-" + unique_suffix() + "-";
+  std::vector<std::string> created;
+
+  ScratchServices() { BOOST_TEST_MESSAGE("service backend: " << backend.name << ", " << backend.test_service_command_line); }
+
+  // Stops (dependents first) and deletes everything the case created.
+  ~ScratchServices() {
+    for (auto it = created.rbegin(); it != created.rend(); ++it) {
+      if (scm.query_status(*it).ok() && scm.query_status(*it)->state != ServiceState::stopped) {
+        (void)scm.stop(*it);
+        (void)wait_for(*it, ServiceState::stopped);
+      }
+    }
+    for (const std::string& name : created) (void)scm.delete_service(name);
+  }
+
+  std::string create(const std::string& short_name, std::vector<std::string> dependencies = {},
+                     ServiceStartType start_type = ServiceStartType::manual) {
+    const std::string name = prefix + short_name;
+    for (std::string& d : dependencies) d = prefix + d;
+    BOOST_REQUIRE(scm.create_service({name, "wsbkit contract " + short_name, backend.test_service_command_line,
+                                      start_type, dependencies}).ok());
+    created.push_back(name);
+    return name;
+  }
+
+  // Polls until the state is reached (10 s at most); the state last seen.
+  ServiceState wait_for(const std::string& name, ServiceState wanted) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    ServiceState seen = ServiceState::stopped;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto status = scm.query_status(name);
+      if (!status) return seen;
+      seen = status->state;
+      if (seen == wanted) return seen;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return seen;
+  }
+};
+
+using Strings = std::vector<std::string>;
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(service_control_contract, ScratchServices)
+
+// A created service exists, is STOPPED, has the start type it was created with; creating it again
+// is ERROR_SERVICE_EXISTS.
+BOOST_AUTO_TEST_CASE(created_service_exists_stopped_with_its_start_type) {
+  const std::string name = create("plain");
+  BOOST_TEST(scm.exists(name).value());
+  const auto status = scm.query_status(name).value();
+  BOOST_TEST(to_string(status.state) == "STOPPED");
+  BOOST_TEST(status.process_id == 0u);
+  BOOST_TEST(to_string(scm.query_start_type(name).value()) == "DEMAND_START");
+  BOOST_TEST(code_of(scm.create_service({name, name, backend.test_service_command_line, ServiceStartType::manual, {}})) ==
+             win32_error::service_exists);
+}
+
+// Every operation on a service that is not installed is ERROR_SERVICE_DOES_NOT_EXIST; exists is false.
+BOOST_AUTO_TEST_CASE(missing_service_is_service_does_not_exist) {
+  const std::string name = prefix + "never-created";
+  BOOST_TEST(scm.exists(name).value() == false);
+  BOOST_TEST(code_of(scm.query_status(name)) == win32_error::service_does_not_exist);
+  BOOST_TEST(code_of(scm.query_start_type(name)) == win32_error::service_does_not_exist);
+  BOOST_TEST(code_of(scm.set_start_type(name, ServiceStartType::manual)) == win32_error::service_does_not_exist);
+  BOOST_TEST(code_of(scm.dependents(name, false)) == win32_error::service_does_not_exist);
+  BOOST_TEST(code_of(scm.start(name)) == win32_error::service_does_not_exist);
+  BOOST_TEST(code_of(scm.stop(name)) == win32_error::service_does_not_exist);
+  BOOST_TEST(code_of(scm.delete_service(name)) == win32_error::service_does_not_exist);
+}
+
+// Start runs the service (RUNNING, a process, accepting STOP); a second start is
+// ERROR_SERVICE_ALREADY_RUNNING; stop brings it to STOPPED; a second stop is ERROR_SERVICE_NOT_ACTIVE.
+BOOST_AUTO_TEST_CASE(start_and_stop_run_through_the_states) {
+  const std::string name = create("runner");
+  BOOST_REQUIRE(scm.start(name).ok());
+  BOOST_REQUIRE(wait_for(name, ServiceState::running) == ServiceState::running);
+  const auto running = scm.query_status(name).value();
+  BOOST_TEST(running.process_id != 0u);
+  BOOST_TEST(running.accepts_stop);
+  BOOST_TEST(code_of(scm.start(name)) == win32_error::service_already_running);
+  BOOST_REQUIRE(scm.stop(name).ok());
+  BOOST_TEST(to_string(wait_for(name, ServiceState::stopped)) == "STOPPED");
+  BOOST_TEST(code_of(scm.stop(name)) == win32_error::service_not_active);
+}
+
+// The start type can be changed and read back; a disabled service refuses to start with
+// ERROR_SERVICE_DISABLED and starts again once the start type is restored.
+BOOST_AUTO_TEST_CASE(disabled_service_refuses_to_start_until_restored) {
+  const std::string name = create("toggled");
+  BOOST_REQUIRE(scm.set_start_type(name, ServiceStartType::disabled).ok());
+  BOOST_TEST(to_string(scm.query_start_type(name).value()) == "DISABLED");
+  BOOST_TEST(code_of(scm.start(name)) == win32_error::service_disabled);
+  BOOST_REQUIRE(scm.set_start_type(name, ServiceStartType::manual).ok());
+  BOOST_TEST(to_string(scm.query_start_type(name).value()) == "DEMAND_START");
+  BOOST_TEST(scm.start(name).ok());
+  BOOST_TEST(to_string(wait_for(name, ServiceState::running)) == "RUNNING");
+}
+
+// dependents lists direct and indirect dependents, deepest first; only running ones if asked.
+BOOST_AUTO_TEST_CASE(dependents_are_listed_deepest_first) {
+  const std::string base = create("base");
+  const std::string middle = create("middle", {"base"});
+  const std::string top = create("top", {"middle"});
+  BOOST_TEST(scm.dependents(base, false).value() == (Strings{top, middle}));
+  BOOST_TEST(scm.dependents(middle, false).value() == (Strings{top}));
+  BOOST_TEST(scm.dependents(top, false).value().empty());
+  BOOST_TEST(scm.dependents(base, true).value().empty());
+}
+
+// Starting a service starts its stopped dependencies first; stopping a service whose dependents run
+// is ERROR_DEPENDENT_SERVICES_RUNNING; stopping in dependents() order then succeeds.
+BOOST_AUTO_TEST_CASE(dependencies_start_first_and_block_stopping) {
+  const std::string base = create("base");
+  const std::string top = create("top", {"base"});
+  BOOST_REQUIRE(scm.start(top).ok());
+  BOOST_TEST(to_string(wait_for(top, ServiceState::running)) == "RUNNING");
+  BOOST_TEST(to_string(wait_for(base, ServiceState::running)) == "RUNNING");
+  BOOST_TEST(scm.dependents(base, true).value() == (Strings{top}));
+  BOOST_TEST(code_of(scm.stop(base)) == win32_error::dependent_services_running);
+  const auto running_dependents = scm.dependents(base, true);
+  for (const std::string& dependent : running_dependents.value()) {
+    BOOST_REQUIRE(scm.stop(dependent).ok());
+    BOOST_REQUIRE(wait_for(dependent, ServiceState::stopped) == ServiceState::stopped);
+  }
+  BOOST_TEST(scm.stop(base).ok());
+  BOOST_TEST(to_string(wait_for(base, ServiceState::stopped)) == "STOPPED");
+}
+
+// Deleting a stopped service removes it.
+BOOST_AUTO_TEST_CASE(deleting_a_stopped_service_removes_it) {
+  const std::string name = create("doomed");
+  BOOST_REQUIRE(scm.delete_service(name).ok());
+  created.clear();
+  BOOST_TEST(scm.exists(name).value() == false);
+  BOOST_TEST(code_of(scm.query_status(name)) == win32_error::service_does_not_exist);
+}
+
+// Service names compare case-insensitively.
+BOOST_AUTO_TEST_CASE(service_names_are_case_insensitive) {
+  const std::string name = create("MixedCase");
+  std::string upper = name;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  BOOST_TEST(scm.exists(upper).value());
+  BOOST_TEST(to_string(scm.query_status(upper).value().state) == "STOPPED");
+}
+
+// Errors name the API and the service and carry a system message.
+BOOST_AUTO_TEST_CASE(errors_name_the_service) {
+  const auto status = scm.query_status(prefix + "absent");
+  BOOST_REQUIRE(!status.ok());
+  BOOST_TEST(status.error().object() == prefix + "absent");
+  BOOST_TEST(status.error().api() == "OpenServiceW");
+  BOOST_TEST(!status.error().system_message().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
