@@ -6,7 +6,9 @@
 #include "mock/fake_clock.hpp"
 #include "mock/fake_event_log.hpp"
 #include "mock/fake_file_system.hpp"
+#include "mock/fake_process_runner.hpp"
 #include "mock/fake_registry.hpp"
+#include "mock/fake_service_control.hpp"
 
 using namespace wsbkit;
 using namespace wsbkit::mock;
@@ -217,6 +219,88 @@ BOOST_AUTO_TEST_CASE(fake_event_log_records_and_fails_on_demand) {
   const std::vector<EventLogEntry> expected = {{EventSeverity::warning, 1, "first"}};
   BOOST_TEST((log.entries() == expected));
   BOOST_TEST(log.call_count() == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(fake_service_control)
+
+// With transition queries set, a stop stays STOP_PENDING for that many status queries, then STOPPED.
+BOOST_AUTO_TEST_CASE(stop_stays_pending_for_the_configured_queries) {
+  FakeServiceControl scm;
+  scm.install({"Ledger", "Ledger", "ledger.exe", ServiceStartType::automatic, {}}, ServiceState::running);
+  scm.set_transition_queries("ledger", 2);
+  BOOST_REQUIRE(scm.stop("LEDGER").ok());
+  BOOST_TEST(to_string(scm.query_status("Ledger").value().state) == "STOP_PENDING");
+  BOOST_TEST(to_string(scm.query_status("Ledger").value().state) == "STOP_PENDING");
+  BOOST_TEST(to_string(scm.query_status("Ledger").value().state) == "STOPPED");
+}
+
+// A service that hangs on stop never leaves STOP_PENDING, so timeout paths can be tested; a second
+// stop is ERROR_SERVICE_CANNOT_ACCEPT_CTRL.
+BOOST_AUTO_TEST_CASE(hung_service_stays_stop_pending) {
+  FakeServiceControl scm;
+  scm.install({"Hung", "Hung", "hung.exe", ServiceStartType::manual, {}}, ServiceState::running);
+  scm.set_hangs_on_stop("Hung", true);
+  BOOST_REQUIRE(scm.stop("Hung").ok());
+  for (int i = 0; i < 100; ++i) BOOST_REQUIRE(scm.query_status("Hung").value().state == ServiceState::stop_pending);
+  BOOST_TEST(code_of(scm.stop("Hung")) == win32_error::service_cannot_accept_ctrl);
+}
+
+// Deleting a running service only marks it; it disappears once stopped, and meanwhile
+// reconfiguring it is ERROR_SERVICE_MARKED_FOR_DELETE.
+BOOST_AUTO_TEST_CASE(running_service_is_deleted_once_stopped) {
+  FakeServiceControl scm;
+  scm.install({"Old", "Old", "old.exe", ServiceStartType::manual, {}}, ServiceState::running);
+  BOOST_REQUIRE(scm.delete_service("Old").ok());
+  BOOST_TEST(scm.exists("Old").value());
+  BOOST_TEST(code_of(scm.set_start_type("Old", ServiceStartType::disabled)) == win32_error::service_marked_for_delete);
+  BOOST_REQUIRE(scm.stop("Old").ok());
+  BOOST_TEST(scm.exists("Old").value() == false);
+}
+
+// Injected failures hit the chosen call and leave the service untouched.
+BOOST_AUTO_TEST_CASE(injected_stop_failure_leaves_service_running) {
+  FakeServiceControl scm;
+  scm.install({"Svc", "Svc", "svc.exe", ServiceStartType::manual, {}}, ServiceState::running);
+  scm.fail_when([](const ServiceCall& c) { return c.operation == ServiceOperation::stop; },
+                win32_error::service_request_timeout);
+  BOOST_TEST(code_of(scm.stop("Svc")) == win32_error::service_request_timeout);
+  BOOST_TEST(to_string(scm.service("Svc")->state) == "RUNNING");
+  BOOST_TEST(scm.call_count() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(fake_process_runner)
+
+// Scripted outcomes are used once each, in order, matched by file name whatever the folder and case.
+BOOST_AUTO_TEST_CASE(scripted_outcomes_are_used_in_order) {
+  FakeProcessRunner runner;
+  runner.expect("vssadmin.exe", ProcessOutcome{0, "first", "", false, {}});
+  runner.expect("vssadmin.exe", ProcessOutcome{2, "second", "", false, {}});
+  ProcessRequest request;
+  request.executable = "C:\\Windows\\System32\\VSSADMIN.EXE";
+  request.arguments = {"list", "writers"};
+  BOOST_TEST(runner.run(request).value().standard_output == "first");
+  BOOST_TEST(runner.run(request).value().exit_code == 2u);
+  BOOST_TEST(runner.unused_scripts() == 0u);
+  BOOST_TEST(runner.requests().size() == 2u);
+  BOOST_TEST(runner.requests().front().arguments == (std::vector<std::string>{"list", "writers"}));
+}
+
+// A run nothing was scripted for fails like a missing executable (ERROR_FILE_NOT_FOUND); a scripted
+// start failure gives its code; `always` answers every run after queued scripts.
+BOOST_AUTO_TEST_CASE(unscripted_runs_fail_and_always_repeats) {
+  FakeProcessRunner runner;
+  ProcessRequest request;
+  request.executable = "tool.exe";
+  BOOST_TEST(code_of(runner.run(request)) == win32_error::file_not_found);
+  runner.always("tool.exe", ProcessOutcome{7, "", "", false, {}});
+  runner.expect_start_failure("tool.exe", win32_error::access_denied);
+  BOOST_TEST(code_of(runner.run(request)) == win32_error::access_denied);
+  BOOST_TEST(runner.run(request).value().exit_code == 7u);
+  BOOST_TEST(runner.run(request).value().exit_code == 7u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
