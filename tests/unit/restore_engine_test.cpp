@@ -1,0 +1,386 @@
+#include <boost/test/unit_test.hpp>
+
+#include "core/restore/component_order.hpp"
+#include "core/restore/policy_restore_engine.hpp"
+#include "mock/fake_clock.hpp"
+#include "mock/fake_event_log.hpp"
+#include "mock/fake_file_system.hpp"
+#include "mock/fake_process_runner.hpp"
+#include "mock/fake_service_control.hpp"
+
+using namespace wsbkit;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct SimulatedCrash {};
+
+// Counts every platform call of the engine and throws SimulatedCrash at the chosen one: the
+// add-in process dies there, with whatever the fakes hold at that instant.
+struct CrashPoint {
+  long remaining = -1;  // -1: never
+  long calls = 0;
+  void tick() {
+    ++calls;
+    if (remaining > 0 && --remaining == 0) throw SimulatedCrash{};
+  }
+};
+
+class CrashingServices final : public ServiceControl {
+ public:
+  CrashingServices(ServiceControl& inner, CrashPoint& crash) : inner_(inner), crash_(crash) {}
+  Result<bool> exists(const std::string& n) override { crash_.tick(); return inner_.exists(n); }
+  Result<ServiceStatus> query_status(const std::string& n) override { crash_.tick(); return inner_.query_status(n); }
+  Result<ServiceStartType> query_start_type(const std::string& n) override { crash_.tick(); return inner_.query_start_type(n); }
+  Result<void> set_start_type(const std::string& n, ServiceStartType t) override { crash_.tick(); return inner_.set_start_type(n, t); }
+  Result<std::vector<std::string>> dependents(const std::string& n, bool a) override { crash_.tick(); return inner_.dependents(n, a); }
+  Result<void> start(const std::string& n) override { crash_.tick(); return inner_.start(n); }
+  Result<void> stop(const std::string& n) override { crash_.tick(); return inner_.stop(n); }
+  Result<void> create_service(const ServiceDefinition& d) override { return inner_.create_service(d); }
+  Result<void> delete_service(const std::string& n) override { return inner_.delete_service(n); }
+
+ private:
+  ServiceControl& inner_;
+  CrashPoint& crash_;
+};
+
+class CrashingFiles final : public FileSystem {
+ public:
+  CrashingFiles(FileSystem& inner, CrashPoint& crash) : inner_(inner), crash_(crash) {}
+  Result<std::string> read_file(const std::string& p) override { crash_.tick(); return inner_.read_file(p); }
+  Result<void> write_file(const std::string& p, std::string_view c) override { crash_.tick(); return inner_.write_file(p, c); }
+  Result<void> replace_file_atomically(const std::string& p, std::string_view c) override {
+    crash_.tick();
+    return inner_.replace_file_atomically(p, c);
+  }
+  Result<void> append_file(const std::string& p, std::string_view c) override { return inner_.append_file(p, c); }  // run log
+  Result<bool> exists(const std::string& p) override { crash_.tick(); return inner_.exists(p); }
+  Result<bool> is_directory(const std::string& p) override { return inner_.is_directory(p); }
+  Result<std::uint64_t> file_size(const std::string& p) override { return inner_.file_size(p); }
+  Result<std::vector<DirectoryEntry>> list_directory(const std::string& p) override { return inner_.list_directory(p); }
+  Result<bool> create_directories(const std::string& p) override { return inner_.create_directories(p); }
+  Result<void> remove(const std::string& p) override { crash_.tick(); return inner_.remove(p); }
+  Result<void> remove_tree(const std::string& p) override { return inner_.remove_tree(p); }
+  Result<void> read_chunks(const std::string& p, std::size_t s, const std::function<Result<void>(std::string_view)>& f) override {
+    return inner_.read_chunks(p, s, f);
+  }
+
+ private:
+  FileSystem& inner_;
+  CrashPoint& crash_;
+};
+
+const char* ledger_policy = R"({
+  "components": { "db": { "name": "DB" }, "logs": { "name": "Logs" }, "idx": { "name": "Index*" } },
+  "restore": {
+    "order": ["db"],
+    "after": [{ "component": "idx", "after": "logs" }],
+    "pre": [
+      { "service.stop": { "service": "LedgerSvc", "disable_during_restore": true } },
+      { "service.stop": { "service": "Indexer" } }
+    ],
+    "post": [
+      { "service.start": { "service": "Indexer" } },
+      { "service.start": { "service": "LedgerSvc" } }
+    ]
+  }
+})";
+
+std::shared_ptr<const policy::Policy> load(const std::string& text) {
+  auto result = policy::parse_policy(text);
+  BOOST_REQUIRE_MESSAGE(result.policy, (result.problems.empty() ? "" : result.problems[0].format("policy")));
+  return std::make_shared<const policy::Policy>(*result.policy);
+}
+
+struct Machine {
+  mock::FakeServiceControl scm;
+  mock::FakeFileSystem files;
+  mock::FakeClock clock;
+  mock::FakeEventLog events;
+  mock::FakeProcessRunner processes;
+
+  Machine() {
+    // LedgerSvc (automatic, running) has a running dependent LedgerWeb; Indexer (manual) runs;
+    // Reporter is stopped and depends on LedgerSvc.
+    scm.install({"LedgerSvc", "Ledger", "C:\\l.exe", ServiceStartType::automatic, {}}, ServiceState::running);
+    scm.install({"LedgerWeb", "Ledger web", "C:\\w.exe", ServiceStartType::automatic, {"LedgerSvc"}}, ServiceState::running);
+    scm.install({"Reporter", "Reporter", "C:\\r.exe", ServiceStartType::manual, {"LedgerSvc"}}, ServiceState::stopped);
+    scm.install({"Indexer", "Indexer", "C:\\i.exe", ServiceStartType::manual, {}}, ServiceState::running);
+    (void)files.create_directories("C:\\ProgramData\\wsbkit");
+  }
+  RestoreEnvironment env(ServiceControl& services, FileSystem& fs) {
+    RestoreEnvironment e{fs, services, clock, events, &processes, nullptr, "C:\\ProgramData\\wsbkit", "\\", 50ms};
+    return e;
+  }
+  RestoreEnvironment env() { return env(scm, files); }
+  ServiceState state(const std::string& name) { return scm.service(name)->state; }
+  ServiceStartType start_type(const std::string& name) { return scm.service(name)->definition.start_type; }
+  bool all_back() {
+    return state("LedgerSvc") == ServiceState::running && state("LedgerWeb") == ServiceState::running &&
+           state("Indexer") == ServiceState::running && state("Reporter") == ServiceState::stopped &&
+           start_type("LedgerSvc") == ServiceStartType::automatic && start_type("Indexer") == ServiceStartType::manual;
+  }
+};
+
+OrderRequest request_of(const std::vector<std::string>& names) {
+  OrderRequest r;
+  r.component_count = static_cast<std::uint32_t>(names.size());
+  for (const auto& n : names) {
+    r.names.emplace_back(n);
+    r.logical_paths.emplace_back(std::nullopt);
+  }
+  return r;
+}
+
+RestoreRequest restore_of(const std::string& name, bool no_roll_forward = false) {
+  return RestoreRequest{std::nullopt, name, std::nullopt, no_roll_forward};
+}
+
+std::vector<std::string> names_of(const OrderResult& r) {
+  std::vector<std::string> out;
+  for (const auto& n : *r.names) out.push_back(n.value_or("NULL"));
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(restore_engine)
+
+// Explicit order first, then "after" rules, unknown components last in WSB's order.
+BOOST_AUTO_TEST_CASE(orders_components_by_policy) {
+  Machine m;
+  PolicyRestoreEngine engine(load(ledger_policy), m.env(), "ledger");
+  const auto result = engine.order_components(request_of({"Index2", "Other", "Index1", "Logs", "DB"}));
+  BOOST_TEST(result.hr == hr::ok);
+  const std::vector<std::string> expected = {"DB", "Logs", "Index2", "Index1", "Other"};
+  BOOST_TEST(names_of(result) == expected, boost::test_tools::per_element());
+  BOOST_TEST(result.logical_paths->size() == 5u);
+}
+
+// Without ordering in the policy: S_FALSE and NULL outs.
+BOOST_AUTO_TEST_CASE(no_ordering_is_s_false) {
+  Machine m;
+  PolicyRestoreEngine engine(load(R"({"restore": {}})"), m.env(), "ledger");
+  const auto result = engine.order_components(request_of({"A", "B"}));
+  BOOST_TEST(result.hr == hr::s_false);
+  BOOST_TEST(!result.names);
+}
+
+// 10,000 components and 1,000 rules: a permutation of the input that respects every rule.
+BOOST_AUTO_TEST_CASE(orders_ten_thousand_components_with_a_thousand_rules) {
+  std::string policy = R"({"components": {)";
+  for (int i = 0; i < 1001; ++i) policy += (i ? "," : "") + std::string("\"c") + std::to_string(i) + "\": {\"name\": \"C" + std::to_string(i) + "-*\"}";
+  policy += R"(}, "restore": {"after": [)";
+  for (int i = 0; i < 1000; ++i) policy += (i ? "," : "") + std::string("{\"component\": \"c") + std::to_string(i) + "\", \"after\": \"c" + std::to_string(i + 1) + "\"}";
+  policy += "]}}";
+  auto p = load(policy);
+  StringArray names, paths;
+  for (int i = 0; i < 10000; ++i) {
+    names.emplace_back("C" + std::to_string(i % 1001) + "-" + std::to_string(i));
+    paths.emplace_back(std::nullopt);
+  }
+  const auto order = order_components_by_policy(*p, names, paths);
+  BOOST_REQUIRE_EQUAL(order.size(), 10000u);
+  std::vector<int> seen(10000, 0);
+  std::vector<std::size_t> position(10000);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    ++seen[order[k]];
+    position[order[k]] = k;
+  }
+  BOOST_TEST(std::count(seen.begin(), seen.end(), 1) == 10000);
+  // c_i after c_{i+1}: every C{i}-* after every C{i+1}-*; so C1000-* come first.
+  std::size_t violations = 0;
+  for (int i = 0; i < 10000; ++i) {
+    for (int j = 0; j < 10000; j += 97) {
+      if (i % 1001 + 1 == j % 1001 && position[i] < position[j]) ++violations;
+    }
+  }
+  BOOST_TEST(violations == 0u);
+}
+
+// The whole session: services stopped (dependents first, start type disabled) before the first
+// component, and given back exactly (state and start type) after the last.
+BOOST_AUTO_TEST_CASE(session_stops_before_first_and_restarts_after_last) {
+  Machine m;
+  PolicyRestoreEngine engine(load(ledger_policy), m.env(), "ledger");
+  engine.order_components(request_of({"DB", "Logs"}));
+  BOOST_TEST(engine.pre_restore(restore_of("DB")) == hr::ok);
+  BOOST_TEST((m.state("LedgerSvc") == ServiceState::stopped));
+  BOOST_TEST((m.state("LedgerWeb") == ServiceState::stopped));
+  BOOST_TEST((m.state("Indexer") == ServiceState::stopped));
+  BOOST_TEST((m.start_type("LedgerSvc") == ServiceStartType::disabled));
+  BOOST_TEST(engine.post_restore(restore_of("DB")) == hr::ok);
+  BOOST_TEST((m.state("LedgerSvc") == ServiceState::stopped));  // not the last component yet
+  BOOST_TEST(engine.pre_restore(restore_of("Logs")) == hr::ok);
+  BOOST_TEST(engine.post_restore(restore_of("Logs")) == hr::ok);
+  BOOST_TEST(m.all_back());
+  BOOST_TEST(!m.files.exists(engine.journal_path()).value());
+}
+
+// A service that will not stop: PreRestore fails after the timeout, and what was already
+// stopped is restarted before WSB hears of the failure.
+BOOST_AUTO_TEST_CASE(failed_pre_restore_gives_back_what_it_stopped) {
+  Machine m;
+  m.scm.set_hangs_on_stop("Indexer", true);
+  PolicyRestoreEngine engine(load(ledger_policy), m.env(), "ledger");
+  engine.order_components(request_of({"DB"}));
+  BOOST_TEST(engine.pre_restore(restore_of("DB")) == hr::wsbapp_e_component_pre_restore_failed);
+  BOOST_TEST((m.state("LedgerSvc") == ServiceState::running));
+  BOOST_TEST((m.state("LedgerWeb") == ServiceState::running));
+  BOOST_TEST((m.start_type("LedgerSvc") == ServiceStartType::automatic));
+  bool reported = false;
+  for (const auto& e : m.events.entries()) {
+    reported = reported || (e.event_id == event_id::pre_restore_failed && e.message.find("restore.pre[1]") != std::string::npos &&
+                            e.message.find("Indexer") != std::string::npos);
+  }
+  BOOST_TEST(reported);
+}
+
+// run steps: argv and context environment, success codes, timeout, on_error continue, retries
+// with doubling backoff.
+BOOST_AUTO_TEST_CASE(run_steps_follow_exit_codes_retries_and_on_error) {
+  Machine m;
+  auto p = load(R"({"components": {"db": {"name": "DB"}}, "restore": {
+    "pre": [
+      { "run": { "executable": "C:\\t\\flush.exe", "arguments": ["--all", "a b"], "success_exit_codes": [0, 3] },
+        "retries": 2, "retry_delay": "1s" },
+      { "run": { "executable": "C:\\t\\note.exe", "secrets": ["hunter2"] }, "on_error": "continue" },
+      { "run": { "executable": "C:\\t\\pit.exe" }, "when": { "no_roll_forward": true } }
+    ]}})");
+  m.processes.expect("flush.exe", ProcessOutcome{1, "", "busy", false, 5ms});
+  m.processes.expect("flush.exe", ProcessOutcome{1, "", "busy", false, 5ms});
+  m.processes.expect("flush.exe", ProcessOutcome{3, "flushed", "", false, 5ms});
+  m.processes.expect("note.exe", ProcessOutcome{9, "password hunter2 rejected", "", false, 5ms});
+  PolicyRestoreEngine engine(p, m.env(), "ledger");
+  BOOST_TEST(engine.pre_restore(restore_of("DB", false)) == hr::ok);
+  const auto requests = m.processes.requests();
+  BOOST_REQUIRE_EQUAL(requests.size(), 4u);  // 3 attempts + note.exe; pit.exe skipped (roll-forward restore)
+  BOOST_TEST(requests[0].arguments == (std::vector<std::string>{"--all", "a b"}));
+  bool has_component = false;
+  for (const auto& [k, v] : requests[0].environment_additions) has_component = has_component || (k == "WSBKIT_COMPONENT" && v == "DB");
+  BOOST_TEST(has_component);
+  const auto sleeps = m.clock.sleeps();
+  BOOST_TEST(std::count(sleeps.begin(), sleeps.end(), 1000ms) == 1);
+  BOOST_TEST(std::count(sleeps.begin(), sleeps.end(), 2000ms) == 1);
+  // The run log has the redacted output of note.exe.
+  auto logs = m.files.list_directory("C:\\ProgramData\\wsbkit\\logs");
+  BOOST_REQUIRE(logs.ok() && logs->size() == 1u);
+  const auto log = m.files.read_file("C:\\ProgramData\\wsbkit\\logs\\" + (*logs)[0].name).value();
+  BOOST_TEST(log.find("password *** rejected") != std::string::npos);
+  BOOST_TEST(log.find("hunter2") == std::string::npos);
+
+  // A timeout fails the step (no retries left).
+  m.processes.expect("pit.exe", ProcessOutcome{1, "", "", true, 30000ms});
+  BOOST_TEST(engine.pre_restore(restore_of("DB", true)) == hr::wsbapp_e_component_pre_restore_failed);
+}
+
+// Crash-safe undo: the add-in dies at every platform call of a whole restore in turn; then
+// `wsbkit repair` (a) or WSB carrying on in a new add-in process (b) gives every service back.
+BOOST_AUTO_TEST_CASE(every_crash_point_is_recovered) {
+  auto p = load(ledger_policy);
+  const std::vector<std::string> components = {"DB", "Logs"};
+  // The calls WSB makes; each returns normally or crashes.
+  auto run_calls = [&](PolicyRestoreEngine& e, std::size_t from) -> std::size_t {
+    std::size_t i = from;
+    try {
+      for (; i < 5; ++i) {
+        if (i == 0) e.order_components(request_of(components));
+        else if (i == 1) e.pre_restore(restore_of("DB"));
+        else if (i == 2) e.post_restore(restore_of("DB"));
+        else if (i == 3) e.pre_restore(restore_of("Logs"));
+        else e.post_restore(restore_of("Logs"));
+      }
+    } catch (const SimulatedCrash&) {
+      return i;
+    }
+    return 5;
+  };
+  long total = 0;
+  {
+    Machine m;
+    CrashPoint none;
+    CrashingServices scm(m.scm, none);
+    CrashingFiles files(m.files, none);
+    PolicyRestoreEngine e(p, m.env(scm, files), "ledger");
+    BOOST_REQUIRE_EQUAL(run_calls(e, 0), 5u);
+    BOOST_REQUIRE(m.all_back());
+    total = none.calls;
+  }
+  int proven = 0;
+  for (long k = 1; k <= total; ++k) {
+    for (int variant = 0; variant < 2; ++variant) {
+      Machine m;
+      CrashPoint crash{k};
+      CrashingServices scm(m.scm, crash);
+      CrashingFiles files(m.files, crash);
+      std::size_t crashed_at = 5;
+      {
+        PolicyRestoreEngine dying(p, m.env(scm, files), "ledger");
+        crashed_at = run_calls(dying, 0);
+      }
+      BOOST_REQUIRE_LT(crashed_at, 5u);
+      if (variant == 0) {
+        auto repaired = repair_sessions(m.env(), std::nullopt);
+        BOOST_TEST(repaired.ok(), "k=" << k);
+      } else {
+        // WSB goes on with the next call in a new add-in process; a crash in the final
+        // PostRestore is retried.
+        PolicyRestoreEngine next(p, m.env(), "ledger");
+        run_calls(next, crashed_at == 4 ? 4 : crashed_at + 1);
+      }
+      BOOST_TEST(m.all_back(), "k=" << k << " variant=" << variant << " crashed in call " << crashed_at);
+      ++proven;
+    }
+  }
+  BOOST_TEST_MESSAGE("crash points proven: " << total << " (x2 recoveries = " << proven << ")");
+  BOOST_TEST(total > 30);
+}
+
+// A damaged journal tail: the services listed before the damage are still given back.
+BOOST_AUTO_TEST_CASE(damaged_journal_valid_prefix_is_honoured) {
+  Machine m;
+  auto p = load(ledger_policy);
+  {
+    PolicyRestoreEngine engine(p, m.env(), "ledger");
+    engine.order_components(request_of({"DB"}));
+    BOOST_REQUIRE(engine.pre_restore(restore_of("DB")) == hr::ok);
+  }
+  const std::string path = "C:\\ProgramData\\wsbkit\\sessions\\ledger.journal";
+  std::string text = m.files.read_file(path).value();
+  // Damage the record of the Indexer stop (the last "owe" line): flip a byte in it.
+  const auto pos = text.find("\"Indexer\"");
+  BOOST_REQUIRE(pos != std::string::npos);
+  text[pos + 2] = 'X';
+  BOOST_REQUIRE(m.files.write_file(path, text).ok());
+  auto repaired = repair_sessions(m.env(), std::string("ledger"));
+  BOOST_REQUIRE(repaired.ok());
+  BOOST_REQUIRE_EQUAL(repaired->size(), 1u);
+  BOOST_TEST(repaired->at(0).journal_problem.has_value());
+  BOOST_TEST((m.state("LedgerSvc") == ServiceState::running));
+  BOOST_TEST((m.state("LedgerWeb") == ServiceState::running));
+  BOOST_TEST((m.start_type("LedgerSvc") == ServiceStartType::automatic));
+  BOOST_TEST((m.state("Indexer") == ServiceState::stopped));  // its record was lost: never guessed at
+}
+
+// A session older than restore.max_duration is completed at the next activation.
+BOOST_AUTO_TEST_CASE(expired_session_is_completed_at_activation) {
+  Machine m;
+  auto p = load(ledger_policy);
+  {
+    PolicyRestoreEngine engine(p, m.env(), "ledger");
+    engine.order_components(request_of({"DB", "Logs"}));
+    BOOST_REQUIRE(engine.pre_restore(restore_of("DB")) == hr::ok);
+  }
+  PolicyRestoreEngine next(p, m.env(), "ledger");
+  auto early = next.complete_expired_session();
+  BOOST_REQUIRE(early.ok());
+  BOOST_TEST(!early->has_value());
+  BOOST_TEST((m.state("LedgerSvc") == ServiceState::stopped));
+  m.clock.advance(2h + 1s);
+  auto late = next.complete_expired_session();
+  BOOST_REQUIRE(late.ok());
+  BOOST_TEST(late->has_value());
+  BOOST_TEST(m.all_back());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
