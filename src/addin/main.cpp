@@ -9,7 +9,7 @@
 #include <iostream>
 
 #include "cli/args.hpp"
-#include "core/addin_core.hpp"
+#include "core/addin_host.hpp"
 #include "platform/text.hpp"
 #include "platform/win32/backends.hpp"
 #include "platform/win32/com/com_runtime_win32.hpp"
@@ -19,10 +19,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// %ProgramData%\wsbkit\logs\addin.jsonl: where an administrator finds what WSB asked.
-fs::path default_log_path() {
+// %ProgramData%\wsbkit: journals (sessions\), run logs and the call log (logs\).
+std::string state_dir() {
   const char* program_data = std::getenv("ProgramData");
-  return fs::u8path(program_data ? program_data : "C:\\ProgramData") / "wsbkit" / "logs" / "addin.jsonl";
+  return std::string(program_data ? program_data : "C:\\ProgramData") + "\\wsbkit";
 }
 
 }  // namespace
@@ -68,7 +68,7 @@ int wmain(int argc, wchar_t** argv) {
     return 2;
   }
 
-  const fs::path log_path = log_file.empty() ? default_log_path() : fs::u8path(log_file);
+  const fs::path log_path = log_file.empty() ? fs::u8path(state_dir()) / "logs" / "addin.jsonl" : fs::u8path(log_file);
   std::error_code ec;
   fs::create_directories(log_path.parent_path(), ec);
   std::ofstream log_stream(log_path, std::ios::app);
@@ -77,12 +77,21 @@ int wmain(int argc, wchar_t** argv) {
     log_stream.flush();  // a crash must not eat the last calls
   });
   auto event_log = win32::make_win32_event_log();
-  (void)event_log->report(EventSeverity::information, 1, "wsbkit add-in started for " + clsid);
+  auto files = win32::make_win32_file_system();
+  auto services = win32::make_win32_service_control();
+  auto clock = win32::make_win32_clock();
+  RestoreEnvironment env{*files, *services, *clock, *event_log, nullptr, nullptr, state_dir(), "\\"};
+  AddinSettings settings{policy.empty() ? std::nullopt : std::optional<std::string>(policy), clsid};
+  AddinHost host(env, log, settings);
+  (void)event_log->report(EventSeverity::information, event_id::addin_started,
+                          "wsbkit add-in started for " + clsid + (policy.empty() ? " without a policy" : " with policy " + policy) +
+                              (host.policy_problem().empty() ? "" : " (policy unusable: " + host.policy_problem() + ")"));
+  host.on_activation();
 
   auto served = win32::run_local_server({clsid, std::chrono::seconds(idle_seconds)},
-                                        [&log] { return std::make_shared<AddinCore>(log); });
+                                        [&host] { return host.make_application(); });
   if (!served) {
-    (void)event_log->report(EventSeverity::error, 2, "wsbkit add-in could not serve " + clsid + ": " + served.error().message());
+ (void)event_log->report(EventSeverity::error, event_id::addin_failed, "wsbkit add-in could not serve " + clsid + ": " + served.error().message());
     std::cerr << "wsbkit-addin: " << served.error().message() << "\n";
     return 1;
   }
