@@ -62,6 +62,7 @@ namespace {
 std::vector<cli::Command> all_commands() {
   std::vector<cli::Command> commands = cli::registration_commands();
   for (auto& c : cli::simulation_commands()) commands.push_back(c);
+  for (auto& c : cli::policy_commands()) commands.push_back(c);
   return commands;
 }
 

@@ -8,8 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "platform/clock.hpp"
 #include "platform/com_runtime.hpp"
+#include "platform/event_log.hpp"
+#include "platform/file_system.hpp"
 #include "platform/registry.hpp"
+#include "platform/service_control.hpp"
 
 namespace wsbkit {
 
@@ -32,6 +36,13 @@ struct CliContext {
   std::function<std::shared_ptr<WsbApplication>()> make_in_process_addin;
   // Whether a file exists (the add-in and proxy/stub paths given to `register`).
   std::function<bool(const std::string& path)> file_exists;
+  // For `validate` and `repair`; null where the host has no such backend.
+  FileSystem* files = nullptr;
+  ServiceControl* services = nullptr;
+  Clock* clock = nullptr;
+  EventLog* events = nullptr;
+  std::string state_dir;                // %ProgramData%\wsbkit: journals and logs
+  bool check_referenced_files = false;  // validate: executables must exist (true on the target machine)
 };
 
 int run_cli(const std::vector<std::string>& args, CliContext& context, std::ostream& out, std::ostream& err);

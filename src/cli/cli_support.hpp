@@ -24,6 +24,7 @@ struct Command {
 // Each group of commands lives in its own file and lists its commands here.
 std::vector<Command> registration_commands();  // registration_commands.cpp
 std::vector<Command> simulation_commands();    // simulate_command.cpp
+std::vector<Command> policy_commands();        // policy_commands.cpp
 
 // Prints an Error and picks its exit code.
 int report(const Error& e, const std::string& command, std::ostream& err);

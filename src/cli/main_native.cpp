@@ -1,5 +1,6 @@
-// wsbkit on Linux: a developer's tool against fakes. The registry is an empty in-memory one
-// (nothing persists between runs) and `simulate --in-process` drives the add-in core directly.
+// wsbkit on Linux: a developer's tool. `validate` reads real files; the registry is an empty
+// in-memory one (nothing persists between runs) and `simulate --in-process` drives the add-in
+// core directly. There is no service control manager: `repair` belongs on Windows.
 #include <filesystem>
 #include <iostream>
 
@@ -7,10 +8,13 @@
 #include "cli/cli.hpp"
 #include "core/addin_core.hpp"
 #include "mock/fake_registry.hpp"
+#include "platform/posix/backends.hpp"
 
 int main(int argc, char** argv) {
   using namespace wsbkit;
   mock::FakeRegistry registry;
+  auto files = posix::make_posix_file_system();
+  auto clock = posix::make_posix_clock();
   CallLog log([](const std::string& line) { std::clog << line << "\n"; });
   CliContext context{registry,
                      []() -> Result<std::unique_ptr<ComRuntime>> {
@@ -21,6 +25,12 @@ int main(int argc, char** argv) {
                      [](const std::string& path) {
                        std::error_code ec;
                        return std::filesystem::is_regular_file(path, ec);
-                     }};
+                     },
+                     files.get(),
+                     nullptr,
+                     clock.get(),
+                     nullptr,
+                     {},
+                     false};
   return run_cli(utf8_args(argc, argv), context, std::cout, std::cerr);
 }
