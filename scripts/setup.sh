@@ -70,3 +70,43 @@ if [ ! -e "$deps/json-include/nlohmann" ]; then
   mkdir -p "$deps/json-include"
   ln -sfn /usr/include/nlohmann "$deps/json-include/nlohmann"
 fi
+
+# Consistency checks: pugixml (writer metadata XML), xxHash (XXH128 manifests), xxhsum (the
+# benchmark's reference side). Installed quietly when missing.
+check_packages=(libpugixml-dev libxxhash-dev xxhash)
+check_missing=()
+for p in "${check_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || check_missing+=("$p")
+done
+if [ ${#check_missing[@]} -gt 0 ]; then
+  echo "setup: installing ${check_missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${check_missing[@]}" >/dev/null
+fi
+
+# xxHash is header-only (XXH_INLINE_ALL): the cross compiler sees xxhash.h/xxh3.h through a folder
+# holding only symlinks to them.
+if [ ! -e "$deps/xxhash-include/xxhash.h" ]; then
+  mkdir -p "$deps/xxhash-include"
+  ln -sfn /usr/include/xxhash.h "$deps/xxhash-include/xxhash.h"
+  ln -sfn /usr/include/xxh3.h "$deps/xxhash-include/xxh3.h"
+fi
+
+# pugixml for the MinGW build: Debian ships no pugixml.cpp, so the sources of the installed version
+# (apt-get source, like Boost above; the deb-src entry exists by now) go to .deps/pugixml-src.
+pugi_ver=$(dpkg-query -W -f='${Version}' libpugixml-dev)
+pugi_stamp="$deps/pugixml-src/.version"
+if [ "$(cat "$pugi_stamp" 2>/dev/null)" != "$pugi_ver" ]; then
+  echo "setup: fetching pugixml $pugi_ver sources"
+  rm -rf "$deps/pugixml-dl" "$deps/pugixml-src"
+  mkdir -p "$deps/pugixml-dl" "$deps/pugixml-src"
+  pugi_sandbox=()
+  [ "$(id -u)" -ne 0 ] || pugi_sandbox=(-o APT::Sandbox::User=root)
+  (cd "$deps/pugixml-dl" && apt-get source -qq --download-only "${pugi_sandbox[@]}" "pugixml=$pugi_ver" >/dev/null)
+  pugi_tarball=$(ls "$deps"/pugixml-dl/pugixml_*.orig.tar.* | head -n1)
+  tar -xf "$pugi_tarball" -C "$deps/pugixml-src" --strip-components=2 --wildcards \
+    '*/src/pugixml.cpp' '*/src/pugixml.hpp' '*/src/pugiconfig.hpp'
+  rm -rf "$deps/pugixml-dl"
+  echo "$pugi_ver" > "$pugi_stamp"
+fi

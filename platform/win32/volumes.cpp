@@ -1,0 +1,44 @@
+// Win32 volume facility: must contain only Win32-specific code.
+#include <vector>
+
+#include "platform/win32/volumes_backend.hpp"
+#include "platform/win32/windows.hpp"
+
+namespace wsbkit::win32 {
+namespace {
+
+std::string with_trailing_backslash(std::string s) {
+  if (s.empty() || s.back() != '\\') s += '\\';
+  return s;
+}
+
+class Win32Volumes final : public Volumes {
+ public:
+  Result<std::string> mount_point_of(const std::string& path) override {
+    std::wstring wide = widen(path);
+    for (auto& c : wide) {
+      if (c == L'/') c = L'\\';
+    }
+    // The mount point is never longer than the path itself (plus the trailing '\').
+    std::vector<wchar_t> buffer(wide.size() + 2, L'\0');
+    if (!::GetVolumePathNameW(wide.c_str(), buffer.data(), static_cast<DWORD>(buffer.size()))) {
+      return last_error("GetVolumePathNameW", path);
+    }
+    return with_trailing_backslash(narrow(buffer.data()));
+  }
+
+  Result<std::string> volume_guid_path(const std::string& mount_point) override {
+    const std::wstring wide = widen(with_trailing_backslash(mount_point));
+    wchar_t name[MAX_PATH + 1] = {};
+    if (!::GetVolumeNameForVolumeMountPointW(wide.c_str(), name, MAX_PATH)) {
+      return last_error("GetVolumeNameForVolumeMountPointW", mount_point);
+    }
+    return with_trailing_backslash(narrow(name));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Volumes> make_win32_volumes() { return std::make_unique<Win32Volumes>(); }
+
+}  // namespace wsbkit::win32

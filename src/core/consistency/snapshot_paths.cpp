@@ -1,0 +1,123 @@
+#include "core/consistency/snapshot_paths.hpp"
+
+#include "platform/text.hpp"
+
+namespace wsbkit::consistency {
+namespace {
+
+bool is_separator(char c) { return c == '\\' || c == '/'; }
+
+// Upper case with '\' separators: how Windows compares volume and mount point paths.
+std::string comparable(const std::string& path) {
+  std::string out = to_upper_ascii(path);
+  for (char& c : out) {
+    if (c == '/') c = '\\';
+  }
+  return out;
+}
+
+// The directory part of `path` before its first component holding a wildcard.
+std::string wildcard_free_prefix(const std::string& path) {
+  // Skip the \\?\ prefix of a GUID path: its '?' is not a wildcard.
+  const std::size_t start = path.compare(0, 4, "\\\\?\\") == 0 || path.compare(0, 4, "//?/") == 0 ? 4 : 0;
+  const std::size_t wildcard = path.find_first_of("*?", start);
+  if (wildcard == std::string::npos) return path;
+  const std::size_t cut = path.find_last_of("\\/", wildcard);
+  return cut == std::string::npos ? std::string() : path.substr(0, cut + 1);
+}
+
+}  // namespace
+
+char separator_of(const std::string& root) {
+  return root.find('/') != std::string::npos && root.find('\\') == std::string::npos ? '/' : '\\';
+}
+
+std::string with_trailing_separator(std::string path) {
+  if (path.empty() || !is_separator(path.back())) path += separator_of(path);
+  return path;
+}
+
+std::string without_trailing_separator(std::string path) {
+  while (path.size() > 1 && is_separator(path.back())) path.pop_back();
+  return path;
+}
+
+std::string parent_directory(const std::string& path) {
+  const std::size_t cut = path.find_last_of("\\/");
+  return cut == std::string::npos ? std::string() : path.substr(0, cut);
+}
+
+Result<std::string> join_below(const std::string& base, const std::string& relative) {
+  const char sep = separator_of(base);
+  std::vector<std::string> parts;
+  std::size_t begin = 0;
+  while (begin <= relative.size()) {
+    std::size_t end = begin;
+    while (end < relative.size() && !is_separator(relative[end])) ++end;
+    const std::string part = relative.substr(begin, end - begin);
+    if (part == "..") {
+      if (parts.empty()) {
+        return Error::win32(win32_error::access_denied, "map to snapshot", relative,
+                            "'..' leads out of " + base + ": only the snapshot may be read");
+      }
+      parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    begin = end + 1;
+  }
+  std::string out = with_trailing_separator(base);
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? std::string(1, sep) : std::string()) + parts[i];
+  if (!parts.empty() && !relative.empty() && is_separator(relative.back())) out += sep;
+  return out;
+}
+
+Result<std::string> SnapshotPaths::resolved_source(const std::string& mount_point) {
+  const std::string key = comparable(mount_point);
+  if (auto it = guid_of_mount_point_.find(key); it != guid_of_mount_point_.end()) return it->second;
+  auto guid = volumes_.volume_guid_path(mount_point);
+  if (!guid) return guid.error();
+  guid_of_mount_point_[key] = *guid;
+  return *guid;
+}
+
+Result<std::string> SnapshotPaths::to_snapshot(const std::string& live_path) {
+  const std::string live = comparable(live_path);
+  // 1. Directly under a given source path (the longest one, for volumes mounted in folders).
+  const VolumePair* best = nullptr;
+  std::size_t best_length = 0;
+  for (const auto& pair : pairs_) {
+    const std::string source = comparable(with_trailing_separator(pair.source));
+    const bool match = live.compare(0, source.size(), source) == 0 || live + "\\" == source;
+    if (match && source.size() > best_length) {
+      best = &pair;
+      best_length = source.size();
+    }
+  }
+  if (best) {
+    const std::string rest = best_length < live_path.size() ? live_path.substr(best_length) : std::string();
+    return join_below(best->snapshot, rest);
+  }
+  // 2. A drive path (or mounted folder): its volume's GUID path among the sources.
+  std::string listed;
+  for (const auto& pair : pairs_) listed += (listed.empty() ? "" : ", ") + pair.source;
+  const auto not_backed_up = [&](const std::string& why) {
+    return Error::win32(win32_error::path_not_found, "map to snapshot", live_path,
+                        "the path is on no volume being backed up (" + why + "; volumes: " +
+                            (listed.empty() ? std::string("none") : listed) + ")");
+  };
+  auto mount_point = volumes_.mount_point_of(wildcard_free_prefix(live_path));
+  if (!mount_point) return not_backed_up("its volume is unknown: " + mount_point.error().message());
+  auto guid = resolved_source(*mount_point);
+  if (!guid) return not_backed_up("its volume is unknown: " + guid.error().message());
+  const std::string wanted = comparable(with_trailing_separator(*guid));
+  for (const auto& pair : pairs_) {
+    if (comparable(with_trailing_separator(pair.source)) == wanted) {
+      const std::string rest = mount_point->size() < live_path.size() ? live_path.substr(mount_point->size()) : "";
+      return join_below(pair.snapshot, rest);
+    }
+  }
+  return not_backed_up("it is on " + *guid);
+}
+
+}  // namespace wsbkit::consistency

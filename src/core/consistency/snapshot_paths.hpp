@@ -1,0 +1,52 @@
+// Live path -> snapshot path. CheckConsistency gives, for each volume being backed up, its live
+// volume (rgwszSourceVolumePath[i], a \\?\Volume{GUID}\ path) and where its shadow copy is
+// (rgwszSnapshotVolumePath[i]). A policy path is mapped by finding the volume that holds it and
+// putting the path's remainder under that volume's snapshot root:
+//   D:\Ledger\data\*.ldb, D: = \\?\Volume{A}\ -> \\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy5\Ledger\data\*.ldb
+// A path is matched directly when it starts with a given source path (GUID path, "D:\" or a
+// mounted folder); otherwise its volume is resolved through the platform (mount point -> GUID).
+// A path on no given volume, or one that climbs out of its root with "..", is an error naming it:
+// the checks never read the live volume instead.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "platform/error.hpp"
+#include "platform/volumes.hpp"
+
+namespace wsbkit::consistency {
+
+struct VolumePair {
+  std::string source;    // as WSB gave it, trailing separator ensured
+  std::string snapshot;  // as WSB gave it, trailing separator ensured
+};
+
+class SnapshotPaths {
+ public:
+  SnapshotPaths(std::vector<VolumePair> pairs, Volumes& volumes) : pairs_(std::move(pairs)), volumes_(volumes) {}
+
+  // The snapshot location of a live absolute path (wildcards pass through untouched).
+  Result<std::string> to_snapshot(const std::string& live_path);
+  const std::vector<VolumePair>& pairs() const { return pairs_; }
+
+ private:
+  Result<std::string> resolved_source(const std::string& mount_point);
+  std::vector<VolumePair> pairs_;
+  Volumes& volumes_;
+  std::map<std::string, std::string> guid_of_mount_point_;  // cache: one platform call per volume
+};
+
+// Path helpers shared by the checks (separators: a snapshot root with '/' and no '\' is a POSIX
+// path, used natively and in tests; anything else is a Windows path).
+char separator_of(const std::string& root);
+// `relative` ('/' or '\' separated) below `base`; "." parts dropped; an error if ".." leaves `base`.
+Result<std::string> join_below(const std::string& base, const std::string& relative);
+// "a\b\c.txt" -> "a\b"; "c.txt" -> "".
+std::string parent_directory(const std::string& path);
+std::string with_trailing_separator(std::string path);
+// For listing a folder: Win32 appends "\*" itself, and \\?\ paths keep a doubled '\'.
+std::string without_trailing_separator(std::string path);
+
+}  // namespace wsbkit::consistency

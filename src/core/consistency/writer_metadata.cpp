@@ -1,0 +1,98 @@
+#include "core/consistency/writer_metadata.hpp"
+
+#include <pugixml.hpp>
+
+#include "platform/text.hpp"
+
+namespace wsbkit::consistency {
+namespace {
+
+Error invalid(const std::string& why) {
+  return Error::win32(win32_error::invalid_data, "parse writer metadata", "wszWriterMetadata", why);
+}
+
+// Nesting depth of the markup, counted without building anything: refuses a document built to
+// exhaust a parser's stack or memory before the parser sees it.
+bool deeper_than(const std::string& xml, std::size_t limit) {
+  std::size_t depth = 0;
+  for (std::size_t i = 0; i + 1 < xml.size(); ++i) {
+    if (xml[i] != '<') continue;
+    const char next = xml[i + 1];
+    if (next == '/') {
+      if (depth > 0) --depth;
+    } else if (next != '?' && next != '!') {
+      const std::size_t close = xml.find('>', i);
+      if (close == std::string::npos) return false;  // the parser reports it
+      if (xml[close - 1] != '/' && ++depth > limit) return true;
+      i = close;
+    }
+  }
+  return false;
+}
+
+std::string trimmed_trailing_separators(std::string s) {
+  while (s.size() > 3 && (s.back() == '\\' || s.back() == '/')) s.pop_back();
+  return s;
+}
+
+bool same_text(const char* a, const std::optional<std::string>& b) { return b && iequals(a, *b); }
+
+}  // namespace
+
+Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, const std::optional<std::string>& component,
+                                                     const std::optional<std::string>& logical_path) {
+  if (xml.size() > max_writer_metadata_bytes) {
+    return invalid("the document has " + std::to_string(xml.size()) + " bytes; at most " +
+                   std::to_string(max_writer_metadata_bytes) + " are accepted");
+  }
+  if (xml.find("<!DOCTYPE") != std::string::npos || xml.find("<!ENTITY") != std::string::npos) {
+    return invalid("a DOCTYPE or entity declaration is not accepted (writer metadata documents have none)");
+  }
+  if (deeper_than(xml, max_writer_metadata_depth)) {
+    return invalid("elements are nested deeper than " + std::to_string(max_writer_metadata_depth) + " levels");
+  }
+  pugi::xml_document doc;
+  // No DOCTYPE processing, no custom entities: only XML's five and character references expand.
+  const unsigned options = pugi::parse_default & ~pugi::parse_doctype;
+  const pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), options, pugi::encoding_utf8);
+  if (!parsed) {
+    return invalid(std::string(parsed.description()) + " at byte " + std::to_string(parsed.offset));
+  }
+  const pugi::xml_node root = doc.document_element();
+  if (std::string(root.name()) != "WRITER_METADATA") {
+    return invalid(std::string("the root element is <") + root.name() + ">, not <WRITER_METADATA>");
+  }
+  // "logical path\name": components whose logical path is this (or below it) belong to its set.
+  std::optional<std::string> set_path;
+  if (component) set_path = (logical_path && !logical_path->empty() ? *logical_path + "\\" : "") + *component;
+
+  std::vector<FileGroup> groups;
+  for (const pugi::xml_node locations : root.children("BACKUP_LOCATIONS")) {
+    for (const pugi::xml_node c : locations.children()) {
+      const std::string kind = c.name();
+      if (kind != "DATABASE" && kind != "FILE_GROUP") continue;
+      const char* name = c.attribute("componentName").value();
+      const char* path = c.attribute("logicalPath").value();
+      const bool itself = same_text(name, component) &&
+                          (logical_path ? iequals(path, *logical_path) : std::string(path).empty());
+      const std::string own_path = path;
+      const bool in_set = set_path && (iequals(own_path, *set_path) ||
+                                       (own_path.size() > set_path->size() &&
+                                        iequals(own_path.substr(0, set_path->size() + 1), *set_path + "\\")));
+      if (!itself && !in_set) continue;
+      for (const pugi::xml_node f : c.children()) {
+        const std::string file_kind = f.name();
+        if (file_kind != "DATABASE_FILES" && file_kind != "DATABASE_LOGFILES" && file_kind != "FILE_LIST") continue;
+        FileGroup group{name, file_kind, trimmed_trailing_separators(f.attribute("path").value()),
+                        f.attribute("filespec").value(), iequals(f.attribute("recursive").value(), "yes")};
+        if (group.path.empty() || group.filespec.empty()) {
+          return invalid("<" + file_kind + "> of component '" + std::string(name) + "' lacks a path or filespec");
+        }
+        groups.push_back(std::move(group));
+      }
+    }
+  }
+  return groups;
+}
+
+}  // namespace wsbkit::consistency
