@@ -42,7 +42,7 @@ struct CliContext {
   ServiceControl* services = nullptr;
   Clock* clock = nullptr;
   EventLog* events = nullptr;
-  std::string state_dir;                // %ProgramData%\wsbkit: journals and logs
+  std::string state_dir{};                // %ProgramData%\wsbkit: journals and logs
   bool check_referenced_files = false;  // validate: executables must exist (true on the target machine)
 };
 
