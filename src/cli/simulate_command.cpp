@@ -1,6 +1,7 @@
 // wsbkit simulate: a stand-in for Windows Server Backup.
 #include <iomanip>
 #include <ostream>
+#include <thread>
 
 #include "cli/cli_support.hpp"
 #include "core/simulator.hpp"
@@ -13,6 +14,8 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   std::string application;
   std::vector<std::string> components, volumes;
   int abort_after_ms = -1;
+  int hold_ms = 0;
+  std::string restore_calls;
   int poll_ms = 200;
   options.add_options()
       ("help,h", "show this help")
@@ -24,7 +27,11 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
       ("backup-only", "only the backup phase (CheckConsistency)")
       ("restore-only", "only the restore phase")
       ("poll-ms", po::value(&poll_ms)->default_value(200), "QueryStatus polling interval")
-      ("abort-after-ms", po::value(&abort_after_ms), "cancel a running consistency check after this many ms");
+      ("abort-after-ms", po::value(&abort_after_ms), "cancel a running consistency check after this many ms")
+      ("calls", po::value(&restore_calls),
+       "restore calls to make, comma-separated from order,rollforward,pre,post (default: all); e.g. 'order,pre' "
+       "stops where a crashed restore would")
+      ("hold-ms", po::value(&hold_ms)->default_value(0), "keep the add-in referenced this long after the calls (tests)");
   po::positional_options_description positional;
   positional.add("application", 1);
   po::variables_map vm;
@@ -77,6 +84,20 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   sim.backup = !vm.count("restore-only");
   sim.restore = !vm.count("backup-only");
   sim.poll_interval = std::chrono::milliseconds(poll_ms);
+  for (std::size_t start = 0; !restore_calls.empty() && start <= restore_calls.size();) {
+    const auto comma = std::min(restore_calls.find(',', start), restore_calls.size());
+    const std::string call = restore_calls.substr(start, comma - start);
+    if (call != "order" && call != "rollforward" && call != "pre" && call != "post") {
+      err << "wsbkit simulate: invalid calls: '" << call << "' (expected order, rollforward, pre, post)\n";
+      return exit_code::invalid_input;
+    }
+    sim.restore_calls.insert(call);
+    start = comma + 1;
+  }
+  if (hold_ms < 0 || hold_ms > 600000) {
+    err << "wsbkit simulate: invalid hold-ms: must be 0 to 600000\n";
+    return exit_code::invalid_input;
+  }
   if (abort_after_ms >= 0) sim.abort_after = std::chrono::milliseconds(abort_after_ms);
 
   std::shared_ptr<WsbApplication> app;
@@ -105,7 +126,8 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   const auto calls = simulator.run(sim);
   std::size_t failed = 0;
   for (const auto& c : calls) failed += c.ok ? 0 : 1;
-  out << calls.size() << " call(s), " << failed << " rejected\n";
+  out << calls.size() << " call(s), " << failed << " rejected\n" << std::flush;
+  if (hold_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
   return failed == 0 ? exit_code::ok : exit_code::calls_failed;
 }
 

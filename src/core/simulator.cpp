@@ -104,8 +104,9 @@ void Simulator::restore(const SimulationOptions& options, std::vector<SimulatedC
     order.names.emplace_back(c.name);
     order.logical_paths.push_back(c.logical_path);
   }
-  const OrderResult ordered = app_.order_components(order);
   std::vector<SimulatedComponent> sequence = options.components;
+  if (options.makes("order")) {
+  const OrderResult ordered = app_.order_components(order);
   SimulatedCall order_call{"restore", "OrderComponents", std::to_string(order.component_count) + " components",
                            ordered.hr, "", true};
   if (ordered.hr == hr::s_false) {
@@ -131,17 +132,24 @@ void Simulator::restore(const SimulationOptions& options, std::vector<SimulatedC
     order_call.outcome = "failed";
   }
   emit(calls, order_call);
+  }
 
-  bool roll_forward = false;
-  const Hresult rf = app_.is_roll_forward_supported(roll_forward);
-  emit(calls, {"restore", "IsRollForwardSupported", "", rf, roll_forward ? "TRUE" : "FALSE", rf == hr::ok});
+  if (options.makes("rollforward")) {
+    bool roll_forward = false;
+    const Hresult rf = app_.is_roll_forward_supported(roll_forward);
+    emit(calls, {"restore", "IsRollForwardSupported", "", rf, roll_forward ? "TRUE" : "FALSE", rf == hr::ok});
+  }
 
   for (const auto& component : sequence) {
     RestoreRequest request{options.writer_metadata, component.name, component.logical_path, options.no_roll_forward};
-    const Hresult pre = app_.pre_restore(request);
-    emit(calls, {"restore", "PreRestore", restore_arguments(component, options.no_roll_forward), pre, "", pre == hr::ok});
-    const Hresult post = app_.post_restore(request);
-    emit(calls, {"restore", "PostRestore", restore_arguments(component, options.no_roll_forward), post, "", post == hr::ok});
+    if (options.makes("pre")) {
+      const Hresult pre = app_.pre_restore(request);
+      emit(calls, {"restore", "PreRestore", restore_arguments(component, options.no_roll_forward), pre, "", pre == hr::ok});
+    }
+    if (options.makes("post")) {
+      const Hresult post = app_.post_restore(request);
+      emit(calls, {"restore", "PostRestore", restore_arguments(component, options.no_roll_forward), post, "", post == hr::ok});
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct SimulationOptions {
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds check_timeout{std::chrono::minutes(10)};
   std::optional<std::chrono::milliseconds> abort_after;  // cancel every running check after this
+  // Which restore calls to make ("order", "rollforward", "pre", "post"); empty = all. Lets a test
+  // stop between PreRestore and PostRestore, as a crashed or cancelled restore would.
+  std::set<std::string> restore_calls;
+  bool makes(const std::string& call) const { return restore_calls.empty() || restore_calls.count(call) > 0; }
 };
 
 struct SimulatedCall {
