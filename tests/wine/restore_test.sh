@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Restore policy end to end under Wine, in a fresh prefix: a real service (the project's test
+# service) stopped by PreRestore and started by PostRestore through real out-of-process COM
+# activation of the add-in; then the add-in killed between the two, and the next PostRestore (a
+# new add-in process) and `wsbkit repair` each bring the service back with its start type.
+# Args: TEST_SERVICE_EXE
+. "$(dirname "$0")/lib.sh"
+test_service_exe=$1
+
+fresh_prefix restore
+install_dir="$WINEPREFIX/drive_c/wsbkit"
+mkdir -p "$install_dir" "$WINEPREFIX/drive_c/svc" "$WINEPREFIX/drive_c/ProgramData/Ledger"
+cp "$WSBKIT_BUILD_DIR/src/cli/wsbkit.exe" "$WSBKIT_BUILD_DIR/src/addin/wsbkit-addin.exe" \
+   "$WSBKIT_BUILD_DIR/src/ps/wsbkit-ps.dll" "$install_dir/"
+cp "$test_service_exe" "$WINEPREFIX/drive_c/svc/ledger-svc.exe"
+wsbkit() { wine_run "$install_dir/wsbkit.exe" "$@"; }
+service_state() { wine_run sc query LedgerSvc | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p' | head -n1; }
+start_type() { wine_run sc qc LedgerSvc | sed -n 's/.*START_TYPE *: *[0-9]* *\([A-Z_]*\).*/\1/p' | head -n1; }
+wait_state() {  # STATE: up to 10 s
+  for _ in $(seq 1 100); do [ "$(service_state)" = "$1" ] && return 0; sleep 0.1; done
+  return 1
+}
+
+writer='{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}'
+check "create the Ledger service (auto start)" \
+  wine sc create LedgerSvc binPath= 'C:\svc\ledger-svc.exe' start= auto
+check "start it" wine sc start LedgerSvc
+wait_state RUNNING && pass "LedgerSvc is RUNNING before the restore" || fail "LedgerSvc not RUNNING" "$(wine_run sc query LedgerSvc)"
+
+cat > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json" <<'JSON'
+{
+  // Stop the Ledger service for the restore; nothing may restart it meanwhile.
+  "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}", "identifier": "Ledger" },
+  "components": { "db": { "name": "LedgerDB" }, "logs": { "name": "LedgerLogs" } },
+  "restore": {
+    "order": ["db", "logs"],
+    "pre":  [{ "service.stop":  { "service": "LedgerSvc", "disable_during_restore": true }, "timeout": "20s" }],
+    "post": [{ "service.start": { "service": "LedgerSvc" }, "timeout": "20s" }]
+  }
+}
+JSON
+policy='C:\ProgramData\Ledger\policy.json'
+out=$(wsbkit validate "$policy")
+check_contains "wsbkit validate accepts the policy" "valid (2 component(s), 1 pre-restore and 1 post-restore step(s)" "$out"
+check "register the application with its add-in and policy" \
+  wsbkit register --writer "$writer" --identifier Ledger --addin 'C:\wsbkit\wsbkit-addin.exe' --policy "$policy"
+
+components=(--component LedgerLogs --component LedgerDB)
+
+# 1. A whole restore: stopped and disabled during, running and automatic after.
+out=$(wsbkit simulate Ledger --restore-only "${components[@]}" --calls order,pre)
+echo "$out"
+check_contains "OrderComponents puts LedgerDB first (policy order)" "OrderComponents(2 components) -> S_OK, order: LedgerDB, LedgerLogs" "$out"
+check_contains "PreRestore -> S_OK" 'PreRestore(component="LedgerDB"' "$out"
+[ "$(service_state)" = STOPPED ] && pass "PreRestore stopped LedgerSvc" || fail "LedgerSvc not STOPPED after PreRestore: $(service_state)"
+[ "$(start_type)" = DISABLED ] && pass "LedgerSvc disabled during the restore" || fail "start type during restore: $(start_type)"
+out=$(wsbkit simulate Ledger --restore-only "${components[@]}" --calls post)
+echo "$out"
+check_contains "PostRestore (a new add-in process) -> S_OK" "2 call(s), 0 rejected" "$out"
+wait_state RUNNING && pass "PostRestore started LedgerSvc" || fail "LedgerSvc not RUNNING after PostRestore: $(service_state)"
+[ "$(start_type)" = AUTO_START ] && pass "start type restored to automatic" || fail "start type after: $(start_type)"
+check_exit 1 "the session journal is gone" test -e "$WINEPREFIX/drive_c/ProgramData/wsbkit/sessions/5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A.journal"
+
+# 2. The add-in killed between PreRestore and PostRestore; the next PostRestore gives back.
+kill_addin_during_hold() {
+  wsbkit simulate Ledger --restore-only "${components[@]}" --calls order,pre --hold-ms 8000 > /tmp/wsbkit-hold.$$ 2>&1 &
+  local sim=$!
+  for _ in $(seq 1 100); do grep -q "call(s)" /tmp/wsbkit-hold.$$ && break; sleep 0.1; done
+  pkill -9 -f 'wsbkit-addin.exe' && pass "killed the add-in process mid-session" || fail "no add-in process to kill"
+  wait $sim
+  rm -f /tmp/wsbkit-hold.$$
+  # Wine keeps a dead local server's class registration: restart the wineserver (see lib).
+  wine_restart
+}
+kill_addin_during_hold
+[ "$(service_state)" = STOPPED ] && pass "LedgerSvc stays stopped after the crash" || fail "state after crash: $(service_state)"
+out=$(wsbkit simulate Ledger --restore-only "${components[@]}" --calls post)
+check_contains "PostRestore in a new add-in process -> S_OK" "2 call(s), 0 rejected" "$out"
+wait_state RUNNING && pass "the next PostRestore brought LedgerSvc back" || fail "not RUNNING after recovery: $(service_state)" "$out"
+[ "$(start_type)" = AUTO_START ] && pass "and restored its start type" || fail "start type after recovery: $(start_type)"
+
+# 3. Same crash; `wsbkit repair` gives back on demand.
+kill_addin_during_hold
+[ "$(service_state)" = STOPPED ] && pass "LedgerSvc stopped again after the second crash" || fail "state: $(service_state)"
+out=$(wsbkit repair)
+echo "$out"
+check_contains "wsbkit repair reports the restart" "LedgerSvc restarted" "$out"
+wait_state RUNNING && pass "wsbkit repair brought LedgerSvc back" || fail "not RUNNING after repair: $(service_state)"
+[ "$(start_type)" = AUTO_START ] && pass "and restored its start type" || fail "start type after repair: $(start_type)"
+out=$(wsbkit repair)
+check_contains "repair again: nothing to do" "nothing to do" "$out"
+
+# 4. An invalid policy: PreRestore refuses (nothing stopped), exit 6 from simulate.
+printf '{ "restore": { "pre": [ { "service.stop": { "service": "LedgerSvc" }, "timeout": 30 } ] } }' \
+  > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json"
+check_exit 3 "wsbkit validate refuses a bare-number timeout" wsbkit validate "$policy"
+check_exit 6 "simulate: PreRestore refused with the unusable policy" \
+  wsbkit simulate Ledger --restore-only "${components[@]}" --calls order,pre
+[ "$(service_state)" = RUNNING ] && pass "nothing was stopped under the unusable policy" || fail "state: $(service_state)"
+
+check "unregister" wsbkit unregister --writer "$writer"
+wine sc stop LedgerSvc >/dev/null 2>&1; wine sc delete LedgerSvc >/dev/null 2>&1
+finish
