@@ -16,6 +16,13 @@ FakeProcessRunner::Matcher executable_named(std::string file_name) {
 Result<ProcessOutcome> FakeProcessRunner::run(const ProcessRequest& request) {
   std::lock_guard lock(mutex_);
   requests_.push_back(request);
+  // Cancelled before it starts, as the Win32 runner checks first: nothing runs, no script is used.
+  if (request.cancelled && request.cancelled()) {
+    ProcessOutcome outcome;
+    outcome.exit_code = process_exit_code::cancelled;
+    outcome.cancelled = true;
+    return outcome;
+  }
   for (auto it = scripts_.begin(); it != scripts_.end(); ++it) {
     if (!it->matcher(request)) continue;
     Result<ProcessOutcome> result = it->result;

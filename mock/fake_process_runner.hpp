@@ -2,6 +2,7 @@
 // insensitive, or by a predicate over the whole request); each run takes the first matching
 // script and records the request. A run nothing matches fails like CreateProcessW for a missing
 // executable (ERROR_FILE_NOT_FOUND), so forgotten scripts show up as errors, not as silent zeros.
+// A request whose `cancelled` already answers true yields a cancelled outcome without using a script.
 #pragma once
 
 #include <deque>

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +21,13 @@ struct ProcessRequest {
   std::string working_directory;        // empty: the caller's
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   std::string standard_input;           // written to the child's stdin, which is then closed
+  // Polled (on the calling thread) at least every 20 ms while the child runs, and once before it
+  // starts: when it returns true the whole process tree is killed at once and the outcome says
+  // `cancelled`. Empty: never cancelled. It must not throw.
+  std::function<bool()> cancelled;
+  // Bytes kept per output stream: the first and the last halves, the middle replaced by a note
+  // "[... N bytes cut ...]" (counted in ProcessOutcome::standard_*_bytes_cut).
+  std::size_t output_limit = 256 * 1024;
 };
 
 struct ProcessOutcome {
@@ -26,10 +35,22 @@ struct ProcessOutcome {
   std::string standard_output;  // bytes as the child wrote them
   std::string standard_error;
   // The timeout expired: the process and every process it started were killed (a Windows job
-  // object), and exit_code is the kill's code. The output captured so far is kept.
+  // object), and exit_code is process_exit_code::timed_out. The output captured so far is kept.
   bool timed_out = false;
   std::chrono::milliseconds elapsed{0};
+  // ProcessRequest::cancelled said so: the tree was killed like on a timeout, with exit_code
+  // process_exit_code::cancelled. The output captured so far is kept.
+  bool cancelled = false;
+  std::uint64_t standard_output_bytes_cut = 0;  // beyond ProcessRequest::output_limit
+  std::uint64_t standard_error_bytes_cut = 0;
 };
+
+// The exit code a killed tree gets (ERROR_TIMEOUT, ERROR_CANCELLED): the flags above, not the
+// code, say whether the child was killed; a child may exit with these codes on its own.
+namespace process_exit_code {
+inline constexpr std::uint32_t timed_out = 1460;
+inline constexpr std::uint32_t cancelled = 1223;
+}  // namespace process_exit_code
 
 class ProcessRunner {
  public:

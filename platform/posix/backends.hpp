@@ -6,10 +6,13 @@
 
 #include "platform/clock.hpp"
 #include "platform/file_system.hpp"
+#include "platform/network.hpp"
 
 namespace wsbkit::posix {
 
 std::unique_ptr<FileSystem> make_posix_file_system();
 std::unique_ptr<Clock> make_posix_clock();
+// TCP connect checks for `wait.port` (getaddrinfo, non-blocking connect, poll).
+std::unique_ptr<Network> make_posix_network();
 
 }  // namespace wsbkit::posix

@@ -7,7 +7,9 @@
 
 #include "platform/clock.hpp"
 #include "platform/event_log.hpp"
+#include "platform/file_security.hpp"
 #include "platform/file_system.hpp"
+#include "platform/network.hpp"
 #include "platform/process.hpp"
 #include "platform/registry.hpp"
 #include "platform/service_control.hpp"
@@ -21,8 +23,11 @@ std::unique_ptr<Clock> make_win32_clock();
 // Reports with RegisterEventSourceW(source) / ReportEventW.
 std::unique_ptr<EventLog> make_win32_event_log(const std::string& source = "wsbkit");
 std::unique_ptr<ServiceControl> make_win32_service_control();
-// Declared only: the CreateProcessW + job object backend is a later issue. It has no definition
-// yet, so using it fails at link time rather than at run time.
+// CreateProcessW (no shell) inside a kill-on-close job object; platform/win32/process_runner.cpp.
 std::unique_ptr<ProcessRunner> make_win32_process_runner();
+// Owners and DACLs through GetNamedSecurityInfoW; trusts also this process's own account.
+std::unique_ptr<FileSecurity> make_win32_file_security();
+// Winsock (WSAStartup once per process), non-blocking connect + select.
+std::unique_ptr<Network> make_win32_network();
 
 }  // namespace wsbkit::win32
