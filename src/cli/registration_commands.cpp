@@ -1,34 +1,79 @@
-// wsbkit register | unregister | status: the registration lifecycle.
+// wsbkit register | unregister | status | doctor | export: the registration lifecycle.
+// register and unregister take --dry-run: the same code runs in plan mode and prints the exact
+// changes (keys, values, types, old -> new) without writing anything.
 #include <iomanip>
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "cli/cli_support.hpp"
+#include "cli/inspection_commands.hpp"
 #include "core/registrar.hpp"
+#include "core/wsb_layout.hpp"
+#include "platform/text.hpp"
 
 namespace wsbkit::cli {
 namespace {
 
+void print_changes(std::ostream& out, const RegistrationOutcome& outcome) {
+  for (const auto& change : outcome.changes) out << "  " << describe(change) << "\n";
+  for (const auto& left : outcome.left_behind) out << "Left in place: " << left << "\n";
+}
+
+// "...: 12 change(s):" / "...: nothing changed." in the tense of a plan or of a done change.
+void print_outcome(std::ostream& out, const std::string& headline, const RegistrationOutcome& outcome, bool dry_run,
+                   const char* unchanged) {
+  if (dry_run) out << "Dry run (nothing was written): ";
+  out << headline << ": ";
+  if (outcome.changes.empty()) {
+    out << unchanged << (dry_run ? "; nothing would change.\n" : "; nothing changed.\n");
+  } else {
+    out << outcome.changes.size() << (dry_run ? " change(s) planned:\n" : " change(s):\n");
+  }
+  print_changes(out, outcome);
+}
+
+int invalid_option(std::ostream& err, const std::string& field, const std::string& rule) {
+  err << "wsbkit register: invalid " << field << ": " << rule << "\nNothing was changed.\n";
+  return exit_code::invalid_input;
+}
+
 int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ostream& out, std::ostream& err) {
   po::options_description options("Options");
-  std::string writer, identifier, addin, clsid, policy, proxy_stub, proxy_stub_dll;
+  std::string writer, identifier, addin, clsid, policy, hosting, service_name, launch, access, proxy_stub, proxy_stub_dll;
   options.add_options()
       ("help,h", "show this help")
-      ("writer,w", po::value(&writer)->required(), "VSS writer id of the application (GUID, braces optional)")
+      ("writer,w", po::value(&writer)->required(), "VSS writer id of the application (GUID, braces optional, any case)")
       ("identifier,i", po::value(&identifier)->required(),
-       "name WSB shows for the application (1-256 characters, unique among registered applications)")
+       "name WSB shows for the application (1-256 characters, no control characters, unique among registered "
+       "applications)")
       ("addin,a", po::value(&addin),
-       "absolute path of wsbkit-addin.exe; registers the add-in (without it: the application only)")
+       "absolute path of an existing wsbkit-addin.exe; registers the add-in (without it: the application only)")
       ("no-addin", "register the application without an add-in (the default when --addin is absent)")
       ("clsid", po::value(&clsid), "CLSID of the add-in (default: derived from the writer id, stable)")
       ("policy,p", po::value(&policy), "absolute path of the policy file given to the add-in")
+      ("hosting", po::value(&hosting)->default_value("LocalServer32"),
+       "how COM starts the add-in: LocalServer32 (a process per activation) or LocalService (a Windows service "
+       "running as LocalSystem, demand start)")
+      ("service-name", po::value(&service_name), "name of the add-in's service (LocalService; default wsbkit-addin-XXXXXXXX)")
+      ("launch-permission", po::value(&launch)->default_value(std::string(default_com_permission_sddl)),
+       "who may launch and activate the add-in (SDDL; AppID LaunchPermission)")
+      ("access-permission", po::value(&access)->default_value(std::string(default_com_permission_sddl)),
+       "who may call the add-in (SDDL; AppID AccessPermission)")
       ("proxy-stub", po::value(&proxy_stub)->default_value("auto"),
-       "register wsbkit-ps.dll for the WSB interfaces: auto (only when not registered), always, never")
-      ("proxy-stub-dll", po::value(&proxy_stub_dll), "absolute path of wsbkit-ps.dll (default: beside the add-in)");
+       "register wsbkit-ps.dll for the WSB interfaces: auto (only where an interface has none), always (also "
+       "re-write wsbkit's own), never; another product's registration is never touched")
+      ("proxy-stub-dll", po::value(&proxy_stub_dll), "absolute path of wsbkit-ps.dll (default: beside the add-in)")
+      ("force", "take over an Application Support entry for this writer that wsbkit did not write (unregister puts "
+                "it back); never overrides the unique-identifier rule or another product's CLSID, service or "
+                "proxy/stub")
+      ("dry-run,n", "print the exact changes and write nothing");
   po::variables_map vm;
-  if (int rc = parse("register", args, options, nullptr, vm, out, err, "register --writer GUID --identifier NAME [--addin PATH] [options]",
+  if (int rc = parse("register", args, options, nullptr, vm, out, err,
+                     "register --writer GUID --identifier NAME [--addin PATH] [options]",
                      "Registers an application with Windows Server Backup so it appears as a separately\n"
-                     "recoverable item, and optionally its add-in (a COM local server). All or nothing:\n"
-                     "on any failure every change is rolled back.");
+                     "recoverable item, and optionally its add-in (a COM server). All or nothing: on any\n"
+                     "failure every change is rolled back. Registering again updates in place; the same\n"
+                     "inputs change nothing.");
       rc >= 0) {
     return rc;
   }
@@ -36,20 +81,31 @@ int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ost
     err << "wsbkit register: --addin and --no-addin exclude each other\n";
     return exit_code::usage;
   }
+  const bool with_addin = vm.count("addin") > 0;
+  for (const char* needs_addin : {"policy", "clsid", "service-name"}) {
+    if (vm.count(needs_addin) && !with_addin) {
+      err << "wsbkit register: --" << needs_addin << " needs --addin\n";
+      return exit_code::usage;
+    }
+  }
+  for (const char* needs_addin : {"hosting", "launch-permission", "access-permission"}) {
+    if (!vm[needs_addin].defaulted() && !with_addin) {
+      err << "wsbkit register: --" << needs_addin << " needs --addin\n";
+      return exit_code::usage;
+    }
+  }
   auto writer_id = parse_guid_option("register", "writer", writer, err);
   if (!writer_id) return exit_code::invalid_input;
 
   RegistrationSpec spec;
   spec.writer_id = *writer_id;
   spec.identifier = identifier;
+  spec.force = vm.count("force") > 0;
   if (proxy_stub == "auto") spec.proxy_stub = ProxyStubMode::automatic;
   else if (proxy_stub == "always") spec.proxy_stub = ProxyStubMode::always;
   else if (proxy_stub == "never") spec.proxy_stub = ProxyStubMode::never;
-  else {
-    err << "wsbkit register: invalid proxy-stub: '" << proxy_stub << "' (expected auto, always or never)\n";
-    return exit_code::invalid_input;
-  }
-  if (vm.count("addin")) {
+  else return invalid_option(err, "proxy-stub", "'" + proxy_stub + "' (expected auto, always or never)");
+  if (with_addin) {
     AddinSpec a;
     a.exe_path = addin;
     if (vm.count("policy")) a.policy_path = policy;
@@ -57,36 +113,45 @@ int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ost
       a.clsid = parse_guid_option("register", "clsid", clsid, err);
       if (!a.clsid) return exit_code::invalid_input;
     }
-    if (!is_absolute_windows_path(addin)) {
-      err << "wsbkit register: invalid addin: must be an absolute Windows path (got '" << addin << "')\nNothing was changed.\n";
-      return exit_code::invalid_input;
+    if (iequals(hosting, "LocalServer32")) a.hosting = Hosting::local_server;
+    else if (iequals(hosting, "LocalService")) a.hosting = Hosting::local_service;
+    else return invalid_option(err, "hosting", "'" + hosting + "' (expected LocalServer32 or LocalService)");
+    if (vm.count("service-name") && a.hosting != Hosting::local_service) {
+      err << "wsbkit register: --service-name needs --hosting LocalService\n";
+      return exit_code::usage;
     }
-    if (!ctx.file_exists(addin)) {
-      err << "wsbkit register: invalid addin: file not found: " << addin << "\nNothing was changed.\n";
-      return exit_code::invalid_input;
-    }
+    a.service_name = service_name;
+    a.launch_permission = launch;
+    a.access_permission = access;
     spec.proxy_stub_dll = vm.count("proxy-stub-dll") ? proxy_stub_dll
                                                      : addin.substr(0, addin.find_last_of("\\/") + 1) + "wsbkit-ps.dll";
-    if (spec.proxy_stub != ProxyStubMode::never && !ctx.file_exists(spec.proxy_stub_dll)) {
-      err << "wsbkit register: invalid proxy-stub-dll: file not found: " << spec.proxy_stub_dll
-          << " (give --proxy-stub-dll, or --proxy-stub never if the interfaces are marshalled otherwise)\nNothing was changed.\n";
-      return exit_code::invalid_input;
-    }
     spec.addin = a;
-  } else if (vm.count("policy") || vm.count("clsid")) {
-    err << "wsbkit register: --policy and --clsid need --addin\n";
-    return exit_code::usage;
+  } else if (vm.count("proxy-stub-dll")) {
+    spec.proxy_stub_dll = proxy_stub_dll;
+  }
+  // The rules that need no registry first, so the message names the real culprit.
+  if (auto valid = validate_spec(spec); !valid) return report(valid.error(), "register", err);
+  if (spec.addin) {
+    if (!ctx.file_exists(addin)) return invalid_option(err, "addin", "file not found: " + addin);
+    if (spec.proxy_stub != ProxyStubMode::never && !ctx.file_exists(spec.proxy_stub_dll)) {
+      return invalid_option(err, "proxy-stub-dll",
+                            "file not found: " + spec.proxy_stub_dll +
+                                " (give --proxy-stub-dll, or --proxy-stub never if the interfaces are marshalled otherwise)");
+    }
   }
 
-  Registrar registrar(ctx.registry);
-  auto outcome = registrar.register_application(spec);
+  const bool dry_run = vm.count("dry-run") > 0;
+  Registrar registrar(ctx.registry, ctx.services);
+  auto outcome = registrar.register_application(spec, dry_run ? TransactionMode::plan : TransactionMode::apply);
   if (!outcome) return report(outcome.error(), "register", err);
-  out << "Registered '" << identifier << "' (writer " << spec.writer_id.braced() << ")";
-  if (!outcome->clsid.empty()) out << " with add-in " << outcome->clsid;
-  out << ": ";
-  if (outcome->changes == 0) out << "already registered exactly so; nothing changed.\n";
-  else out << outcome->changes << " registry change(s).\n";
-  if (outcome->proxy_stub_registered) out << "Registered the proxy/stub " << spec.proxy_stub_dll << " for the WSB interfaces.\n";
+  std::string headline = std::string(dry_run ? "registering '" : "Registered '") + identifier + "' (writer " +
+                         spec.writer_id.braced() + ")";
+  if (!outcome->clsid.empty()) headline += " with add-in " + outcome->clsid;
+  print_outcome(out, headline, *outcome, dry_run, "already registered exactly so");
+  if (outcome->proxy_stub_written) {
+    out << (dry_run ? "Would register" : "Registered") << " the proxy/stub " << spec.proxy_stub_dll
+        << " for the WSB interfaces.\n";
+  }
   return exit_code::ok;
 }
 
@@ -95,39 +160,81 @@ int cmd_unregister(const std::vector<std::string>& args, CliContext& ctx, std::o
   std::string writer;
   options.add_options()
       ("help,h", "show this help")
-      ("writer,w", po::value(&writer)->required(), "VSS writer id of the application (GUID, braces optional)");
+      ("writer,w", po::value(&writer)->required(), "VSS writer id of the application (GUID, braces optional)")
+      ("dry-run,n", "print the exact changes and write nothing");
   po::variables_map vm;
-  if (int rc = parse("unregister", args, options, nullptr, vm, out, err, "unregister --writer GUID",
-                     "Removes exactly what 'wsbkit register' wrote for this writer (the application entry,\n"
-                     "its add-in's COM keys, and the proxy/stub when no other wsbkit registration uses it).\n"
-                     "Entries wsbkit did not write are never touched.");
+  if (int rc = parse("unregister", args, options, nullptr, vm, out, err, "unregister --writer GUID [--dry-run]",
+                     "Removes exactly what 'wsbkit register' wrote for this writer, as wsbkit recorded it: the\n"
+                     "keys it created and the values it wrote (values it overwrote get their old data back),\n"
+                     "the add-in's service, and the proxy/stub when no other wsbkit registration uses it.\n"
+                     "Anything wsbkit did not write is never touched, Application Support included.");
       rc >= 0) {
     return rc;
   }
   auto writer_id = parse_guid_option("unregister", "writer", writer, err);
   if (!writer_id) return exit_code::invalid_input;
-  Registrar registrar(ctx.registry);
-  auto changes = registrar.unregister_application(*writer_id);
-  if (!changes) return report(changes.error(), "unregister", err);
-  out << "Unregistered writer " << writer_id->braced() << ": " << *changes << " registry change(s).\n";
+  const bool dry_run = vm.count("dry-run") > 0;
+  Registrar registrar(ctx.registry, ctx.services);
+  auto outcome = registrar.unregister_application(*writer_id, dry_run ? TransactionMode::plan : TransactionMode::apply);
+  if (!outcome) return report(outcome.error(), "unregister", err);
+  print_outcome(out, std::string(dry_run ? "unregistering" : "Unregistered") + " writer " + writer_id->braced(), *outcome,
+                dry_run, "nothing recorded is left");
   return exit_code::ok;
+}
+
+nlohmann::json optional_json(const std::optional<std::string>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
 int cmd_status(const std::vector<std::string>& args, CliContext& ctx, std::ostream& out, std::ostream& err) {
   po::options_description options("Options");
-  options.add_options()("help,h", "show this help");
+  options.add_options()("help,h", "show this help")("json", "print one JSON document instead of the table");
   po::variables_map vm;
-  if (int rc = parse("status", args, options, nullptr, vm, out, err, "status",
+  if (int rc = parse("status", args, options, nullptr, vm, out, err, "status [--json]",
                      "Lists the applications registered with Windows Server Backup on this machine, with\n"
-                     "their add-in and whether wsbkit registered them.");
+                     "their add-in, its permissions, and whether wsbkit registered them; and the proxy/stub\n"
+                     "of the WSB interfaces.");
       rc >= 0) {
     return rc;
   }
-  Registrar registrar(ctx.registry);
+  Registrar registrar(ctx.registry, ctx.services);
   auto apps = registrar.list_applications();
   if (!apps) return report(apps.error(), "status", err);
-  auto ps = registrar.proxy_stub_present();
-  if (!ps) return report(ps.error(), "status", err);
+  auto clsids = registrar.proxy_stub_clsids();
+  if (!clsids) return report(clsids.error(), "status", err);
+  const bool ps_present = std::all_of(clsids->begin(), clsids->end(), [](const auto& c) { return c.has_value(); });
+
+  if (vm.count("json")) {
+    nlohmann::json doc;
+    doc["applications"] = nlohmann::json::array();
+    for (const auto& app : *apps) {
+      nlohmann::json a;
+      a["writer"] = app.writer_id;
+      a["identifier"] = app.identifier;
+      a["clsid"] = optional_json(app.clsid);
+      a["hosting"] = app.local_service ? nlohmann::json("LocalService")
+                     : app.local_server ? nlohmann::json("LocalServer32") : nlohmann::json(nullptr);
+      a["local_server"] = optional_json(app.local_server);
+      a["local_service"] = optional_json(app.local_service);
+      a["launch_permission"] = optional_json(app.launch_permission);
+      a["access_permission"] = optional_json(app.access_permission);
+      a["registered_by_wsbkit"] = app.registered_by_wsbkit;
+      doc["applications"].push_back(a);
+    }
+    nlohmann::json interfaces = nlohmann::json::array();
+    for (std::size_t i = 0; i < layout::wsb_interfaces.size(); ++i) {
+      const auto& itf = layout::wsb_interfaces[i];
+      const auto& c = (*clsids)[i];
+      interfaces.push_back({{"iid", std::string(itf.iid)},
+                            {"name", std::string(itf.name)},
+                            {"proxy_stub_clsid", optional_json(c)},
+                            {"wsbkit", c.has_value() && iequals(*c, layout::proxy_stub_clsid)}});
+    }
+    doc["proxy_stub"] = {{"registered", ps_present}, {"interfaces", interfaces}};
+    out << doc.dump(2) << "\n";
+    return exit_code::ok;
+  }
+
   if (apps->empty()) {
     out << "No application is registered with Windows Server Backup.\n";
   } else {
@@ -136,13 +243,16 @@ int cmd_status(const std::vector<std::string>& args, CliContext& ctx, std::ostre
     for (const auto& app : *apps) {
       out << std::setw(24) << (app.identifier.empty() ? "(missing)" : app.identifier) << std::setw(40) << app.writer_id
           << std::setw(40) << app.clsid.value_or("-") << (app.registered_by_wsbkit ? "yes" : "no") << "\n";
-      if (app.clsid) out << "  add-in server: " << app.local_server.value_or("(CLSID not registered)") << "\n";
+      if (!app.clsid) continue;
+      if (app.local_service) out << "  add-in service: " << *app.local_service << " (LocalService)\n";
+      else out << "  add-in server: " << app.local_server.value_or("(CLSID not registered)") << "\n";
+      out << "  launch permission: " << app.launch_permission.value_or("(none)") << "\n";
+      out << "  access permission: " << app.access_permission.value_or("(none)") << "\n";
     }
   }
-  out << "Proxy/stub for the WSB interfaces: " << (*ps ? "registered" : "not registered") << "\n";
+  out << "Proxy/stub for the WSB interfaces: " << (ps_present ? "registered" : "not registered") << "\n";
   return exit_code::ok;
 }
-
 
 }  // namespace
 
@@ -151,6 +261,8 @@ std::vector<Command> registration_commands() {
       {"register", "register an application (and its add-in) with Windows Server Backup", cmd_register},
       {"unregister", "remove what 'register' wrote", cmd_unregister},
       {"status", "list the applications registered with Windows Server Backup", cmd_status},
+      {"doctor", "check the registrations and say how to fix each problem", cmd_doctor},
+      {"export", "write a registration as a .reg file for reg import / regedit", cmd_export},
   };
 }
 

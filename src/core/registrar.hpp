@@ -1,5 +1,14 @@
 // Registers an application (and optionally its add-in) with Windows Server Backup, and removes
-// exactly what it registered. Every change runs in one RegistryTransaction: all or nothing.
+// exactly what it registered. Every change runs in one RegistryTransaction: all or nothing; the
+// same code plans (dry run) and applies.
+//
+// What wsbkit writes is recorded under HKLM\SOFTWARE\wsbkit (see ownership_record.hpp):
+//   Registrations\{writer}  the registration's inputs (Identifier, CLSID, Addin, Policy, Hosting,
+//                           Service, LaunchPermission, AccessPermission, ProxyStubMode,
+//                           ProxyStubDll, ProxyStub = 1 when it uses wsbkit's proxy/stub) and what
+//                           it created and overwrote;
+//   ProxyStub               the same for the shared proxy/stub registration, which goes with the
+//                           last registration using it.
 #pragma once
 
 #include <optional>
@@ -7,16 +16,29 @@
 #include <vector>
 
 #include "core/guid.hpp"
+#include "core/registry_transaction.hpp"
+#include "core/security_descriptor.hpp"
 #include "platform/registry.hpp"
+#include "platform/service_control.hpp"
 
 namespace wsbkit {
 
 enum class ProxyStubMode { automatic, always, never };
+// How COM starts the add-in: its own process per activation (LocalServer32), or a Windows service
+// running as LocalSystem, demand start (AppID LocalService), as Exchange's add-in does.
+enum class Hosting { local_server, local_service };
+
+std::string to_string(ProxyStubMode mode);  // "auto", "always", "never"
+std::string to_string(Hosting hosting);      // "LocalServer32", "LocalService"
 
 struct AddinSpec {
   std::string exe_path;                    // absolute Windows path of wsbkit-addin.exe
   std::optional<std::string> policy_path;  // passed to the add-in on its command line
   std::optional<Guid> clsid;               // default: derived from the writer id
+  Hosting hosting = Hosting::local_server;
+  std::string service_name;                // LocalService; default: default_service_name(clsid)
+  std::string launch_permission = std::string(default_com_permission_sddl);  // SDDL
+  std::string access_permission = std::string(default_com_permission_sddl);  // SDDL
 };
 
 struct RegistrationSpec {
@@ -25,43 +47,82 @@ struct RegistrationSpec {
   std::optional<AddinSpec> addin;
   ProxyStubMode proxy_stub = ProxyStubMode::automatic;
   std::string proxy_stub_dll;  // absolute Windows path of wsbkit-ps.dll (needed unless mode never)
+  // Takes over an Application Support entry for this writer that wsbkit did not write (its values
+  // are overwritten and put back by unregister). Never overrides anything else: not the
+  // duplicate-identifier rule, not another product's CLSID, service or proxy/stub.
+  bool force = false;
 };
 
 struct ApplicationEntry {
   std::string writer_id;   // the key name as found
   std::string identifier;  // empty when the value is missing
   std::optional<std::string> clsid;
-  std::optional<std::string> local_server;  // CLSID\LocalServer32 default value, when registered
+  std::optional<std::string> local_server;   // CLSID\LocalServer32 default value, when registered
+  std::optional<std::string> local_service;  // AppID LocalService, when registered
+  std::optional<std::string> launch_permission;  // AppID LaunchPermission as SDDL (or why unreadable)
+  std::optional<std::string> access_permission;
   bool registered_by_wsbkit = false;
 };
 
-struct RegisterOutcome {
-  std::string clsid;  // empty without add-in
-  std::size_t changes = 0;
-  bool proxy_stub_registered = false;
+struct RegistrationOutcome {
+  std::string clsid;            // empty without add-in
+  std::vector<Change> changes;  // what was changed (or, planned, would be), in order
+  bool proxy_stub_used = false;     // this registration uses wsbkit's proxy/stub
+  bool proxy_stub_written = false;  // ...and this call wrote (or would write) its registration
+  std::vector<std::string> left_behind;  // entries wsbkit created but did not remove, and why
+};
+
+// What `register` was last given for a writer, and what it owns, as recorded.
+struct RecordedRegistration {
+  RegistrationSpec spec;
+  std::optional<std::string> clsid;
+  bool uses_proxy_stub = false;
 };
 
 // Validation failures are Errors with api "validate", object = the field, message = the rule.
 Result<void> validate_identifier(const std::string& identifier);
 bool is_absolute_windows_path(const std::string& path);
+// Service names: 1-256 characters, no '/' or '\' (CreateServiceW's rules).
+Result<void> validate_service_name(const std::string& name);
+// The checks that need no registry: identifier, paths, permissions, service name.
+Result<void> validate_spec(const RegistrationSpec& spec);
 // LocalServer32 command line: quoted exe path, the CLSID the add-in serves, the policy argument.
 // (COM appends -Embedding.)
 std::string local_server_command(const AddinSpec& addin, const std::string& clsid);
+// The service hosting the add-in: LocalSystem, demand start, `"exe" --service NAME --clsid ...`.
+ServiceDefinition service_definition(const RegistrationSpec& spec, const std::string& clsid);
 Guid default_clsid(const Guid& writer_id);
+std::string default_service_name(const std::string& clsid);
 
 class Registrar {
  public:
-  explicit Registrar(Registry& registry) : reg_(registry) {}
+  // `services` is needed for LocalService hosting only.
+  explicit Registrar(Registry& registry, ServiceControl* services = nullptr) : reg_(registry), services_(services) {}
 
-  Result<RegisterOutcome> register_application(const RegistrationSpec& spec);
-  // Removes what wsbkit registered for this writer; returns the number of changes.
-  Result<std::size_t> unregister_application(const Guid& writer_id);
+  // Registers (or updates in place). In plan mode nothing is written and the outcome lists what
+  // the same call in apply mode would change.
+  Result<RegistrationOutcome> register_application(const RegistrationSpec& spec,
+                                                   TransactionMode mode = TransactionMode::apply);
+  // Removes what wsbkit registered for this writer (ERROR_FILE_NOT_FOUND when it has no record).
+  Result<RegistrationOutcome> unregister_application(const Guid& writer_id,
+                                                     TransactionMode mode = TransactionMode::apply);
   Result<std::vector<ApplicationEntry>> list_applications();
   // Whether every WSB interface has a ProxyStubClsid32 registration.
   Result<bool> proxy_stub_present();
+  // Each WSB interface's ProxyStubClsid32 (layout::wsb_interfaces order), nullopt when missing.
+  Result<std::vector<std::optional<std::string>>> proxy_stub_clsids();
+  Result<std::optional<RecordedRegistration>> recorded(const Guid& writer_id);
+  // The keys `export` writes for this writer: every key wsbkit created or wrote to for it (with
+  // the values wsbkit wrote there), the proxy/stub's if it uses it, and wsbkit's records.
+  struct ExportedKey {
+    std::string path;  // HKLM-relative
+    std::vector<std::pair<std::string, RegistryValue>> values;
+  };
+  Result<std::vector<ExportedKey>> exported_keys(const Guid& writer_id);
 
  private:
   Registry& reg_;
+  ServiceControl* services_;
 };
 
 }  // namespace wsbkit

@@ -15,8 +15,10 @@ inline constexpr std::string_view clsid_value = "CLSID";
 // Machine-wide COM registration (what HKCR shows).
 inline constexpr std::string_view classes = "SOFTWARE\\Classes";
 
-// wsbkit's own record of what it wrote, so unregister removes exactly that.
+// wsbkit's own records of what it wrote, so unregister removes exactly that (registrar.hpp).
+inline constexpr std::string_view wsbkit_root = "SOFTWARE\\wsbkit";
 inline constexpr std::string_view registrations = "SOFTWARE\\wsbkit\\Registrations";
+inline constexpr std::string_view proxy_stub_record = "SOFTWARE\\wsbkit\\ProxyStub";
 
 // The WSB interfaces (wsb-api section 3) and the proxy/stub that marshals them.
 struct InterfaceInfo {
@@ -33,5 +35,8 @@ inline constexpr std::array<InterfaceInfo, 3> wsb_interfaces{{
 inline constexpr std::string_view proxy_stub_clsid = "{9ACE1B7D-982F-4F54-9A2A-8A69A3559516}";
 // Namespace of the name-based CLSIDs derived from writer ids.
 inline constexpr std::string_view clsid_namespace = "{0743660F-F480-4680-A859-562D412C257C}";
+// Default name of the service hosting an add-in (LocalService): this, then the CLSID's first
+// eight hex digits.
+inline constexpr std::string_view service_name_prefix = "wsbkit-addin-";
 
 }  // namespace wsbkit::layout
