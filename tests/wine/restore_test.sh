@@ -15,7 +15,12 @@ cp "$WSBKIT_BUILD_DIR/src/cli/wsbkit.exe" "$WSBKIT_BUILD_DIR/src/addin/wsbkit-ad
 cp "$test_service_exe" "$WINEPREFIX/drive_c/svc/ledger-svc.exe"
 wsbkit() { wine_run "$install_dir/wsbkit.exe" "$@"; }
 service_state() { wine_run sc query LedgerSvc | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p' | head -n1; }
-start_type() { wine_run sc qc LedgerSvc | sed -n 's/.*START_TYPE *: *[0-9]* *\([A-Z_]*\).*/\1/p' | head -n1; }
+# Wine's sc has no `qc`: read the start type where the SCM keeps it (2 automatic, 3 manual, 4 disabled).
+start_type() {
+  case $(wine_run reg query 'HKLM\System\CurrentControlSet\Services\LedgerSvc' /v Start | sed -n 's/.*REG_DWORD *0x\([0-9a-f]*\).*/\1/p') in
+    2) echo AUTO_START ;; 3) echo DEMAND_START ;; 4) echo DISABLED ;; *) echo unknown ;;
+  esac
+}
 wait_state() {  # STATE: up to 10 s
   for _ in $(seq 1 100); do [ "$(service_state)" = "$1" ] && return 0; sleep 0.1; done
   return 1
@@ -65,7 +70,9 @@ check_exit 1 "the session journal is gone" test -e "$WINEPREFIX/drive_c/ProgramD
 kill_addin_during_hold() {
   wsbkit simulate Ledger --restore-only "${components[@]}" --calls order,pre --hold-ms 8000 > /tmp/wsbkit-hold.$$ 2>&1 &
   local sim=$!
-  for _ in $(seq 1 100); do grep -q "call(s)" /tmp/wsbkit-hold.$$ && break; sleep 0.1; done
+  # Both PreRestores are journaled once the add-in holds the session (output is buffered until exit).
+  local journal="$WINEPREFIX/drive_c/ProgramData/wsbkit/sessions/5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A.journal"
+  for _ in $(seq 1 100); do [ "$(grep -c '"t":"pre"' "$journal" 2>/dev/null)" = 2 ] && break; sleep 0.1; done
   pkill -9 -f 'wsbkit-addin.exe' && pass "killed the add-in process mid-session" || fail "no add-in process to kill"
   wait $sim
   rm -f /tmp/wsbkit-hold.$$
