@@ -51,6 +51,29 @@ class SlowFileSystem final : public FileSystem {
   FileSystem& inner_;
 };
 
+// A checker that hangs until cancelled, honouring the runner contract (poll `cancelled` at least
+// every 20 ms, then kill the tree); it records whether it was killed.
+class HungProcessRunner final : public ProcessRunner {
+ public:
+  std::atomic<bool> killed{false};
+  Result<ProcessOutcome> run(const ProcessRequest& request) override {
+    const auto start = std::chrono::steady_clock::now();
+    while (!(request.cancelled && request.cancelled())) {
+      if (std::chrono::steady_clock::now() - start > request.timeout) {
+        ProcessOutcome timed_out;
+        timed_out.timed_out = true;
+        return timed_out;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    killed = true;
+    ProcessOutcome cancelled;
+    cancelled.cancelled = true;
+    cancelled.exit_code = process_exit_code::cancelled;
+    return cancelled;
+  }
+};
+
 struct Fixture {
   mock::FakeFileSystem fs;
   SlowFileSystem slow{fs};
@@ -366,6 +389,25 @@ BOOST_AUTO_TEST_CASE(run_checker_timeout_is_reported) {
   auto result = checks->start(request());
   BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
   BOOST_TEST(event_text().find("killed with its child processes") != std::string::npos, event_text());
+}
+
+// Abort during a hung checker: the runner is told to kill it, and QueryStatus gives E_ABORT quickly.
+BOOST_AUTO_TEST_CASE(abort_kills_a_hung_checker) {
+  auto loaded = policy::parse_policy(R"({ "backup": { "check": [ { "run": { "executable": "C:\\Tools\\hang.exe" }, "timeout": "1h" } ] } })");
+  BOOST_REQUIRE(loaded.policy);
+  HungProcessRunner hung;
+  ConsistencyEnvironment env{slow, volumes, clock, events, &hung, "", "\\", 2, 0ms};
+  PolicyConsistencyChecks checks(std::make_shared<policy::Policy>(std::move(*loaded.policy)), env);
+  auto result = checks.start(request());
+  std::this_thread::sleep_for(100ms);
+  Hresult status = hr::ok;
+  BOOST_TEST(result.async->query_status(status) == hr::ok);
+  BOOST_TEST(status == hr::wsbapp_async_in_progress);
+  const auto aborted_at = std::chrono::steady_clock::now();
+  BOOST_TEST(result.async->abort() == hr::ok);
+  BOOST_TEST(wait(*result.async, 5s) == hr::e_abort);
+  BOOST_TEST(since(aborted_at).count() < 500);
+  BOOST_TEST(hung.killed.load());
 }
 
 // retries: a checker that fails once and then passes gives S_OK after two runs.

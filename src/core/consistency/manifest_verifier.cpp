@@ -154,6 +154,10 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
   const std::string manifest_key_path = target.manifest;
 
   TaskQueue queue(options.queue_limit);
+  const int thread_count = std::max(1, options.threads);
+  std::mutex finish_mutex;
+  std::condition_variable finished;  // a worker has exited
+  int workers_left = thread_count;
   const auto worker = [&] {
     Task task;
     while (queue.pop(task)) {
@@ -179,8 +183,10 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
       }
       files_done.fetch_add(1, std::memory_order_relaxed);
     }
+    std::lock_guard lock(finish_mutex);
+    --workers_left;
+    finished.notify_all();
   };
-  const int thread_count = std::max(1, options.threads);
   std::vector<std::thread> workers;
   workers.reserve(static_cast<std::size_t>(thread_count));
   for (int i = 0; i < thread_count; ++i) workers.emplace_back(worker);
@@ -224,15 +230,20 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
   if (read) parser.finish();
   queue.finish_input();
 
-  // Wait for the workers, reporting progress meanwhile.
-  if (progress) {
-    while (files_done.load() + report.outside < files_listed.load() && !stop_seen && read) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<long long>(50, options.progress_interval.count() + 1)));
+  if (stop_seen || !read) queue.close();
+  // Wait for the workers (woken by each one's exit), reporting progress meanwhile. A stop makes
+  // hashing workers quit within one chunk; closing the queue releases idle ones.
+  {
+    std::unique_lock lock(finish_mutex);
+    const auto tick = std::max<std::chrono::milliseconds>(options.progress_interval, std::chrono::milliseconds(1));
+    while (workers_left > 0) {
+      finished.wait_for(lock, std::min<std::chrono::milliseconds>(tick, std::chrono::milliseconds(250)));
+      lock.unlock();
       report_progress(false);
-      if (stop()) break;
+      if (stop()) queue.close();
+      lock.lock();
     }
   }
-  if (stop_seen || !read) queue.close();
   for (auto& t : workers) t.join();
   if (!read) {
     if (read.error().hresult_code() == hr::e_abort) {

@@ -333,6 +333,8 @@ class CheckRun {
     request.working_directory = action.working_directory.value_or("");
     request.timeout = step.options.timeout;
     request.environment_additions = context_environment(step);
+    // Polled by the runner while the child runs: an Abort kills the checker's whole process tree.
+    request.cancelled = [state = state_] { return state->abort_flag.load(); };
     auto outcome = env_.processes->run(request);
     if (!outcome) return {StepResult::failed, "could not start " + action.executable + ": " + outcome.error().message()};
     const auto excerpt = [](const std::string& text) {
@@ -342,6 +344,7 @@ class CheckRun {
                           {"timed_out", outcome->timed_out ? "true" : "false"},
                           {"stdout", json_quote(excerpt(outcome->standard_output))},
                           {"stderr", json_quote(excerpt(outcome->standard_error))}});
+    if (outcome->cancelled) return {StepResult::aborted, "aborted"};
     if (outcome->timed_out) {
       return {StepResult::failed, action.executable + " did not finish within " + policy::format_duration(step.options.timeout) +
                                       "; it was killed with its child processes"};
