@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(parses_a_complete_policy) {
   BOOST_TEST(p.restore.max_duration == std::chrono::hours(3));
   BOOST_REQUIRE_EQUAL(p.restore.pre.size(), 2u);
   const auto& stop = std::get<ServiceStop>(p.restore.pre[0].action);
-  BOOST_TEST(stop.service == "LedgerSvc");
+  BOOST_TEST(stop.services == std::vector<std::string>{"LedgerSvc"});
   BOOST_TEST(stop.disable_during_restore);
   BOOST_TEST(p.restore.pre[0].options.once);  // service steps default to once per session
   BOOST_TEST(p.restore.pre[0].options.timeout == std::chrono::minutes(2));

@@ -172,13 +172,18 @@ class Parser {
                        {"service"})) {
         return std::nullopt;
       }
-      const auto name = doc_.string(a, action_path, "service");
-      if (!name) return std::nullopt;
-      if (!is_plausible_service_name(*name)) {
-        doc_.problem(Document::child(action_path, "service"), "'" + *name + "' is not a valid service name (1-256 characters, no / or \\)");
+      const auto names = doc_.strings(a, action_path, "service");
+      if (!names || names->empty()) {
+        if (names) doc_.problem(Document::child(action_path, "service"), "needs at least one service name");
+        return std::nullopt;
       }
-      if (kind == "service.stop") step.action = ServiceStop{*name, doc_.boolean(a, action_path, "disable_during_restore").value_or(false)};
-      else step.action = ServiceStart{*name};
+      for (const auto& name : *names) {
+        if (!is_plausible_service_name(name)) {
+          doc_.problem(Document::child(action_path, "service"), "'" + name + "' is not a valid service name (1-256 characters, no / or \\)");
+        }
+      }
+      if (kind == "service.stop") step.action = ServiceStop{*names, doc_.boolean(a, action_path, "disable_during_restore").value_or(false)};
+      else step.action = ServiceStart{*names};
     } else if (kind == "run") {
       if (!doc_.object(a, action_path, {"executable", "arguments", "working_directory", "success_exit_codes", "secrets"},
                        {"executable"})) {

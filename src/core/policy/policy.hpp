@@ -29,12 +29,14 @@
 
 namespace wsbkit::policy {
 
+// "service": one name or a list; a list is stopped (started) as one group, in parallel wherever
+// the dependency graph allows.
 struct ServiceStop {
-  std::string service;
+  std::vector<std::string> services;
   bool disable_during_restore = false;
 };
 struct ServiceStart {
-  std::string service;
+  std::vector<std::string> services;
 };
 struct Run {
   std::string executable;             // absolute path

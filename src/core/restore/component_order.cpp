@@ -11,35 +11,45 @@
 namespace wsbkit {
 namespace {
 
-bool has_wildcard(const std::string& s) { return s.find_first_of("*?") != std::string::npos; }
+// The literal start of a pattern, lower case: "LedgerDB*" -> "ledgerdb".
+std::string literal_prefix(const std::string& pattern) {
+  return to_lower_ascii(pattern.substr(0, pattern.find_first_of("*?")));
+}
 
-// Which policy component ids each input component matches. Exact names/paths go through a hash
-// map so 10,000 components x 1,000 ids stays linear; only wildcard patterns are scanned.
+// Which policy component ids each input component matches. Every pattern is indexed by its
+// literal prefix, so a component is only tested against patterns whose prefix starts its name
+// (or logical path): 10,000 components x 1,000 wildcard ids stays near linear.
 std::vector<std::vector<std::size_t>> match_ids(const std::vector<const policy::ComponentMatch*>& ids,
                                                 const StringArray& names, const StringArray& paths) {
-  std::unordered_map<std::string, std::vector<std::size_t>> exact_by_name;
-  std::vector<std::size_t> scanned;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_name_prefix, by_path_prefix;
   for (std::size_t id = 0; id < ids.size(); ++id) {
     const auto& m = *ids[id];
-    const bool exact = !m.names.empty() && !std::any_of(m.names.begin(), m.names.end(), has_wildcard);
-    if (exact) {
-      for (const auto& n : m.names) exact_by_name[to_lower_ascii(n)].push_back(id);
+    // Index by names when there are any (every name pattern must then match anyway).
+    if (!m.names.empty()) {
+      for (const auto& n : m.names) by_name_prefix[literal_prefix(n)].push_back(id);
     } else {
-      scanned.push_back(id);
+      for (const auto& p : m.logical_paths) by_path_prefix[literal_prefix(p)].push_back(id);
     }
   }
+  auto candidates_of = [](const std::unordered_map<std::string, std::vector<std::size_t>>& index,
+                          const OptionalString& text, std::vector<std::size_t>& out) {
+    if (index.empty() || !text) return;
+    const std::string lower = to_lower_ascii(*text);
+    for (std::size_t k = 0; k <= lower.size(); ++k) {
+      const auto it = index.find(lower.substr(0, k));
+      if (it != index.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+  };
   std::vector<std::vector<std::size_t>> out(names.size());
+  std::vector<std::size_t> candidates;
   for (std::size_t i = 0; i < names.size(); ++i) {
     const OptionalString& path = i < paths.size() ? paths[i] : std::nullopt;
-    if (names[i]) {
-      const auto it = exact_by_name.find(to_lower_ascii(*names[i]));
-      if (it != exact_by_name.end()) {
-        for (auto id : it->second) {
-          if (ids[id]->matches(names[i], path)) out[i].push_back(id);
-        }
-      }
-    }
-    for (auto id : scanned) {
+    candidates.clear();
+    candidates_of(by_name_prefix, names[i], candidates);
+    candidates_of(by_path_prefix, path, candidates);
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    for (auto id : candidates) {
       if (ids[id]->matches(names[i], path)) out[i].push_back(id);
     }
   }

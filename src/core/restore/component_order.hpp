@@ -12,8 +12,8 @@
 
 namespace wsbkit {
 
-// Indices into the input arrays, in restore order. Linear in components + rules (+ wildcard
-// patterns x components for the policy's wildcard components).
+// Indices into the input arrays, in restore order. Near linear in components + rules: patterns
+// are found through their literal prefixes.
 std::vector<std::size_t> order_components_by_policy(const policy::Policy& policy, const StringArray& names,
                                           const StringArray& logical_paths);
 

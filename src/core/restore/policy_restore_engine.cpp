@@ -404,40 +404,45 @@ Result<void> PolicyRestoreEngine::execute(const policy::RestoreStep& step, bool 
 Result<void> PolicyRestoreEngine::execute_once(const policy::RestoreStep& step, bool pre, const RestoreRequest& request,
                                                Session& session) {
   ServiceOrchestrator orchestrator(env_.services, env_.clock, env_.poll);
+  auto named = [](const std::vector<std::string>& list, const std::string& name) {
+    return std::any_of(list.begin(), list.end(), [&](const std::string& n) { return iequals(n, name); });
+  };
   if (const auto* stop = std::get_if<policy::ServiceStop>(&step.action)) {
-    auto closure = orchestrator.closure_to_stop({stop->service});
+    auto closure = orchestrator.closure_to_stop(stop->services);
     if (!closure) return closure.error();
     // Intent first: once this is durable, any crash from here on is undone.
     for (const auto& s : *closure) {
-      const bool disable = stop->disable_during_restore && iequals(s.name, stop->service);
+      const bool disable = stop->disable_during_restore && named(stop->services, s.name);
       if (auto r = journal_.append({{"t", "owe"}, {"service", s.name}, {"state", state_name(s.state)},
                                     {"start_type", start_type_name(s.start_type)}, {"disabled", disable},
-                                    {"with", stop->service}, {"step", step.path}});
+                                    {"with", s.pulled_by}, {"step", step.path}});
           !r) {
         return r;
       }
     }
     session = Session::replay(journal_.records());
     if (stop->disable_during_restore) {
-      if (auto r = env_.services.set_start_type(stop->service, ServiceStartType::disabled); !r) return r;
+      for (const auto& name : stop->services) {
+        if (auto r = env_.services.set_start_type(name, ServiceStartType::disabled); !r) return r;
+      }
     }
     std::vector<std::string> names;
     for (const auto& s : *closure) names.push_back(s.name);
     return orchestrator.stop_all(names, step.options.timeout);
   }
   if (const auto* start = std::get_if<policy::ServiceStart>(&step.action)) {
-    // The service, and the dependents that were running when its stop step stopped them.
+    // The services, and the dependents that were running when their stop step stopped them.
     std::vector<Owed> mine;
     for (const auto& o : session.owed) {
-      if (iequals(o.service, start->service) || iequals(o.stopped_with, start->service)) mine.push_back(o);
+      if (named(start->services, o.service) || named(start->services, o.stopped_with)) mine.push_back(o);
     }
     for (const auto& o : mine) {
       if (!o.disabled_by_us) continue;
       if (auto r = env_.services.set_start_type(o.service, o.start_type); !r) return r;
     }
-    std::vector<std::string> names{start->service};
+    std::vector<std::string> names = start->services;
     for (const auto& o : mine) {
-      if (!iequals(o.service, start->service) && o.must_restart()) names.push_back(o.service);
+      if (!named(start->services, o.service) && o.must_restart()) names.push_back(o.service);
     }
     if (auto r = orchestrator.start_all(names, step.options.timeout); !r) return r;
     for (const auto& o : mine) {

@@ -23,22 +23,22 @@ Result<std::vector<std::string>> ServiceOrchestrator::dependents_of(const std::s
 Result<std::vector<ServiceSnapshot>> ServiceOrchestrator::closure_to_stop(const std::vector<std::string>& targets) {
   std::vector<ServiceSnapshot> out;
   std::set<std::string> seen;
-  auto add = [&](const std::string& name) -> Result<void> {
+  auto add = [&](const std::string& name, const std::string& target) -> Result<void> {
     if (!seen.insert(key(name)).second) return success();
     auto status = scm_.query_status(name);
     if (!status) return status.error();
     auto start_type = scm_.query_start_type(name);
     if (!start_type) return start_type.error();
-    out.push_back({name, status->state, *start_type});
+    out.push_back({name, status->state, *start_type, target});
     return success();
   };
   for (const auto& target : targets) {
     auto active = scm_.dependents(target, true);
     if (!active) return active.error();
     for (const auto& d : *active) {
-      if (auto r = add(d); !r) return r.error();
+      if (auto r = add(d, target); !r) return r.error();
     }
-    if (auto r = add(target); !r) return r.error();
+    if (auto r = add(target, target); !r) return r.error();
   }
   return out;
 }

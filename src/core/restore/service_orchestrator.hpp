@@ -18,6 +18,7 @@ struct ServiceSnapshot {
   std::string name;
   ServiceState state = ServiceState::stopped;
   ServiceStartType start_type = ServiceStartType::manual;
+  std::string pulled_by;  // the target this service is stopped for (itself, or a service it depends on)
 };
 
 class ServiceOrchestrator {
