@@ -66,6 +66,7 @@ struct ChildRun {
   int exit_code = -1;
   double seconds = 0;
   long max_rss_kib = 0;
+  double cpu_seconds = 0;  // user + system: what the run cost, whatever else the machine was doing
 };
 
 // Runs argv in `cwd` with stdout/stderr to /dev/null; wall time and peak resident memory.
@@ -92,6 +93,8 @@ ChildRun run_child(const std::vector<std::string>& argv, const std::string& cwd)
   run.seconds = seconds_since(start);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   run.max_rss_kib = usage.ru_maxrss;
+  const auto tv = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  run.cpu_seconds = tv(usage.ru_utime) + tv(usage.ru_stime);
   return run;
 }
 
@@ -231,6 +234,14 @@ bool make_p1_data(const Options& o, std::uint64_t& total) {
   return true;
 }
 
+// Other work on the machine skews wall times: printed next to the figures.
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string line;
+  std::getline(in, line);
+  return line + "\n";
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
@@ -249,7 +260,7 @@ int cmd_p1(const Options& o) {
     std::cerr << "  warm-up failed: xxhsum exit " << warm_x.exit_code << ", wsbkit exit " << warm_w.exit_code << "\n";
     return 1;
   }
-  std::vector<double> tx, tw;
+  std::vector<double> tx, tw, cx, cw;
   long rss_x = 0, rss_w = 0;
   for (int i = 0; i < o.runs; ++i) {
     const ChildRun x = run_child(xxhsum, data);
@@ -260,6 +271,8 @@ int cmd_p1(const Options& o) {
     }
     tx.push_back(x.seconds);
     tw.push_back(w.seconds);
+    cx.push_back(x.cpu_seconds);
+    cw.push_back(w.cpu_seconds);
     rss_x = std::max(rss_x, x.max_rss_kib);
     rss_w = std::max(rss_w, w.max_rss_kib);
   }
@@ -267,12 +280,14 @@ int cmd_p1(const Options& o) {
   const double gb = static_cast<double>(total) / 1e9;
   std::printf("  data: %zu files, %.2f GB, %u hashing threads on %u processors\n", o.files, gb,
               std::clamp(std::thread::hardware_concurrency(), 1u, 8u), std::thread::hardware_concurrency());
-  std::printf("  xxhsum -H2 -c : median %.3f s (best %.3f s) %.2f GB/s, peak memory %.1f MB\n", mx,
-              *std::min_element(tx.begin(), tx.end()), gb / mx, rss_x / 1024.0);
-  std::printf("  wsbkit verify : median %.3f s (best %.3f s) %.2f GB/s, peak memory %.1f MB\n", mw,
-              *std::min_element(tw.begin(), tw.end()), gb / mw, rss_w / 1024.0);
-  std::printf("  P1 ratio      : %.2fx faster (target >= 1.6x); peak memory %.1f MB (target < 64 MB)\n", mx / mw,
-              rss_w / 1024.0);
+  const double bx = *std::min_element(tx.begin(), tx.end()), bw = *std::min_element(tw.begin(), tw.end());
+  std::printf("  load average before: %s", load_average().c_str());
+  std::printf("  xxhsum -H2 -c : median %.3f s (best %.3f s) %.2f GB/s, cpu %.3f s, peak memory %.1f MB\n", mx, bx,
+              gb / mx, median(cx), rss_x / 1024.0);
+  std::printf("  wsbkit verify : median %.3f s (best %.3f s) %.2f GB/s, cpu %.3f s, peak memory %.1f MB\n", mw, bw,
+              gb / mw, median(cw), rss_w / 1024.0);
+  std::printf("  P1 ratio      : %.2fx faster on medians, %.2fx on best runs (target >= 1.6x); peak memory %.1f MB"
+              " (target < 64 MB)\n", mx / mw, bx / bw, rss_w / 1024.0);
   return 0;
 }
 
@@ -431,6 +446,40 @@ int cmd_p3(const Options& o) {
   return report && report->files_listed == o.entries ? 0 : 1;
 }
 
+// Verifier settings side by side on the P1 data (in process): threads x read chunk size.
+int cmd_tune(const Options& o) {
+  const std::string data = o.dir + "/p1";
+  auto files = posix::make_posix_file_system();
+  const auto cpu_now = [] {
+    struct rusage u {};
+    ::getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  for (int threads : {1, 2}) {
+    for (std::size_t chunk : {64u << 10, 256u << 10, 1u << 20}) {
+      consistency::VerifyTarget target;
+      target.manifest = data + "/MANIFEST.xxh128";
+      target.base_directory = data;
+      target.resolve = [&](const std::string& name) { return consistency::join_below(data, name); };
+      consistency::VerifyOptions options;
+      options.threads = threads;
+      options.chunk_size = chunk;
+      std::vector<double> walls;
+      double cpu = 0;
+      for (int r = 0; r < o.runs; ++r) {
+        const double c0 = cpu_now();
+        const auto t0 = Steady::now();
+        auto report = consistency::verify_manifest(*files, target, options, [] { return false; }, nullptr);
+        walls.push_back(seconds_since(t0));
+        cpu = cpu_now() - c0;
+        if (!report || !report->passed()) std::cerr << "failed\n";
+      }
+      std::printf("  threads %d chunk %4zu KiB: median %.3f s, cpu %.3f s\n", threads, chunk >> 10, median(walls), cpu);
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -475,6 +524,7 @@ int main(int argc, char** argv) {
   if (command == "p1" || command == "all") rc |= cmd_p1(o);
   if (command == "p2" || command == "all") rc |= cmd_p2(o);
   if (command == "p3" || command == "all") rc |= cmd_p3(o);
+  if (command == "tune") return cmd_tune(o);
   if (command != "p1" && command != "p2" && command != "p3" && command != "all") {
     std::cerr << "unknown command " << command << "\n";
     return 2;
