@@ -103,19 +103,27 @@ Result<void> validate(const ProcessRequest& request) {
 }
 
 // A thread that drains one pipe into a capture. ReadFile fails (ERROR_BROKEN_PIPE) once every
-// write end is closed, i.e. once every process of the job is gone.
-void drain(HANDLE pipe, OutputCapture& capture) {
-  std::string buffer(pipe_buffer_bytes, '\0');
+// write end is closed, i.e. once every process of the job is gone. Nothing may escape a thread
+// function (std::terminate): if the capture cannot grow, the pipe is still drained so that the
+// child never blocks on a full pipe.
+void drain(HANDLE pipe, OutputCapture& capture) noexcept {
+  char buffer[4096];
+  bool capturing = true;
   for (;;) {
     DWORD got = 0;
-    if (!::ReadFile(pipe, buffer.data(), static_cast<DWORD>(buffer.size()), &got, nullptr) || got == 0) return;
-    capture.append(std::string_view(buffer.data(), got));
+    if (!::ReadFile(pipe, buffer, sizeof buffer, &got, nullptr) || got == 0) return;
+    if (!capturing) continue;
+    try {
+      capture.append(std::string_view(buffer, got));
+    } catch (...) {
+      capturing = false;
+    }
   }
 }
 
 // Writes stdin, then closes it (end-of-file for the child). A child that exits or is killed
 // without reading makes WriteFile fail with ERROR_NO_DATA / ERROR_BROKEN_PIPE: that ends it too.
-void feed(unique_handle pipe, const std::string& input) {
+void feed(unique_handle pipe, const std::string& input) noexcept {
   std::size_t done = 0;
   while (done < input.size()) {
     const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(input.size() - done, pipe_buffer_bytes));
