@@ -1,5 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
+#include <fstream>
+#include <iterator>
+
 #include "core/policy/policy.hpp"
 
 using namespace wsbkit::policy;
@@ -143,6 +146,29 @@ BOOST_AUTO_TEST_CASE(wildcards) {
   BOOST_TEST(wildcard_match("*\\Data\\*.ldb", "D:\\Ledger\\Data\\main.LDB"));
   BOOST_TEST(!wildcard_match("Ledger", "LedgerDB"));
   BOOST_TEST(!wildcard_match("*a*b*c*d*e*f*g*", std::string(5000, 'a')));  // no exponential backtracking
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(policy_docs)
+
+// The complete example in README.md ("Writing a policy") is a valid policy: the docs cannot drift.
+BOOST_AUTO_TEST_CASE(readme_example_policy_is_valid) {
+  const auto& suite = boost::unit_test::framework::master_test_suite();
+  BOOST_REQUIRE_MESSAGE(suite.argc >= 2, "pass README.md's path as the first argument");
+  std::ifstream in(suite.argv[suite.argc - 1], std::ios::binary);
+  BOOST_REQUIRE(in);
+  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto section = readme.find("## Writing a policy");
+  BOOST_REQUIRE(section != std::string::npos);
+  const auto start = readme.find("```jsonc\n", section);
+  BOOST_REQUIRE(start != std::string::npos);
+  const auto end = readme.find("```", start + 9);
+  const auto result = parse_policy(readme.substr(start + 9, end - start - 9));
+  BOOST_TEST(result.problems.empty(), (result.problems.empty() ? "" : result.problems[0].format("README example")));
+  BOOST_REQUIRE(result.policy);
+  BOOST_TEST(result.policy->restore.pre.size() == 2u);
+  BOOST_TEST(std::get<ServiceStop>(result.policy->restore.pre[0].action).services.size() == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
