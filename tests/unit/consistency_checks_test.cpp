@@ -257,6 +257,9 @@ BOOST_AUTO_TEST_CASE(query_abort_query_gives_e_abort) {
   BOOST_TEST(result.async->query_status(status) == hr::ok);
   BOOST_TEST(status == hr::e_abort);
   BOOST_TEST(event_text().find("32: ") != std::string::npos, event_text());
+  const std::string log = run_log();
+  BOOST_TEST(log.find("\"event\":\"abort\"") != std::string::npos, log);  // when Abort arrived
+  BOOST_TEST(log.find("\"result\":\"E_ABORT\"") != std::string::npos, log);
 }
 
 // Ordering: Abort before any QueryStatus, then Abort again: E_ABORT, Abort stays S_OK.

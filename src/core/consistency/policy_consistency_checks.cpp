@@ -66,34 +66,36 @@ class Interruption {
   bool aborted_ = false;
 };
 
+// One JSON-lines run log per check, appended through the file system.
+class RunLog {
+ public:
+  RunLog(FileSystem& files, Clock& clock, std::string path, std::string check_id, std::string component)
+      : files_(files), clock_(clock), path_(std::move(path)), check_id_(std::move(check_id)), component_(std::move(component)) {}
+
+  void write(const std::string& event, const Fields& fields) {
+    if (path_.empty()) return;
+    std::string line = "{\"time\":\"" + utc_stamp(clock_.now(), false) + "\",\"check\":" + json_quote(check_id_) +
+                       ",\"component\":" + json_quote(component_) + ",\"event\":" + json_quote(event);
+    for (const auto& [name, value] : fields) line += "," + json_quote(name) + ":" + value;
+    line += "}\n";
+    std::lock_guard lock(mutex_);
+    (void)files_.append_file(path_, line);  // best effort: a full disk must not fail the check
+  }
+
+ private:
+  FileSystem& files_;
+  Clock& clock_;
+  std::string path_, check_id_, component_;
+  std::mutex mutex_;
+};
+
 // State shared by the async object (QueryStatus/Abort) and the worker thread.
 struct CheckState {
   Interruption interruption;
   std::atomic<bool> abort_flag{false};  // the hot-loop copy of interruption.aborted()
   std::mutex mutex;
   Hresult status = hr::wsbapp_async_in_progress;
-};
-
-// One JSON-lines run log per check, appended through the file system.
-class RunLog {
- public:
-  RunLog(ConsistencyEnvironment& env, std::string path, std::string check_id, std::string component)
-      : env_(env), path_(std::move(path)), check_id_(std::move(check_id)), component_(std::move(component)) {}
-
-  void write(const std::string& event, const Fields& fields) {
-    if (path_.empty()) return;
-    std::string line = "{\"time\":\"" + utc_stamp(env_.clock.now(), false) + "\",\"check\":" + json_quote(check_id_) +
-                       ",\"component\":" + json_quote(component_) + ",\"event\":" + json_quote(event);
-    for (const auto& [name, value] : fields) line += "," + json_quote(name) + ":" + value;
-    line += "}\n";
-    std::lock_guard lock(mutex_);
-    (void)env_.files.append_file(path_, line);  // best effort: a full disk must not fail the check
-  }
-
- private:
-  ConsistencyEnvironment& env_;
-  std::string path_, check_id_, component_;
-  std::mutex mutex_;
+  std::shared_ptr<RunLog> log;  // the Abort request is logged when it arrives, not when it takes effect
 };
 
 enum class StepResult { passed, failed, aborted };
@@ -107,12 +109,10 @@ struct StepOutcome {
 class CheckRun {
  public:
   CheckRun(std::shared_ptr<const policy::Policy> policy, const ConsistencyEnvironment& env, ConsistencyRequest request,
-           std::vector<const policy::CheckStep*> steps, std::shared_ptr<CheckState> state, std::string check_id,
-           std::string log_path)
+           std::vector<const policy::CheckStep*> steps, std::shared_ptr<CheckState> state, std::string check_id)
       : policy_(std::move(policy)), env_(env), request_(std::move(request)), steps_(std::move(steps)),
         state_(std::move(state)), check_id_(check_id),
-        log_(env_, std::move(log_path), std::move(check_id), request_.component_name.value_or("")),
-        paths_(volume_pairs(request_), env_.volumes) {}
+        log_(*state_->log), paths_(volume_pairs(request_), env_.volumes) {}
 
   Hresult run() {
     const auto started = Steady::now();
@@ -395,7 +395,7 @@ class CheckRun {
   std::vector<const policy::CheckStep*> steps_;
   std::shared_ptr<CheckState> state_;
   std::string check_id_;
-  RunLog log_;
+  RunLog& log_;  // owned by the state: Abort writes to it too
   SnapshotPaths paths_;
   std::vector<FileGroup> file_groups_;
   std::function<bool()> should_stop_;
@@ -446,7 +446,7 @@ class CheckOperation final : public WsbAsync {
       std::lock_guard lock(state_->mutex);
       if (state_->status != hr::wsbapp_async_in_progress) return;  // already over: the result stands
     }
-    state_->abort_flag = true;
+    if (!state_->abort_flag.exchange(true)) state_->log->write("abort", {});
     state_->interruption.abort();
   }
   std::shared_ptr<CheckState> state_;
@@ -478,7 +478,8 @@ ConsistencyResult PolicyConsistencyChecks::start(const ConsistencyRequest& reque
     log_path = env_.log_dir + env_.separator + "check-" + check_id + ".jsonl";
   }
   auto state = std::make_shared<CheckState>();
-  auto run = std::make_unique<CheckRun>(policy_, env_, request, std::move(steps), state, check_id, log_path);
+  state->log = std::make_shared<RunLog>(env_.files, env_.clock, log_path, check_id, request.component_name.value_or(""));
+  auto run = std::make_unique<CheckRun>(policy_, env_, request, std::move(steps), state, check_id);
   result.async = std::make_shared<CheckOperation>(state, std::move(run), running_);
   result.hr = hr::ok;
   return result;
