@@ -133,15 +133,15 @@ class Doctor {
 
     // Registry state matching wsbkit's record: re-registering what was recorded changes nothing.
     if (record) {
-      auto plan = registrar.register_application(record->spec, TransactionMode::plan);
-      if (!plan) {
-        problem(subject, "registry matches wsbkit's record", "re-planning the recorded registration fails: " + plan.error().message(),
+      auto drift = registrar.drift_from_record(*writer);
+      if (!drift) {
+        problem(subject, "registry matches wsbkit's record", "re-planning the recorded registration fails: " + drift.error().message(),
                 "fix the cause above, then: " + reregister);
-      } else if (!plan->changes.empty()) {
+      } else if (!drift->empty()) {
         std::string lines;
-        for (const auto& c : plan->changes) lines += "\n" + describe(c);
+        for (const auto& c : *drift) lines += "\n" + describe(c);
         problem(subject, "registry matches wsbkit's record",
-                std::to_string(plan->changes.size()) + " difference(s); registering again would make these changes:" + lines,
+                std::to_string(drift->size()) + " difference(s); registering again would make these changes:" + lines,
                 reregister);
       } else {
         ok(subject, "registry matches wsbkit's record", "every key and value wsbkit recorded is in place");

@@ -412,6 +412,22 @@ Result<std::optional<RecordedRegistration>> Registrar::recorded(const Guid& writ
 }
 
 Result<RegistrationOutcome> Registrar::register_application(const RegistrationSpec& spec, TransactionMode mode) {
+  return register_checked(spec, mode, true);
+}
+
+Result<std::vector<Change>> Registrar::drift_from_record(const Guid& writer_id) {
+  auto old = recorded(writer_id);
+  if (!old) return old.error();
+  if (!*old) {
+    return Error::win32(win32_error::file_not_found, "doctor", writer_id.braced(), "no wsbkit registration for this writer");
+  }
+  auto plan = register_checked((*old)->spec, TransactionMode::plan, false);
+  if (!plan) return plan.error();
+  return plan->changes;
+}
+
+Result<RegistrationOutcome> Registrar::register_checked(const RegistrationSpec& spec, TransactionMode mode,
+                                                        bool unique_identifier) {
   if (auto r = validate_spec(spec); !r) return r.error();
   const std::string writer = spec.writer_id.braced();
   const std::string record = record_key(writer);
@@ -422,7 +438,7 @@ Result<RegistrationOutcome> Registrar::register_application(const RegistrationSp
   if (!existing) return existing.error();
   for (const auto& entry : *existing) {
     const bool same_writer = iequals(entry.writer_id, writer);
-    if (!same_writer && iequals(entry.identifier, spec.identifier)) {
+    if (unique_identifier && !same_writer && iequals(entry.identifier, spec.identifier)) {
       return invalid("identifier", "'" + spec.identifier + "' is already used by writer " + entry.writer_id +
                                        "; WSB ignores a second application with the same identifier (--force does not change this)");
     }

@@ -112,6 +112,10 @@ class Registrar {
   // Each WSB interface's ProxyStubClsid32 (layout::wsb_interfaces order), nullopt when missing.
   Result<std::vector<std::optional<std::string>>> proxy_stub_clsids();
   Result<std::optional<RecordedRegistration>> recorded(const Guid& writer_id);
+  // The changes registering the recorded inputs again would make (planned, nothing written):
+  // empty when the registry holds exactly what wsbkit recorded. The identifier-uniqueness rule is
+  // left out (doctor reports it on its own). ERROR_FILE_NOT_FOUND without a record.
+  Result<std::vector<Change>> drift_from_record(const Guid& writer_id);
   // The keys `export` writes for this writer: every key wsbkit created or wrote to for it (with
   // the values wsbkit wrote there), the proxy/stub's if it uses it, and wsbkit's records.
   struct ExportedKey {
@@ -121,6 +125,8 @@ class Registrar {
   Result<std::vector<ExportedKey>> exported_keys(const Guid& writer_id);
 
  private:
+  Result<RegistrationOutcome> register_checked(const RegistrationSpec& spec, TransactionMode mode, bool unique_identifier);
+
   Registry& reg_;
   ServiceControl* services_;
 };
