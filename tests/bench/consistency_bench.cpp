@@ -38,6 +38,7 @@
 #include "core/consistency/manifest_verifier.hpp"
 #include "core/consistency/policy_consistency_checks.hpp"
 #include "core/consistency/snapshot_paths.hpp"
+#include "core/consistency/xxh128.hpp"
 #include "mock/fake_event_log.hpp"
 #include "mock/fake_volumes.hpp"
 #include "platform/posix/backends.hpp"
@@ -278,8 +279,9 @@ int cmd_p1(const Options& o) {
   }
   const double mx = median(tx), mw = median(tw);
   const double gb = static_cast<double>(total) / 1e9;
-  std::printf("  data: %zu files, %.2f GB, %u hashing threads on %u processors\n", o.files, gb,
-              std::clamp(std::thread::hardware_concurrency(), 1u, 8u), std::thread::hardware_concurrency());
+  std::printf("  data: %zu files, %.2f GB, %u hashing threads on %u processors, XXH3 kernel %s\n", o.files, gb,
+              std::clamp(std::thread::hardware_concurrency(), 1u, 8u), std::thread::hardware_concurrency(),
+              consistency::Xxh128::instruction_set());
   const double bx = *std::min_element(tx.begin(), tx.end()), bw = *std::min_element(tw.begin(), tw.end());
   std::printf("  load average before: %s", load_average().c_str());
   std::printf("  xxhsum -H2 -c : median %.3f s (best %.3f s) %.2f GB/s, cpu %.3f s, peak memory %.1f MB\n", mx, bx,

@@ -10,14 +10,11 @@
 #include <thread>
 
 #include "core/consistency/snapshot_paths.hpp"
+#include "core/consistency/xxh128.hpp"
 #include "platform/text.hpp"
 
 namespace wsbkit::consistency {
 namespace {
-
-struct StateDeleter {
-  void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
-};
 
 // The key of a path in the extra-files set: case-insensitive (as NTFS), either separator.
 std::uint64_t path_key(const std::string& path) {
@@ -119,21 +116,20 @@ Result<Digest> hash_file(FileSystem& files, const std::string& path, DigestKind 
   if (!size) return size.error();
   // A buffer no larger than the file: small files cost a small buffer.
   const std::size_t chunk = static_cast<std::size_t>(std::clamp<std::uint64_t>(*size, 4096, chunk_size));
-  thread_local std::unique_ptr<XXH3_state_t, StateDeleter> state(XXH3_createState());
-  if (!state) return Error::win32(win32_error::not_enough_memory, "XXH3_createState", path);
-  XXH3_128bits_reset(state.get());
+  thread_local Xxh128 hasher;  // one state per hashing thread, reused file after file
+  if (!hasher.valid()) return Error::win32(win32_error::not_enough_memory, "XXH3_createState", path);
+  hasher.reset();
   auto read = files.read_chunks(path, chunk, [&](std::string_view data) -> Result<void> {
     if (should_stop()) return stopped_error(path);
-    XXH3_128bits_update(state.get(), data.data(), data.size());
+    hasher.update(data.data(), data.size());
     if (bytes_done) bytes_done->fetch_add(data.size(), std::memory_order_relaxed);
     return success();
   });
   if (!read) return read.error();
-  XXH128_canonical_t canonical;
-  XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(state.get()));
+  const auto bytes = hasher.digest();
   Digest digest;
   digest.kind = kind;
-  std::copy(std::begin(canonical.digest), std::end(canonical.digest), digest.bytes.begin());
+  std::copy(bytes.begin(), bytes.end(), digest.bytes.begin());
   return digest;
 }
 
