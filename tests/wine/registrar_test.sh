@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# The registrar end to end under Wine, against the real registry, in two fresh prefixes:
+#  A: a neighbour application written with `reg add`; register (dry run first, then for real),
+#     read back with Wine's own `reg query` (permissions byte for byte); re-register with changes
+#     (dry run, then for real: identifier, policy, CLSID, launch permission); the same again
+#     (nothing changes); doctor; export, and the AppID block compared with what Wine's regedit
+#     exports for that key; unregister (only wsbkit's keys go; neighbour and Application Support stay).
+#  B: `reg import` of A's export into a clean prefix: `reg query` sees the registration, a second
+#     export is byte-identical to the first, doctor is happy, unregister removes it all.
+#  Then, still in B, the add-in hosted as a Windows service (LocalService): see the end.
+. "$(dirname "$0")/lib.sh"
+
+writer='{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}'
+clsid='{E759F65B-9371-515A-8397-AB5B1CCD6E96}'   # derived from the writer id
+moved='{AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE}'
+app_support='HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\WindowsServerBackup\Application Support'
+neighbour="$app_support\\{11111111-2222-3333-4444-555555555555}"
+# The default permission O:BAG:BAD:(A;;0x1F;;;SY)(A;;0x1F;;;BA)(A;;0x3;;;BO) and the changed one
+# O:BAG:BAD:(A;;0x1F;;;SY)(A;;0x1F;;;BA), self-relative in Windows' layout (computed independently).
+default_sd='010004806000000070000000000000001400000002004C0003000000000014001F000000010100000000000512000000000018001F000000010200000000000520000000200200000000180003000000010200000000000520000000270200000102000000000005200000002002000001020000000000052000000020020000'
+changed_sd='01000480480000005800000000000000140000000200340002000000000014001F000000010100000000000512000000000018001F000000010200000000000520000000200200000102000000000005200000002002000001020000000000052000000020020000'
+
+install() {  # copies the deliverables and an empty (valid) policy into the current prefix
+  install_dir="$WINEPREFIX/drive_c/wsbkit"
+  mkdir -p "$install_dir" "$WINEPREFIX/drive_c/Ledger"
+  cp "$WSBKIT_BUILD_DIR/src/cli/wsbkit.exe" "$WSBKIT_BUILD_DIR/src/addin/wsbkit-addin.exe" \
+     "$WSBKIT_BUILD_DIR/src/ps/wsbkit-ps.dll" "$install_dir/"
+  echo '{}' > "$WINEPREFIX/drive_c/Ledger/policy.json"
+  echo '{}' > "$WINEPREFIX/drive_c/Ledger/policy-v2.json"
+}
+wsbkit() { wine_run 'C:\wsbkit\wsbkit.exe' "$@"; }
+query() { wine_run reg query "$@"; }
+# The data of one value as `reg query` prints it (type, then data).
+value_of() { query "$1" /v "$2" | sed -n "s/^ *$2 *\(REG_[A-Z_]*\) *\(.*\)$/\1 \2/p"; }
+utf8_of() { iconv -f UTF-16LE -t UTF-8 "$1" | sed '1s/^\xEF\xBB\xBF//'; }
+# The block of one key ([key] line to the blank line after it) of a .reg file.
+block_of() { utf8_of "$1" | tr -d '\r' | awk -v key="[$2]" '$0 == key {on=1} on {print} on && $0 == "" {exit}'; }
+
+# ---------------------------------------------------------------------------------------------- A
+fresh_prefix registrar-a
+install
+check "reg add: a neighbour application (not wsbkit's)" \
+  wine reg add "$neighbour" /v 'Application Identifier' /t REG_SZ /d Exchange /f
+check "reg add: the neighbour's add-in CLSID" \
+  wine reg add "$neighbour" /v CLSID /t REG_SZ /d '{D8A2E312-3B17-4293-B71E-CD72A7C04BF3}' /f
+neighbour_before=$(query "$neighbour")
+
+register=(register --writer "${writer,,}" --identifier Ledger --addin 'C:\wsbkit\wsbkit-addin.exe'
+          --policy 'C:\Ledger\policy.json')
+out=$(wsbkit "${register[@]}" --dry-run)
+check_contains "register --dry-run prints the plan" "change(s) planned:" "$out"
+check_contains "the plan shows the LaunchPermission value with its bytes" \
+  "+ value   HKLM\\SOFTWARE\\Classes\\AppID\\$clsid \"LaunchPermission\": REG_BINARY (128 bytes) 01 00 04 80" "$out"
+check_exit 1 "register --dry-run wrote nothing (reg query: no entry)" wine reg query "$app_support\\$writer"
+planned=$(printf '%s\n' "$out" | grep '^  ')
+
+out=$(wsbkit "${register[@]}")
+rc=$?
+[ $rc -eq 0 ] && pass "register succeeds" || fail "register (exit $rc)" "$out"
+[ "$(printf '%s\n' "$out" | grep '^  ')" = "$planned" ] && pass "the real run made exactly the planned changes" \
+  || fail "the real run's changes differ from the plan" "$(diff <(printf '%s\n' "$planned") <(printf '%s\n' "$out" | grep '^  '))"
+check_contains "reg query: Application Identifier" "REG_SZ Ledger" "$(value_of "$app_support\\$writer" 'Application Identifier')"
+check_contains "reg query: CLSID" "REG_SZ $clsid" "$(value_of "$app_support\\$writer" CLSID)"
+check_contains "reg query: LocalServer32 = quoted exe, CLSID, policy" \
+  "\"C:\\wsbkit\\wsbkit-addin.exe\" --clsid $clsid --policy \"C:\\Ledger\\policy.json\"" \
+  "$(query "HKLM\\SOFTWARE\\Classes\\CLSID\\$clsid\\LocalServer32")"
+check_contains "reg query: CLSID AppID value" "REG_SZ $clsid" "$(value_of "HKLM\\SOFTWARE\\Classes\\CLSID\\$clsid" AppID)"
+lp=$(value_of "HKLM\\SOFTWARE\\Classes\\AppID\\$clsid" LaunchPermission)
+[ "${lp^^}" = "REG_BINARY $default_sd" ] && pass "reg query: LaunchPermission is the default SDDL's self-relative SD, byte for byte" \
+  || fail "LaunchPermission differs" "$lp"
+ap=$(value_of "HKLM\\SOFTWARE\\Classes\\AppID\\$clsid" AccessPermission)
+[ "${ap^^}" = "REG_BINARY $default_sd" ] && pass "reg query: AccessPermission likewise" || fail "AccessPermission differs" "$ap"
+check_contains "reg query (HKCR view): proxy/stub for IWsbApplicationAsync" '{9ACE1B7D-982F-4F54-9A2A-8A69A3559516}' \
+  "$(query 'HKCR\Interface\{0843F6F7-895C-44A6-B0C2-05A5022AA3A1}\ProxyStubClsid32')"
+check_contains "reg query: wsbkit's record lists what it created" "CreatedKeys" "$(query "HKLM\\SOFTWARE\\wsbkit\\Registrations\\$writer")"
+[ "$(query "$neighbour")" = "$neighbour_before" ] && pass "the neighbour is untouched by register" || fail "neighbour changed" "$(query "$neighbour")"
+
+out=$(wsbkit "${register[@]}")
+check_contains "registering the same thing again changes nothing" "already registered exactly so; nothing changed." "$out"
+
+changed=(register --writer "$writer" --identifier 'Ledger 2' --addin 'C:\wsbkit\wsbkit-addin.exe'
+         --policy 'C:\Ledger\policy-v2.json' --clsid "$moved" --launch-permission 'O:BAG:BAD:(A;;0x1F;;;SY)(A;;0x1F;;;BA)')
+out=$(wsbkit "${changed[@]}" --dry-run)
+check_contains "re-register --dry-run shows old -> new" \
+  "~ value   $app_support\\$writer \"Application Identifier\": REG_SZ \"Ledger\" -> REG_SZ \"Ledger 2\"" "$out"
+check_contains "re-register --dry-run plans removing the old CLSID key" "- key     HKLM\\SOFTWARE\\Classes\\CLSID\\$clsid" "$out"
+check_contains "re-register --dry-run wrote nothing" "REG_SZ Ledger" "$(value_of "$app_support\\$writer" 'Application Identifier')"
+planned=$(printf '%s\n' "$out" | grep '^  ')
+out=$(wsbkit "${changed[@]}")
+rc=$?
+[ $rc -eq 0 ] && pass "re-register with changes succeeds" || fail "re-register (exit $rc)" "$out"
+[ "$(printf '%s\n' "$out" | grep '^  ')" = "$planned" ] && pass "re-register made exactly the planned changes" \
+  || fail "re-register's changes differ from the plan" "$out"
+check_contains "reg query: identifier updated in place" "REG_SZ Ledger 2" "$(value_of "$app_support\\$writer" 'Application Identifier')"
+check_contains "reg query: CLSID value moved" "REG_SZ $moved" "$(value_of "$app_support\\$writer" CLSID)"
+check_exit 1 "reg query: the old CLSID key is gone" wine reg query "HKLM\\SOFTWARE\\Classes\\CLSID\\$clsid"
+check_exit 1 "reg query: the old AppID key is gone" wine reg query "HKLM\\SOFTWARE\\Classes\\AppID\\$clsid"
+check_contains "reg query: the new LocalServer32 has the new policy" "--clsid $moved --policy \"C:\\Ledger\\policy-v2.json\"" \
+  "$(query "HKLM\\SOFTWARE\\Classes\\CLSID\\$moved\\LocalServer32")"
+lp=$(value_of "HKLM\\SOFTWARE\\Classes\\AppID\\$moved" LaunchPermission)
+[ "${lp^^}" = "REG_BINARY $changed_sd" ] && pass "reg query: the changed LaunchPermission, byte for byte" || fail "LaunchPermission" "$lp"
+out=$(wsbkit "${changed[@]}")
+check_contains "registering the changed inputs again changes nothing" "nothing changed." "$out"
+[ "$(query "$neighbour")" = "$neighbour_before" ] && pass "the neighbour is untouched by re-register" || fail "neighbour changed"
+
+out=$(wsbkit doctor --writer "$writer")
+rc=$?
+[ $rc -eq 0 ] && pass "doctor --writer: every check of wsbkit's registration ok (exit 0)" || fail "doctor (exit $rc)" "$out"
+check_contains "doctor checked the policy file's content" "policy file present and valid: C:\\Ledger\\policy-v2.json" "$out"
+out=$(wsbkit doctor)
+check_contains "doctor (all): the neighbour's add-in class is missing, a problem" \
+  "PROBLEM  add-in CLSID registered and its server present: HKLM\\SOFTWARE\\Classes\\CLSID\\{D8A2E312" "$out"
+check "reg add: Everyone may launch (a hand edit)" wine reg add "HKLM\\SOFTWARE\\Classes\\AppID\\$moved" /v LaunchPermission \
+  /t REG_BINARY /d '010004800000000000000000000000001400000002001C000100000000001400FF000000010100000000000100000000' /f
+check_exit 7 "doctor: a permission granting Everyone is a problem (exit 7)" wsbkit doctor --writer "$writer"
+out=$(wsbkit doctor --writer "$writer")
+check_contains "doctor names the problem and the fix" "PROBLEM  AppID LaunchPermission" "$out"
+check_contains "doctor sees the drift from wsbkit's record" "PROBLEM  registry matches wsbkit's record" "$out"
+out=$(wsbkit "${changed[@]}")
+check_contains "registering again puts the recorded permission back" "\"LaunchPermission\": REG_BINARY" "$out"
+check_exit 0 "doctor: all ok again" wsbkit doctor --writer "$writer"
+
+export_a="$WINEPREFIX/drive_c/ledger-a.reg"
+out=$(wsbkit export --writer "$writer" --out 'C:\ledger-a.reg')
+check_contains "export writes the file" "Exported " "$out"
+[ "$(head -c 2 "$export_a" | od -An -tx1 | tr -d ' ')" = "fffe" ] && pass "export: UTF-16LE with BOM" || fail "no BOM"
+check_contains "export: regedit's header" "Windows Registry Editor Version 5.00" "$(utf8_of "$export_a")"
+appid_key="HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\AppID\\$moved"
+check "regedit /e of the AppID key" wine regedit /e 'C:\appid-regedit.reg' "$appid_key"
+ours=$(block_of "$export_a" "$appid_key")
+theirs=$(block_of "$WINEPREFIX/drive_c/appid-regedit.reg" "$appid_key")
+[ -n "$ours" ] && [ "$ours" = "$theirs" ] && pass "export's AppID block is what Wine's regedit writes, line for line (hex wrapping included)" \
+  || fail "export's AppID block differs from regedit's" "$(diff <(printf '%s\n' "$theirs") <(printf '%s\n' "$ours"))"
+
+out=$(wsbkit unregister --writer "$writer" --dry-run)
+check_contains "unregister --dry-run plans the record's removal" "- key     HKLM\\SOFTWARE\\wsbkit\\Registrations\\$writer" "$out"
+check_contains "unregister --dry-run wrote nothing" "REG_SZ Ledger 2" "$(value_of "$app_support\\$writer" 'Application Identifier')"
+out=$(wsbkit unregister --writer "$writer")
+rc=$?
+[ $rc -eq 0 ] && pass "unregister succeeds" || fail "unregister (exit $rc)" "$out"
+check_exit 1 "reg query: application entry gone" wine reg query "$app_support\\$writer"
+check_exit 1 "reg query: CLSID gone" wine reg query "HKLM\\SOFTWARE\\Classes\\CLSID\\$moved"
+check_exit 1 "reg query: AppID gone" wine reg query "HKLM\\SOFTWARE\\Classes\\AppID\\$moved"
+check_exit 1 "reg query: proxy/stub interface gone" wine reg query 'HKCR\Interface\{1EFF3510-4A27-46AD-B9E0-08332F0F4F6D}'
+check_exit 1 "reg query: wsbkit's records gone" wine reg query 'HKLM\SOFTWARE\wsbkit'
+check "reg query: Application Support itself stays" wine reg query "$app_support"
+[ "$(query "$neighbour")" = "$neighbour_before" ] && pass "the neighbour is untouched by unregister" || fail "neighbour changed"
+wine_down
+
+# ---------------------------------------------------------------------------------------------- B
+fresh_prefix registrar-b
+install
+cp "$export_a" "$WINEPREFIX/drive_c/ledger-a.reg"
+check "reg import of the export into a clean prefix" wine reg import 'C:\ledger-a.reg'
+check_contains "reg query after import: identifier" "REG_SZ Ledger 2" "$(value_of "$app_support\\$writer" 'Application Identifier')"
+check_contains "reg query after import: LocalServer32" "--clsid $moved --policy \"C:\\Ledger\\policy-v2.json\"" \
+  "$(query "HKLM\\SOFTWARE\\Classes\\CLSID\\$moved\\LocalServer32")"
+lp=$(value_of "HKLM\\SOFTWARE\\Classes\\AppID\\$moved" LaunchPermission)
+[ "${lp^^}" = "REG_BINARY $changed_sd" ] && pass "reg query after import: LaunchPermission byte for byte" || fail "LaunchPermission" "$lp"
+check_contains "reg query after import: proxy/stub" '{9ACE1B7D-982F-4F54-9A2A-8A69A3559516}' \
+  "$(query 'HKCR\Interface\{8D3BDB38-4EE8-4718-85F9-C7DBC4AB77AA}\ProxyStubClsid32')"
+out=$(wsbkit export --writer "$writer" --out 'C:\ledger-b.reg')
+check_contains "export in the second prefix" "Exported " "$out"
+cmp -s "$export_a" "$WINEPREFIX/drive_c/ledger-b.reg" && pass "exporting again after import gives the same file, byte for byte" \
+  || fail "the second export differs" "$(diff <(utf8_of "$export_a") <(utf8_of "$WINEPREFIX/drive_c/ledger-b.reg"))"
+out=$(wsbkit doctor)
+rc=$?
+[ $rc -eq 0 ] && pass "doctor after import: every check ok" || fail "doctor after import (exit $rc)" "$out"
+out=$(wsbkit "${changed[@]}")
+check_contains "registering the same inputs over the import changes nothing" "nothing changed." "$out"
+out=$(wsbkit unregister --writer "$writer")
+rc=$?
+[ $rc -eq 0 ] && pass "unregister after import succeeds" || fail "unregister after import (exit $rc)" "$out"
+check_exit 1 "reg query: imported entry gone" wine reg query "$app_support\\$writer"
+check_exit 1 "reg query: imported CLSID gone" wine reg query "HKLM\\SOFTWARE\\Classes\\CLSID\\$moved"
+check_exit 1 "reg query: imported records gone" wine reg query 'HKLM\SOFTWARE\wsbkit'
+
+finish
