@@ -116,9 +116,10 @@ Result<Digest> hash_file(FileSystem& files, const std::string& path, DigestKind 
   if (!size) return size.error();
   // A buffer no larger than the file: small files cost a small buffer.
   const std::size_t chunk = static_cast<std::size_t>(std::clamp<std::uint64_t>(*size, 4096, chunk_size));
-  thread_local Xxh128 hasher;  // one state per hashing thread, reused file after file
+  // A state per file (one small allocation), not thread_local: MinGW's emutls frees thread_local
+  // storage before running its destructor at thread exit.
+  Xxh128 hasher;
   if (!hasher.valid()) return Error::win32(win32_error::not_enough_memory, "XXH3_createState", path);
-  hasher.reset();
   auto read = files.read_chunks(path, chunk, [&](std::string_view data) -> Result<void> {
     if (should_stop()) return stopped_error(path);
     hasher.update(data.data(), data.size());
