@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Consistency checks end to end under Wine, in a fresh prefix, across processes: `wsbkit simulate`
+# activates the registered add-in (out-of-process COM) and calls CheckConsistency with a source
+# volume (C:\) and a "snapshot" directory (C:\snap\) that differs from the live files. A clean
+# snapshot passes; a corrupted byte fails with the file named in the run log; an Abort during a long
+# hash settles within the bound (measured from the run log); a hung checker with a grandchild is
+# killed with its tree on Abort.
+# Args: PROCESS_HELPER_EXE (plays the hung checker)
+. "$(dirname "$0")/lib.sh"
+helper_exe=$1
+
+fresh_prefix checks
+c="$WINEPREFIX/drive_c"
+install_dir="$c/wsbkit"
+mkdir -p "$install_dir" "$c/ProgramData/Ledger" "$c/Ledger/data" "$c/snap/Ledger/data" "$c/snap/Big" "$c/pids"
+cp "$WSBKIT_BUILD_DIR/src/cli/wsbkit.exe" "$WSBKIT_BUILD_DIR/src/addin/wsbkit-addin.exe" \
+   "$WSBKIT_BUILD_DIR/src/ps/wsbkit-ps.dll" "$install_dir/"
+cp "$helper_exe" "$install_dir/ledger-check.exe"
+wsbkit() { wine_run "$install_dir/wsbkit.exe" "$@"; }
+logs="$c/ProgramData/wsbkit/logs"
+
+# The live files and their snapshot differ: a check that read the live side would notice.
+printf 'LIVE' > "$c/Ledger/data/a.ldb"
+printf 'abc' > "$c/snap/Ledger/data/a.ldb"
+printf 'hello world\n' > "$c/snap/Ledger/data/b c.ldb"
+printf '06b05ab6733a618578af5f94892f3950  data/a.ldb\r\neefac9d87100cd1336b2e733a5484425  data/b c.ldb\r\n' \
+  > "$c/snap/Ledger/MANIFEST.xxh128"
+# A long hash: 256 MiB of zeros listed 200 times (50 GiB to hash, seconds even at memory speed).
+head -c $((256 << 20)) /dev/zero > "$c/snap/Big/big.bin"
+for _ in $(seq 1 200); do printf '00000000000000000000000000000000  big.bin\n'; done > "$c/snap/Big/MANIFEST.xxh128"
+
+cat > "$c/ProgramData/Ledger/policy.json" <<'JSON'
+{
+  "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}", "identifier": "Ledger" },
+  "components": { "db": { "name": "LedgerDB" }, "big": { "name": "BigDB" }, "hung": { "name": "HungDB" } },
+  "backup": { "check": [
+    { "manifest.verify": { "manifest": "C:\\Ledger\\MANIFEST.xxh128", "extra_files": "fail" }, "when": { "component": "db" } },
+    { "files.present": { "paths": "C:\\Ledger\\data\\*.ldb", "min_size": 3 }, "when": { "component": "db" } },
+    { "manifest.verify": { "manifest": "C:\\Big\\MANIFEST.xxh128" }, "timeout": "10m", "when": { "component": "big" } },
+    { "run": { "executable": "C:\\wsbkit\\ledger-check.exe", "arguments": ["spawn-sleeper", "600000", "C:\\pids\\hung.pid"] },
+      "timeout": "1h", "when": { "component": "hung" } }
+  ] }
+}
+JSON
+policy='C:\ProgramData\Ledger\policy.json'
+check "register the application with its add-in and policy" \
+  wsbkit register --writer '{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}' --identifier Ledger \
+  --addin 'C:\wsbkit\wsbkit-addin.exe' --policy "$policy"
+volume=(--volume 'C:\=C:\snap\')
+newest_log() { ls -t "$logs"/check-*.jsonl 2>/dev/null | head -n1; }
+
+# 1. A clean snapshot passes (the live a.ldb holds other bytes: only the snapshot was read).
+out=$(wsbkit simulate Ledger --backup-only --component LedgerDB "${volume[@]}" --poll-ms 50)
+echo "$out"
+check_contains "CheckConsistency starts a check" 'CheckConsistency(component="LedgerDB", volumes=1) -> S_OK, check started' "$out"
+check_contains "a clean snapshot passes" 'QueryStatus(component="LedgerDB") -> S_OK, result S_OK' "$out"
+
+# 2. One corrupted byte on the snapshot fails the check, and the run log names the file.
+printf 'hello world!' > "$c/snap/Ledger/data/b c.ldb"
+out=$(wsbkit simulate Ledger --backup-only --component LedgerDB "${volume[@]}" --poll-ms 50)
+echo "$out"
+check_contains "a corrupted byte fails the check" 'result WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED' "$out"
+log=$(cat "$(newest_log)" 2>/dev/null)
+check_contains "the run log names the corrupted file" '1 mismatched (data/b c.ldb)' "$log"
+check_contains "the run log records progress" '"event":"progress"' "$log"
+printf 'hello world\n' > "$c/snap/Ledger/data/b c.ldb"
+
+# 3. A file that exists only on the live volume is missing on the snapshot.
+printf 'x' > "$c/Ledger/data/live-only.ldb"
+printf 'abc' > "$c/snap/Ledger/data/z.tmp"
+out=$(wsbkit simulate Ledger --backup-only --component LedgerDB "${volume[@]}" --poll-ms 50)
+log=$(cat "$(newest_log)" 2>/dev/null)
+check_contains "a file the manifest does not list fails extra_files: fail" 'not in the manifest (data\\z.tmp)' "$log"
+check_not_contains "the live-only file is not seen" 'live-only' "$log"
+rm -f "$c/snap/Ledger/data/z.tmp"
+
+# 4. Abort during a long hash: E_ABORT, settled within 100 ms of the Abort (run log times).
+out=$(wsbkit simulate Ledger --backup-only --component BigDB "${volume[@]}" --poll-ms 20 --abort-after-ms 300)
+echo "$out"
+check_contains "Abort during a long hash -> E_ABORT" 'QueryStatus(component="BigDB") -> S_OK, result E_ABORT' "$out"
+log=$(cat "$(newest_log)" 2>/dev/null)
+latency=$(printf '%s\n' "$log" | python3 -c '
+import json, sys, datetime
+t = {}
+for line in sys.stdin:
+    e = json.loads(line)
+    t.setdefault(e["event"], datetime.datetime.strptime(e["time"], "%Y-%m-%dT%H:%M:%S.%fZ"))
+print(int((t["end"] - t["abort"]).total_seconds() * 1000) if "abort" in t and "end" in t else "none")')
+echo "Abort -> end of the check (run log): ${latency} ms"
+[ "$latency" != none ] && [ "$latency" -lt 100 ] && pass "the hash stopped within 100 ms of the Abort (${latency} ms)" \
+  || fail "Abort -> end took ${latency} ms" "$log"
+
+# 5. A hung checker (with a grandchild) is killed with its tree on Abort.
+rm -f "$c/pids/hung.pid"
+out=$(wsbkit simulate Ledger --backup-only --component HungDB "${volume[@]}" --poll-ms 20 --abort-after-ms 1500)
+echo "$out"
+check_contains "Abort of a hung checker -> E_ABORT" 'QueryStatus(component="HungDB") -> S_OK, result E_ABORT' "$out"
+grandchild=$(tr -d '\r\n' < "$c/pids/hung.pid" 2>/dev/null)
+if [ -n "$grandchild" ]; then
+  check_exit 1 "the checker's grandchild ($grandchild) is gone" wine "$install_dir/ledger-check.exe" alive "$grandchild"
+else
+  fail "the hung checker never wrote its grandchild's PID"
+fi
+log=$(cat "$(newest_log)" 2>/dev/null)
+latency=$(printf '%s\n' "$log" | python3 -c '
+import json, sys, datetime
+t = {}
+for line in sys.stdin:
+    e = json.loads(line)
+    t.setdefault(e["event"], datetime.datetime.strptime(e["time"], "%Y-%m-%dT%H:%M:%S.%fZ"))
+print(int((t["end"] - t["abort"]).total_seconds() * 1000) if "abort" in t and "end" in t else "none")')
+echo "Abort -> end of the hung checker (run log): ${latency} ms"
+[ "$latency" != none ] && [ "$latency" -lt 100 ] && pass "the checker tree was killed within 100 ms (${latency} ms)" \
+  || fail "Abort -> end took ${latency} ms" "$log"
+
+check "unregister" wsbkit unregister --writer '{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}'
+rm -f "$c/snap/Big/big.bin"
+wine_down
+finish
