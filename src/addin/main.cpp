@@ -13,6 +13,7 @@
 #include "platform/text.hpp"
 #include "platform/win32/backends.hpp"
 #include "platform/win32/com/com_runtime_win32.hpp"
+#include "platform/win32/service_host.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -38,7 +39,7 @@ int wmain(int argc, wchar_t** argv) {
     return match;
   });
 
-  std::string clsid, policy, log_file;
+  std::string clsid, policy, log_file, service;
   int idle_seconds = 60;
   po::options_description options("Options");
   options.add_options()
@@ -46,7 +47,8 @@ int wmain(int argc, wchar_t** argv) {
       ("clsid", po::value(&clsid), "CLSID to serve (written by 'wsbkit register')")
       ("policy", po::value(&policy), "policy file of the application")
       ("log", po::value(&log_file), "JSON-lines call log (default %ProgramData%\\wsbkit\\logs\\addin.jsonl)")
-      ("idle-timeout", po::value(&idle_seconds)->default_value(60), "seconds to wait for a first client before exiting");
+      ("idle-timeout", po::value(&idle_seconds)->default_value(60), "seconds to wait for a first client before exiting")
+      ("service", po::value(&service), "run as this Windows service (--hosting LocalService: the service manager starts it)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -55,7 +57,7 @@ int wmain(int argc, wchar_t** argv) {
     std::cerr << "wsbkit-addin: " << e.what() << "\n";
     return 2;
   }
-  if (vm.count("help") || !embedding) {
+  if (vm.count("help") || (!embedding && service.empty())) {
     std::cout << "Usage: wsbkit-addin.exe --clsid {CLSID} [--policy FILE] [--log FILE] -Embedding\n\n"
                  "The Windows Server Backup add-in of wsbkit: a COM local server that COM starts when WSB\n"
                  "activates the application's add-in. It is not meant to be run by hand: register it with\n"
@@ -88,8 +90,10 @@ int wmain(int argc, wchar_t** argv) {
                               (host.policy_problem().empty() ? "" : " (policy unusable: " + host.policy_problem() + ")"));
   host.on_activation();
 
-  auto served = win32::run_local_server({clsid, std::chrono::seconds(idle_seconds)},
-                                        [&host] { return host.make_application(); });
+  const win32::LocalServerConfig config{clsid, std::chrono::seconds(idle_seconds)};
+  const auto factory = [&host] { return host.make_application(); };
+  // As a service (LocalService hosting) the class object is registered inside the service.
+  auto served = service.empty() ? win32::run_local_server(config, factory) : win32::run_addin_service(service, config, factory);
   if (!served) {
  (void)event_log->report(EventSeverity::error, event_id::addin_failed, "wsbkit add-in could not serve " + clsid + ": " + served.error().message());
     std::cerr << "wsbkit-addin: " << served.error().message() << "\n";

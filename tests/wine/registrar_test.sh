@@ -7,7 +7,11 @@
 #     exports for that key; unregister (only wsbkit's keys go; neighbour and Application Support stay).
 #  B: `reg import` of A's export into a clean prefix: `reg query` sees the registration, a second
 #     export is byte-identical to the first, doctor is happy, unregister removes it all.
-#  Then, still in B, the add-in hosted as a Windows service (LocalService): see the end.
+#  Then, still in B, the add-in hosted as a Windows service (LocalService, LocalSystem, demand
+#  start): dry run, register (service config read back from the registry), COM activation through
+#  the service by `simulate`, unregister refused while it runs, STOP while a client holds it and a
+#  new activation after, doctor, export (with the sc.exe line), back to LocalServer32 (service
+#  removed), unregister.
 . "$(dirname "$0")/lib.sh"
 
 writer='{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}'
@@ -174,5 +178,75 @@ rc=$?
 check_exit 1 "reg query: imported entry gone" wine reg query "$app_support\\$writer"
 check_exit 1 "reg query: imported CLSID gone" wine reg query "HKLM\\SOFTWARE\\Classes\\CLSID\\$moved"
 check_exit 1 "reg query: imported records gone" wine reg query 'HKLM\SOFTWARE\wsbkit'
+
+# ------------------------------------------------------------------------ B: LocalService hosting
+service='wsbkit-addin-E759F65B'
+services_key="HKLM\\SYSTEM\\CurrentControlSet\\Services\\$service"
+sc_state() { wine_run sc query "$service" | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p' | head -n1; }
+wait_state() { for _ in $(seq 1 100); do [ "$(sc_state)" = "$1" ] && return 0; sleep 0.1; done; return 1; }
+hosted=(register --writer "$writer" --identifier Ledger --addin 'C:\wsbkit\wsbkit-addin.exe' --policy 'C:\Ledger\policy.json'
+        --hosting LocalService)
+out=$(wsbkit "${hosted[@]}" --dry-run)
+check_contains "LocalService --dry-run plans the service" \
+  "+ service $service (\"wsbkit add-in for Ledger\", DEMAND_START, LocalSystem): \"C:\\wsbkit\\wsbkit-addin.exe\" --service \"$service\"" "$out"
+check_exit 1 "LocalService --dry-run created no service" wine reg query "$services_key"
+out=$(wsbkit "${hosted[@]}")
+rc=$?
+[ $rc -eq 0 ] && pass "register --hosting LocalService succeeds" || fail "register LocalService (exit $rc)" "$out"
+check_contains "service ImagePath: the add-in in service mode, CLSID, policy" \
+  "REG_SZ \"C:\\wsbkit\\wsbkit-addin.exe\" --service \"$service\" --clsid $clsid --policy \"C:\\Ledger\\policy.json\"" \
+  "$(value_of "$services_key" ImagePath)"
+check_contains "service runs as LocalSystem" "REG_SZ LocalSystem" "$(value_of "$services_key" ObjectName)"
+check_contains "service is demand start (3)" "REG_DWORD 0x3" "$(value_of "$services_key" Start)"
+check_contains "service is its own process (0x10)" "REG_DWORD 0x10" "$(value_of "$services_key" Type)"
+check_contains "reg query: AppID LocalService names the service" "REG_SZ $service" \
+  "$(value_of "HKLM\\SOFTWARE\\Classes\\AppID\\$clsid" LocalService)"
+check_exit 1 "reg query: no LocalServer32 for a LocalService add-in" wine reg query "HKLM\\SOFTWARE\\Classes\\CLSID\\$clsid\\LocalServer32"
+check_contains "sc query: the service is installed and STOPPED" "STOPPED" "$(sc_state)"
+out=$(wsbkit "${hosted[@]}")
+check_contains "registering LocalService again changes nothing" "nothing changed." "$out"
+
+# The service's %ProgramData% is not the user's under Wine (C:\users\Public): look for the log anywhere.
+find "$WINEPREFIX/drive_c" -name addin.jsonl -delete 2>/dev/null
+out=$(wsbkit simulate Ledger --component 'LedgerDB=Ledger\Databases')
+rc=$?
+[ $rc -eq 0 ] && pass "simulate through the LocalService add-in: exit 0" || fail "simulate LocalService (exit $rc)" "$out"
+check_contains "COM activated the add-in through the service: all calls accepted" "5 call(s), 0 rejected" "$out"
+check_contains "the service process logged the calls" '"method":"PostRestore"' \
+  "$(find "$WINEPREFIX/drive_c" -name addin.jsonl -exec cat {} + 2>/dev/null)"
+wait_state STOPPED && pass "the service stops by itself after the last Release" || fail "service still $(sc_state)"
+
+wsbkit simulate Ledger --component 'LedgerDB' --hold-ms 6000 > "$WINEPREFIX/held.out" 2>&1 &
+held=$!
+wait_state RUNNING && pass "while a client holds the add-in, the service is RUNNING" || fail "service $(sc_state) while held"
+check_exit 1 "unregister while the add-in service runs: refused (exit 1)" wsbkit unregister --writer "$writer"
+check_contains "the refusal says why and that nothing changed" "is RUNNING" "$(wsbkit unregister --writer "$writer")"
+check_contains "nothing changed: AppID still names the service" "REG_SZ $service" \
+  "$(value_of "HKLM\\SOFTWARE\\Classes\\AppID\\$clsid" LocalService)"
+check "sc stop while a client holds the add-in" wine sc stop "$service"
+wait_state STOPPED && pass "STOP: the service revokes its class and stops" || fail "service $(sc_state) after STOP"
+out=$(wsbkit simulate Ledger --component 'LedgerDB')
+check_contains "a new activation after STOP starts the service again" "5 call(s), 0 rejected" "$out"
+wait "$held"
+wait_state STOPPED || true
+
+out=$(wsbkit doctor --writer "$writer")
+rc=$?
+[ $rc -eq 0 ] && pass "doctor: LocalService registration ok" || fail "doctor LocalService (exit $rc)" "$out"
+check_contains "doctor checked the service" "LocalService $service" "$out"
+out=$(wsbkit export --writer "$writer" --out 'C:\ledger-service.reg')
+check_contains "export of a LocalService registration names the service to create" "sc.exe create $service binPath=" \
+  "$(utf8_of "$WINEPREFIX/drive_c/ledger-service.reg")"
+
+out=$(wsbkit "${register[@]}")
+check_contains "back to LocalServer32: the service is deleted" "- service $service" "$out"
+check_exit 1 "the service is gone from the registry" wine reg query "$services_key"
+check_contains "back to LocalServer32: LocalServer32 is there again" "--clsid $clsid" \
+  "$(query "HKLM\\SOFTWARE\\Classes\\CLSID\\$clsid\\LocalServer32")"
+out=$(wsbkit "${hosted[@]}")
+out=$(wsbkit unregister --writer "$writer")
+check_contains "unregister deletes the add-in's service" "- service $service" "$out"
+check_exit 1 "reg query: service gone after unregister" wine reg query "$services_key"
+check_exit 1 "reg query: nothing of wsbkit's left" wine reg query 'HKLM\SOFTWARE\wsbkit'
 
 finish
