@@ -82,7 +82,11 @@ int wmain(int argc, wchar_t** argv) {
   auto files = win32::make_win32_file_system();
   auto services = win32::make_win32_service_control();
   auto clock = win32::make_win32_clock();
-  RestoreEnvironment env{*files, *services, *clock, *event_log, nullptr, nullptr, state_dir(), "\\"};
+  auto processes = win32::make_win32_process_runner();
+  auto network = win32::make_win32_network();
+  auto security = win32::make_win32_file_security();
+  RestoreEnvironment env{*files, *services, *clock, *event_log, processes.get(), network.get(), state_dir(), "\\"};
+  env.security = security.get();
   AddinSettings settings{policy.empty() ? std::nullopt : std::optional<std::string>(policy), clsid};
   AddinHost host(env, log, settings);
   (void)event_log->report(EventSeverity::information, event_id::addin_started,

@@ -65,18 +65,30 @@ AddinHost::AddinHost(RestoreEnvironment env, CallLog& log, AddinSettings setting
     : env_(std::move(env)), log_(log), settings_(std::move(settings)) {
   session_key_ = session_key_for(settings_.clsid);
   if (settings_.policy_path) {
+    // The add-in runs as SYSTEM: a policy others can edit would let them run code as SYSTEM.
+    const std::string insecure =
+        env_.security ? untrusted_reason(*env_.security, *settings_.policy_path, FileRole::data) : std::string();
     auto text = env_.files.read_file(*settings_.policy_path);
+    std::optional<policy::Policy> parsed;
     if (!text) {
       policy_problem_ = "cannot read " + *settings_.policy_path + ": " + text.error().message();
     } else {
       auto loaded = policy::parse_policy(*text);
       if (loaded.policy) {
-        policy_ = std::make_shared<const policy::Policy>(std::move(*loaded.policy));
-        if (!policy_->writer_id.empty()) session_key_ = session_key_for(policy_->writer_id);
+        parsed = std::move(*loaded.policy);
+        // The journal key comes from the policy even when it is refused, so that an earlier
+        // session's services can still be given back.
+        if (!parsed->writer_id.empty()) session_key_ = session_key_for(parsed->writer_id);
       } else {
         policy_problem_ = std::to_string(loaded.problems.size()) + " problem(s); first: " +
                           loaded.problems.front().format(*settings_.policy_path);
       }
+    }
+    if (!insecure.empty()) {
+      policy_problem_ = "refused: " + insecure;
+      (void)env_.events.report(EventSeverity::error, event_id::step_refused_insecure, "wsbkit add-in: policy " + policy_problem_);
+    } else if (parsed) {
+      policy_ = std::make_shared<const policy::Policy>(std::move(*parsed));
     }
   }
   if (!policy_problem_.empty()) {

@@ -453,6 +453,14 @@ Result<void> PolicyRestoreEngine::execute_once(const policy::RestoreStep& step, 
   }
   if (const auto* run = std::get_if<policy::Run>(&step.action)) {
     if (!env_.processes) return Error::hresult(hr::e_notimpl, "run", run->executable, "no process runner on this host");
+    if (env_.security) {
+      const std::string reason = untrusted_reason(*env_.security, run->executable, FileRole::executable);
+      if (!reason.empty()) {
+        (void)env_.events.report(EventSeverity::error, event_id::step_refused_insecure,
+                                 "wsbkit refused step " + step.path + ": " + reason);
+        return Error::win32(win32_error::access_denied, "run", run->executable, "refused: " + reason);
+      }
+    }
     ProcessRequest p;
     p.executable = run->executable;
     p.arguments = run->arguments;
@@ -529,6 +537,15 @@ void PolicyRestoreEngine::log_step(const Session& session, const policy::Restore
   if (timed_out) line["timed_out"] = true;
   if (!output.empty()) line["output"] = output;
   (void)env_.files.append_file(logs + env_.separator + "restore-" + session.id + ".jsonl", line.dump() + "\n");
+}
+
+std::string untrusted_reason(FileSecurity& security, const std::string& path, FileRole role) {
+  auto writers = security.untrusted_writers(path, role);
+  if (!writers) return "cannot check who may change it: " + writers.error().message();
+  if (writers->empty()) return "";
+  std::string reason = path + " can be changed by principals other than SYSTEM and Administrators:";
+  for (const auto& w : *writers) reason += " " + w.describe() + ";";
+  return reason;
 }
 
 Result<std::vector<RepairOutcome>> repair_sessions(const RestoreEnvironment& env, const std::optional<std::string>& session_key) {

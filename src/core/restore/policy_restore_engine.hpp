@@ -22,6 +22,7 @@
 #include "core/restore/restore_engine.hpp"
 #include "platform/clock.hpp"
 #include "platform/event_log.hpp"
+#include "platform/file_security.hpp"
 #include "platform/file_system.hpp"
 #include "platform/network.hpp"
 #include "platform/process.hpp"
@@ -55,7 +56,14 @@ struct RestoreEnvironment {
   std::string state_dir;               // journal in state_dir/sessions, run logs in state_dir/logs
   std::string separator = "\\";
   std::chrono::milliseconds poll{50};
+  // null: no ownership check (tests); set in the add-in: a `run` executable writable by anyone
+  // but SYSTEM/Administrators is refused.
+  FileSecurity* security = nullptr;
 };
+
+// Why a file may not be trusted ("" when it may): its untrusted writers, or the error that kept
+// the check from reading its security (never trusted on missing information).
+std::string untrusted_reason(FileSecurity& security, const std::string& path, FileRole role);
 
 // What a completed (repaired) session gave back.
 struct RepairOutcome {
