@@ -167,6 +167,7 @@ std::size_t prove_all_or_nothing(const std::function<void(Machine&)>& prepare,
     m.services.clear_faults();
     check(m, "service call k=" + std::to_string(k), before, services_before, ok);
   }
+  BOOST_TEST_MESSAGE("  " << reg_calls << " registry + " << svc_calls << " service failure points");
   return reg_calls + svc_calls;
 }
 
