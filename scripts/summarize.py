@@ -45,7 +45,8 @@ def main(build_dirs):
             continue
         for line in open(log):
             entry = json.loads(line)
-            name, result = entry["name"], entry["result"]
+            # Meson names a test "project:suite / name" once suites are in use.
+            name, result = entry["name"].split(" / ")[-1], entry["result"]
             counts = report_counts(os.path.join(build, "tests", "reports"), name)
             passed, failed = counts if counts else ((1, 0) if result == "OK" else (0, 1))
             if result != "OK" and failed == 0:

@@ -56,7 +56,10 @@ out=$(wsbkit status)
 check_contains "status lists the application as wsbkit's" "Ledger" "$out"
 check_contains "status shows the add-in server command" 'C:\wsbkit\wsbkit-addin.exe' "$out"
 
-# The simulation: wsbkit.exe acts as WSB, the add-in runs in its own process.
+# The simulation: wsbkit.exe acts as WSB, the add-in runs in its own process. An empty policy:
+# every call gets the documented "nothing to do" answer.
+mkdir -p "$WINEPREFIX/drive_c/ProgramData/Ledger"
+echo '{}' > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json"
 rm -f "$log"
 started=$(date +%s%N)
 out=$(wsbkit simulate Ledger --component 'LedgerDB=Ledger\Databases' --component 'LedgerLogs' \
@@ -85,7 +88,7 @@ fi
 # Lifetime: the server exits after the last Release.
 gone=no
 for _ in $(seq 1 50); do
-  pgrep -f 'wsbkit-addin.exe' >/dev/null || { gone=yes; break; }
+  [ -z "$(prefix_pids 'wsbkit-addin.exe')" ] && { gone=yes; break; }
   sleep 0.1
 done
 [ "$gone" = yes ] && pass "the add-in process exited after the last Release" || fail "wsbkit-addin.exe still running 5 s after the simulation"

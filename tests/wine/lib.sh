@@ -50,5 +50,14 @@ fresh_prefix() {
   wine_up "$dir"
 }
 
+# PIDs of this prefix's processes whose command line matches PATTERN (other prefixes, e.g. other
+# test runs on the machine, are left alone).
+prefix_pids() {
+  local pid
+  for pid in $(pgrep -f "$1"); do
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "WINEPREFIX=$WINEPREFIX" && echo "$pid"
+  done
+}
+
 # Wine prints CRLF; tests compare plain lines.
 wine_run() { wine "$@" 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }

@@ -3,9 +3,11 @@
 # service) stopped by PreRestore and started by PostRestore through real out-of-process COM
 # activation of the add-in; then the add-in killed between the two, and the next PostRestore (a
 # new add-in process) and `wsbkit repair` each bring the service back with its start type.
-# Args: TEST_SERVICE_EXE
+# Also: a `run` step whose child hangs (with a grandchild) is killed at its timeout, tree and all.
+# Args: TEST_SERVICE_EXE PROCESS_HELPER_EXE
 . "$(dirname "$0")/lib.sh"
 test_service_exe=$1
+process_helper_exe=$2
 
 fresh_prefix restore
 install_dir="$WINEPREFIX/drive_c/wsbkit"
@@ -13,6 +15,7 @@ mkdir -p "$install_dir" "$WINEPREFIX/drive_c/svc" "$WINEPREFIX/drive_c/ProgramDa
 cp "$WSBKIT_BUILD_DIR/src/cli/wsbkit.exe" "$WSBKIT_BUILD_DIR/src/addin/wsbkit-addin.exe" \
    "$WSBKIT_BUILD_DIR/src/ps/wsbkit-ps.dll" "$install_dir/"
 cp "$test_service_exe" "$WINEPREFIX/drive_c/svc/ledger-svc.exe"
+cp "$process_helper_exe" "$WINEPREFIX/drive_c/svc/ledgerctl.exe"
 wsbkit() { wine_run "$install_dir/wsbkit.exe" "$@"; }
 service_state() { wine_run sc query LedgerSvc | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p' | head -n1; }
 # Wine's sc has no `qc`: read the start type where the SCM keeps it (2 automatic, 3 manual, 4 disabled).
@@ -73,7 +76,9 @@ kill_addin_during_hold() {
   # Both PreRestores are journaled once the add-in holds the session (output is buffered until exit).
   local journal="$WINEPREFIX/drive_c/ProgramData/wsbkit/sessions/5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A.journal"
   for _ in $(seq 1 100); do [ "$(grep -c '"t":"pre"' "$journal" 2>/dev/null)" = 2 ] && break; sleep 0.1; done
-  pkill -9 -f 'wsbkit-addin.exe' && pass "killed the add-in process mid-session" || fail "no add-in process to kill"
+  local pids
+  pids=$(prefix_pids 'wsbkit-addin.exe')
+  [ -n "$pids" ] && kill -9 $pids && pass "killed the add-in process mid-session" || fail "no add-in process to kill"
   wait $sim
   rm -f /tmp/wsbkit-hold.$$
   # Wine keeps a dead local server's class registration: restart the wineserver (see lib).
@@ -97,7 +102,38 @@ wait_state RUNNING && pass "wsbkit repair brought LedgerSvc back" || fail "not R
 out=$(wsbkit repair)
 check_contains "repair again: nothing to do" "nothing to do" "$out"
 
-# 4. An invalid policy: PreRestore refuses (nothing stopped), exit 6 from simulate.
+# 4. A run step that hangs with a grandchild: killed at its 3 s timeout with the whole tree;
+#    PreRestore fails and gives the stopped service back.
+cat > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json" <<'JSON'
+{
+  "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}" },
+  "restore": {
+    "pre": [
+      { "service.stop": { "service": "LedgerSvc" } },
+      { "run": { "executable": "C:\\svc\\ledgerctl.exe", "arguments": ["spawn-sleeper", "60000", "C:\\svc\\grandchild.pid"] },
+        "timeout": "3s" }
+    ]
+  }
+}
+JSON
+rm -f "$WINEPREFIX/drive_c/svc/grandchild.pid"
+started=$(date +%s%N)
+check_exit 6 "simulate: PreRestore fails when the run step times out" \
+  wsbkit simulate Ledger --restore-only --component LedgerDB --calls order,pre
+elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+echo "PreRestore with a hung step took ${elapsed_ms} ms (3 s timeout + activation)"
+wait_state RUNNING && pass "the stopped service was given back after the failed step" || fail "state: $(service_state)"
+if [ -s "$WINEPREFIX/drive_c/svc/grandchild.pid" ]; then
+  pass "the hung step had started its grandchild"
+else
+  fail "no grandchild pid file: the step never ran"
+fi
+[ -z "$(prefix_pids 'ledgerctl.exe')" ] && pass "child and grandchild were killed at the timeout" \
+  || fail "processes left: $(prefix_pids 'ledgerctl.exe' | xargs -r ps -o pid,args -p)"
+log_dir="$WINEPREFIX/drive_c/ProgramData/wsbkit/logs"
+check_contains "the run log records the timeout" '"timed_out":true' "$(cat "$log_dir"/restore-*.jsonl 2>/dev/null)"
+
+# 5. An invalid policy: PreRestore refuses (nothing stopped), exit 6 from simulate.
 printf '{ "restore": { "pre": [ { "service.stop": { "service": "LedgerSvc" }, "timeout": 30 } ] } }' \
   > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json"
 check_exit 3 "wsbkit validate refuses a bare-number timeout" wsbkit validate "$policy"
