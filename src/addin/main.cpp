@@ -10,8 +10,10 @@
 
 #include "cli/args.hpp"
 #include "core/addin_host.hpp"
+#include "core/consistency/policy_consistency_checks.hpp"
 #include "platform/text.hpp"
 #include "platform/win32/backends.hpp"
+#include "platform/win32/volumes_backend.hpp"
 #include "platform/win32/com/com_runtime_win32.hpp"
 #include "platform/win32/service_host.hpp"
 
@@ -88,7 +90,11 @@ int wmain(int argc, wchar_t** argv) {
   RestoreEnvironment env{*files, *services, *clock, *event_log, processes.get(), network.get(), state_dir(), "\\"};
   env.security = security.get();
   AddinSettings settings{policy.empty() ? std::nullopt : std::optional<std::string>(policy), clsid};
-  AddinHost host(env, log, settings);
+  auto volumes = win32::make_win32_volumes();
+  ConsistencyEnvironment check_env{*files, *volumes, *clock, *event_log, processes.get(), state_dir() + "\\logs", "\\"};
+  AddinHost host(env, log, settings, [&check_env](std::shared_ptr<const policy::Policy> policy) {
+    return make_policy_consistency_checks(std::move(policy), check_env);
+  });
   (void)event_log->report(EventSeverity::information, event_id::addin_started,
                           "wsbkit add-in started for " + clsid + (policy.empty() ? " without a policy" : " with policy " + policy) +
                               (host.policy_problem().empty() ? "" : " (policy unusable: " + host.policy_problem() + ")"));
