@@ -65,8 +65,11 @@ struct Fixture {
     write(live + "\\data\\a.ldb", "LIVE");  // differs from the snapshot on purpose
     write(on_snapshot(live + "\\data\\a.ldb"), "abc");
     write(on_snapshot(live + "\\data\\b c.ldb"), "hello world\n");
+    // A UTF-8 name in the manifest reaches the Win32 file system as the same UTF-16 name.
+    write(on_snapshot(live + "\\data\\donn\xC3\xA9" "es \xE6\x97\xA5\xE6\x9C\xAC.ldb"), "abc");
     write(on_snapshot(live + "\\MANIFEST.xxh128"),
-          "06b05ab6733a618578af5f94892f3950  data\\a.ldb\r\neefac9d87100cd1336b2e733a5484425  data\\b c.ldb\r\n");
+          "06b05ab6733a618578af5f94892f3950  data\\a.ldb\r\neefac9d87100cd1336b2e733a5484425  data\\b c.ldb\r\n"
+          "06b05ab6733a618578af5f94892f3950  data/donn\xC3\xA9" "es \xE6\x97\xA5\xE6\x9C\xAC.ldb\r\n");
   }
   ~Fixture() { (void)files->remove_tree(root); }
 
