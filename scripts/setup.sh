@@ -72,8 +72,9 @@ if [ ! -e "$deps/json-include/nlohmann" ]; then
 fi
 
 # Consistency checks: pugixml (writer metadata XML), xxHash (XXH128 manifests), xxhsum (the
-# benchmark's reference side). Installed quietly when missing.
-check_packages=(libpugixml-dev libxxhash-dev xxhash)
+# benchmark's reference side), OpenSSL's libcrypto (SHA-256 manifests, native build).
+# Installed quietly when missing.
+check_packages=(libpugixml-dev libxxhash-dev xxhash libssl-dev)
 check_missing=()
 for p in "${check_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || check_missing+=("$p")

@@ -108,14 +108,30 @@ std::string VerifyReport::summary() const {
 }
 
 Result<Digest> hash_file(FileSystem& files, const std::string& path, DigestKind kind, std::size_t chunk_size,
-                         const std::function<bool()>& should_stop, std::atomic<std::uint64_t>* bytes_done) {
-  if (kind != DigestKind::xxh128) {
-    return Error::hresult(hr::e_notimpl, "hash", path, "SHA-256 manifests are recognised but not verified by this build");
-  }
+                         const std::function<bool()>& should_stop, std::atomic<std::uint64_t>* bytes_done,
+                         Digests* digests) {
   auto size = files.file_size(path);
   if (!size) return size.error();
   // A buffer no larger than the file: small files cost a small buffer.
   const std::size_t chunk = static_cast<std::size_t>(std::clamp<std::uint64_t>(*size, 4096, chunk_size));
+  if (kind == DigestKind::sha256) {
+    if (!digests) return Error::hresult(hr::e_notimpl, "hash", path, "SHA-256 needs the platform's digest facility");
+    auto sha = digests->sha256();
+    if (!sha) return sha.error();
+    auto read = files.read_chunks(path, chunk, [&](std::string_view data) -> Result<void> {
+      if (should_stop()) return stopped_error(path);
+      (*sha)->update(data.data(), data.size());
+      if (bytes_done) bytes_done->fetch_add(data.size(), std::memory_order_relaxed);
+      return success();
+    });
+    if (!read) return read.error();
+    auto bytes = (*sha)->finish();
+    if (!bytes) return bytes.error();
+    Digest digest;
+    digest.kind = kind;
+    std::copy(bytes->begin(), bytes->end(), digest.bytes.begin());
+    return digest;
+  }
   // A state per file (one small allocation), not thread_local: MinGW's emutls frees thread_local
   // storage before running its destructor at thread exit.
   Xxh128 hasher;
@@ -158,7 +174,7 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
   const auto worker = [&] {
     Task task;
     while (queue.pop(task)) {
-      auto digest = hash_file(files, task.path, task.expected.kind, options.chunk_size, stop, &bytes_done);
+      auto digest = hash_file(files, task.path, task.expected.kind, options.chunk_size, stop, &bytes_done, options.digests);
       if (!digest && digest.error().hresult_code() == hr::e_abort) break;
       {
         std::lock_guard lock(report_mutex);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/consistency/manifest.hpp"
+#include "platform/digests.hpp"
 #include "platform/file_system.hpp"
 
 namespace wsbkit::consistency {
@@ -25,6 +26,7 @@ struct VerifyOptions {
   std::size_t queue_limit = 4096;
   std::size_t report_limit = 20;
   std::chrono::milliseconds progress_interval{1000};
+  Digests* digests = nullptr;  // SHA-256 manifests need it; without it they fail saying so
 };
 
 struct VerifyReport {
@@ -63,8 +65,10 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
                                      const std::function<bool()>& should_stop,
                                      const std::function<void(const VerifyProgress&)>& progress);
 
-// XXH128 of a whole file read through the file system (as `xxhsum -H2` prints it).
+// The digest of a whole file read through the file system: XXH128 (as `xxhsum -H2` prints it) or
+// SHA-256 (as `sha256sum` does, through `digests`).
 Result<Digest> hash_file(FileSystem& files, const std::string& path, DigestKind kind, std::size_t chunk_size,
-                         const std::function<bool()>& should_stop, std::atomic<std::uint64_t>* bytes_done);
+                         const std::function<bool()>& should_stop, std::atomic<std::uint64_t>* bytes_done,
+                         Digests* digests = nullptr);
 
 }  // namespace wsbkit::consistency

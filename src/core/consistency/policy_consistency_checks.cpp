@@ -308,6 +308,7 @@ class CheckRun {
     options.extra_files_fail = action.extra_files == policy::ExtraFiles::fail;
     options.threads = action.parallelism > 0 ? action.parallelism : hash_threads();
     options.progress_interval = env_.progress_interval;
+    options.digests = env_.digests;
     const std::string step_path = json_quote(step.path);
     auto report = verify_manifest(env_.files, target, options, should_stop_, [&](const VerifyProgress& p) {
       log_.write("progress", {{"step", step_path}, {"files_done", json_number(p.files_done)},

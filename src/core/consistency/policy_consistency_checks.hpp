@@ -24,6 +24,7 @@
 #include "core/consistency/consistency_checks.hpp"
 #include "core/policy/policy.hpp"
 #include "platform/clock.hpp"
+#include "platform/digests.hpp"
 #include "platform/event_log.hpp"
 #include "platform/file_system.hpp"
 #include "platform/process.hpp"
@@ -51,6 +52,7 @@ struct ConsistencyEnvironment {
   std::string separator = "\\";
   int hash_threads = 0;  // 0: one per processor, at most 8 (a step's `parallelism` overrides)
   std::chrono::milliseconds progress_interval{1000};
+  Digests* digests = nullptr;  // SHA-256 (sha256sum) manifests; null: they fail saying so
 };
 
 class PolicyConsistencyChecks final : public ConsistencyChecks {
