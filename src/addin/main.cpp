@@ -13,6 +13,7 @@
 #include "core/consistency/policy_consistency_checks.hpp"
 #include "platform/text.hpp"
 #include "platform/win32/backends.hpp"
+#include "platform/win32/digests_backend.hpp"
 #include "platform/win32/volumes_backend.hpp"
 #include "platform/win32/com/com_runtime_win32.hpp"
 #include "platform/win32/service_host.hpp"
@@ -91,7 +92,9 @@ int wmain(int argc, wchar_t** argv) {
   env.security = security.get();
   AddinSettings settings{policy.empty() ? std::nullopt : std::optional<std::string>(policy), clsid};
   auto volumes = win32::make_win32_volumes();
+  auto digests = win32::make_win32_digests();
   ConsistencyEnvironment check_env{*files, *volumes, *clock, *event_log, processes.get(), state_dir() + "\\logs", "\\"};
+  check_env.digests = digests.get();
   AddinHost host(env, log, settings, [&check_env](std::shared_ptr<const policy::Policy> policy) {
     return make_policy_consistency_checks(std::move(policy), check_env);
   });
