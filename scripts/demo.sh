@@ -92,8 +92,8 @@ wsbkit simulate "Contoso Ledger" --backup-only "${components[@]}" --volume 'C:\=
 step "Backup of a damaged snapshot: one byte changed in ledger2.ldb"
 printf 'X' | dd of="$drive_c/snap/Ledger/data/ledger2.ldb" bs=1 seek=1000 conv=notrunc status=none
 wsbkit simulate "Contoso Ledger" --backup-only --component 'LedgerDB=Contoso\Ledger' --volume 'C:\=C:\snap\' \
-  --poll-ms 100 || echo "(exit code $?: WSB would not allow recovery of LedgerDB from this backup)"
-echo "The check's run log says why:"
+  --poll-ms 100
+echo "The check failed, so WSB would not allow recovery of LedgerDB from this backup. The run log says why:"
 grep -h '"end"' "$drive_c"/ProgramData/wsbkit/logs/check-*.jsonl | tail -n 1 || true
 
 step "Restore: WSB's calls up to the file restore; LedgerSvc must be stopped and disabled"
