@@ -13,49 +13,6 @@
 namespace wsbkit::win32 {
 namespace {
 
-// A class factory whose objects hold the service's lifetime (COM's own references to the factory
-// do not: only objects and LockServer keep the service serving).
-class ServiceClassFactory final : public IClassFactory {
- public:
-  ServiceClassFactory(ServerLifetime& lifetime, ApplicationFactory factory) : lifetime_(lifetime), factory_(std::move(factory)) {}
-
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override {
-    if (!out) return E_POINTER;
-    if (IsEqualIID(riid, IID_IUnknown) || IsEqualIID(riid, IID_IClassFactory)) {
-      *out = static_cast<IClassFactory*>(this);
-      return S_OK;
-    }
-    *out = nullptr;
-    return E_NOINTERFACE;
-  }
-  ULONG STDMETHODCALLTYPE AddRef() override { return 2; }
-  ULONG STDMETHODCALLTYPE Release() override { return 1; }
-
-  HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown* outer, REFIID riid, void** out) override {
-    if (!out) return E_POINTER;
-    *out = nullptr;
-    if (outer) return CLASS_E_NOAGGREGATION;
-    try {
-      IUnknown* object = create_addin_object(lifetime_, factory_());
-      const HRESULT h = object->QueryInterface(riid, out);
-      object->Release();
-      return h;
-    } catch (const std::bad_alloc&) {
-      return E_OUTOFMEMORY;
-    } catch (...) {
-      return E_UNEXPECTED;
-    }
-  }
-  HRESULT STDMETHODCALLTYPE LockServer(BOOL lock) override {
-    if (lock) lifetime_.add_ref(); else lifetime_.release();
-    return S_OK;
-  }
-
- private:
-  ServerLifetime& lifetime_;
-  ApplicationFactory factory_;
-};
-
 struct ServiceRun {
   std::wstring name;
   LocalServerConfig config;
@@ -102,7 +59,7 @@ Result<ServerLifetime::ExitReason> serve(ServiceRun& run) {
   if (FAILED(h)) return Error::hresult(h, "CoInitializeEx", "COINIT_MULTITHREADED");
   struct Uninit { ~Uninit() { CoUninitialize(); } } uninit;
   ServerLifetime lifetime(run.config.idle_timeout);
-  ServiceClassFactory factory(lifetime, run.factory);
+  AddinClassFactory factory(lifetime, run.factory);
   DWORD cookie = 0;
   h = CoRegisterClassObject(clsid, &factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
   if (FAILED(h)) return Error::hresult(h, "CoRegisterClassObject", run.config.clsid);

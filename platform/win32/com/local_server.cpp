@@ -201,50 +201,38 @@ class AddinObject final : public IWsbApplicationBackupSupport, public IWsbApplic
   std::shared_ptr<WsbApplication> app_;
 };
 
-// The class factory lives on the stack of run_local_server; COM's references to it do not keep
-// the server alive (only objects and LockServer do).
-class ClassFactory final : public IClassFactory {
- public:
-  ClassFactory(ServerLifetime& lifetime, ApplicationFactory factory)
-      : lifetime_(lifetime), factory_(std::move(factory)) {}
-
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override {
-    if (!out) return E_POINTER;
-    if (IsEqualIID(riid, IID_IUnknown) || IsEqualIID(riid, IID_IClassFactory)) {
-      *out = static_cast<IClassFactory*>(this);
-      return S_OK;
-    }
-    *out = nullptr;
-    return E_NOINTERFACE;
-  }
-  ULONG STDMETHODCALLTYPE AddRef() override { return 2; }
-  ULONG STDMETHODCALLTYPE Release() override { return 1; }
-
-  HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown* outer, REFIID riid, void** out) override {
-    if (!out) return E_POINTER;
-    *out = nullptr;
-    if (outer) return CLASS_E_NOAGGREGATION;
-    return guarded([&] {
-      auto* object = new AddinObject(lifetime_, factory_());
-      const HRESULT h = object->QueryInterface(riid, out);
-      object->Release();  // the caller's reference (if QI succeeded) is the only one left
-      return h;
-    });
-  }
-  HRESULT STDMETHODCALLTYPE LockServer(BOOL lock) override {
-    if (lock) lifetime_.add_ref(); else lifetime_.release();
-    return S_OK;
-  }
-
- private:
-  ServerLifetime& lifetime_;
-  ApplicationFactory factory_;
-};
-
 }  // namespace
 
 IUnknown* create_addin_object(ServerLifetime& lifetime, std::shared_ptr<WsbApplication> application) {
   return static_cast<IWsbApplicationBackupSupport*>(new AddinObject(lifetime, std::move(application)));
+}
+
+HRESULT STDMETHODCALLTYPE AddinClassFactory::QueryInterface(REFIID riid, void** out) {
+  if (!out) return E_POINTER;
+  if (IsEqualIID(riid, IID_IUnknown) || IsEqualIID(riid, IID_IClassFactory)) {
+    *out = static_cast<IClassFactory*>(this);
+    return S_OK;
+  }
+  *out = nullptr;
+  return E_NOINTERFACE;
+}
+
+HRESULT STDMETHODCALLTYPE AddinClassFactory::CreateInstance(IUnknown* outer, REFIID riid, void** out) {
+  if (!out) return E_POINTER;
+  *out = nullptr;
+  if (outer) return CLASS_E_NOAGGREGATION;
+  return guarded([&] {
+    auto* object = new AddinObject(lifetime_, factory_());
+    const HRESULT h = object->QueryInterface(riid, out);
+    object->Release();  // the caller's reference (if QI succeeded) is the only one left
+    return h;
+  });
+}
+
+HRESULT STDMETHODCALLTYPE AddinClassFactory::LockServer(BOOL lock) {
+  if (lock) lifetime_.add_ref();
+  else lifetime_.release();
+  return S_OK;
 }
 
 Result<ServerLifetime::ExitReason> run_local_server(const LocalServerConfig& config, ApplicationFactory factory) {
@@ -258,7 +246,7 @@ Result<ServerLifetime::ExitReason> run_local_server(const LocalServerConfig& con
   struct Uninit { ~Uninit() { CoUninitialize(); } } uninit;
 
   ServerLifetime lifetime(config.idle_timeout);
-  ClassFactory class_factory(lifetime, std::move(factory));
+  AddinClassFactory class_factory(lifetime, std::move(factory));
   DWORD cookie = 0;
   h = CoRegisterClassObject(clsid, &class_factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
   if (FAILED(h)) return Error::hresult(h, "CoRegisterClassObject", config.clsid);
