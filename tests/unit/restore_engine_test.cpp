@@ -384,3 +384,69 @@ BOOST_AUTO_TEST_CASE(expired_session_is_completed_at_activation) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(restore_engine_failures)
+
+// A service that will not start in PostRestore: POST_RESTORE_FAILED with the reason in the event
+// log, and the session stays open so `wsbkit repair` can try again.
+BOOST_AUTO_TEST_CASE(start_failure_fails_post_restore_and_keeps_the_journal) {
+  Machine m;
+  auto p = load(R"({"restore": {"pre": [{"service.stop": {"service": "Indexer"}}],
+                                "post": [{"service.start": {"service": "Indexer"}, "timeout": "2s"}]}})");
+  PolicyRestoreEngine engine(p, m.env(), "ledger");
+  BOOST_REQUIRE(engine.pre_restore(restore_of("DB")) == hr::ok);
+  m.scm.fail_when([](const mock::ServiceCall& c) { return c.operation == mock::ServiceOperation::start; }, 1058);
+  BOOST_TEST(engine.post_restore(restore_of("DB")) == hr::wsbapp_e_component_post_restore_failed);
+  bool reported = false;
+  for (const auto& e : m.events.entries()) reported = reported || (e.event_id == event_id::post_restore_failed && e.message.find("Indexer") != std::string::npos);
+  BOOST_TEST(reported);
+  BOOST_TEST(m.files.exists(engine.journal_path()).value());
+  m.scm.clear_faults();
+  auto repaired = repair_sessions(m.env(), std::string("ledger"));
+  BOOST_REQUIRE(repaired.ok());
+  BOOST_TEST((m.state("Indexer") == ServiceState::running));
+}
+
+// wait.port polls until something accepts, and fails at its timeout when nothing does.
+BOOST_AUTO_TEST_CASE(wait_port_polls_until_accepted_or_timeout) {
+  struct CountingNetwork : Network {
+    int refusals = 0;
+    int calls = 0;
+    Result<bool> try_connect(const std::string&, std::uint16_t, std::chrono::milliseconds) override {
+      return ++calls > refusals;
+    }
+  } network;
+  Machine m;
+  auto p = load(R"({"restore": {"post": [{"wait.port": {"port": 8443}, "timeout": "1s"}]}})");
+  RestoreEnvironment env = m.env();
+  env.network = &network;
+  PolicyRestoreEngine engine(p, env, "ledger");
+  network.refusals = 3;
+  BOOST_TEST(engine.post_restore(restore_of("DB")) == hr::ok);
+  BOOST_TEST(network.calls == 4);
+  network.calls = 0;
+  network.refusals = 1000000;
+  BOOST_TEST(engine.post_restore(restore_of("DB")) == hr::wsbapp_e_component_post_restore_failed);
+  BOOST_TEST(network.calls > 5);
+}
+
+// The journal records each stop's outcome after its intent; the run log each step's start and end.
+BOOST_AUTO_TEST_CASE(journal_and_run_log_record_outcomes) {
+  Machine m;
+  PolicyRestoreEngine engine(load(ledger_policy), m.env(), "ledger");
+  engine.order_components(request_of({"DB", "Logs"}));
+  BOOST_REQUIRE(engine.pre_restore(restore_of("DB")) == hr::ok);
+  const std::string journal = m.files.read_file(engine.journal_path()).value();
+  const auto intent = journal.find("\"t\":\"owe\"");
+  const auto outcome = journal.find("\"outcome\":\"stopped\"");
+  BOOST_TEST(intent != std::string::npos);
+  BOOST_TEST((outcome != std::string::npos && outcome > intent));
+  auto logs = m.files.list_directory("C:\\ProgramData\\wsbkit\\logs");
+  BOOST_REQUIRE(logs.ok() && !logs->empty());
+  const std::string log = m.files.read_file("C:\\ProgramData\\wsbkit\\logs\\" + (*logs)[0].name).value();
+  BOOST_TEST(log.find("\"start_ms\"") != std::string::npos);
+  BOOST_TEST(log.find("\"end_ms\"") != std::string::npos);
+  BOOST_TEST(log.find("\"step\":\"restore.pre[0]\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

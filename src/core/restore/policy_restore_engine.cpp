@@ -428,7 +428,11 @@ Result<void> PolicyRestoreEngine::execute_once(const policy::RestoreStep& step, 
     }
     std::vector<std::string> names;
     for (const auto& s : *closure) names.push_back(s.name);
-    return orchestrator.stop_all(names, step.options.timeout);
+    auto stopped = orchestrator.stop_all(names, step.options.timeout);
+    // The outcome after the intent (informational: replay relies on the intent alone).
+    (void)journal_.append({{"t", "done"}, {"step", step.path},
+                           {"outcome", stopped ? std::string("stopped") : "failed: " + stopped.error().message()}});
+    return stopped;
   }
   if (const auto* start = std::get_if<policy::ServiceStart>(&step.action)) {
     // The services, and the dependents that were running when their stop step stopped them.
@@ -444,7 +448,10 @@ Result<void> PolicyRestoreEngine::execute_once(const policy::RestoreStep& step, 
     for (const auto& o : mine) {
       if (!named(start->services, o.service) && o.must_restart()) names.push_back(o.service);
     }
-    if (auto r = orchestrator.start_all(names, step.options.timeout); !r) return r;
+    if (auto r = orchestrator.start_all(names, step.options.timeout); !r) {
+      (void)journal_.append({{"t", "done"}, {"step", step.path}, {"outcome", "failed: " + r.error().message()}});
+      return r;
+    }
     for (const auto& o : mine) {
       if (auto r = journal_.append({{"t", "settled"}, {"service", o.service}}); !r) return r;
     }
@@ -524,7 +531,9 @@ void PolicyRestoreEngine::log_step(const Session& session, const policy::Restore
                                    bool timed_out, const std::string& output) {
   const std::string logs = env_.state_dir + env_.separator + "logs";
   (void)env_.files.create_directories(logs);
-  json line = {{"time_ms", epoch_ms(env_.clock)},
+  const std::int64_t end_ms = epoch_ms(env_.clock);
+  json line = {{"start_ms", end_ms - duration.count()},
+               {"end_ms", end_ms},
                {"session", session.id},
                {"phase", pre ? "PreRestore" : "PostRestore"},
                {"step", step.path},
