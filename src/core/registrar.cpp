@@ -231,14 +231,6 @@ Result<void> validate_identifier(const std::string& identifier) {
   return success();
 }
 
-bool is_absolute_windows_path(const std::string& path) {
-  const bool drive = path.size() >= 3 && std::isalpha(static_cast<unsigned char>(path[0])) && path[1] == ':' &&
-                     (path[2] == '\\' || path[2] == '/');
-  const bool unc = path.size() > 2 && path[0] == '\\' && path[1] == '\\';
-  const bool control = std::any_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
-  return (drive || unc) && path.find('"') == std::string::npos && !control;
-}
-
 Result<void> validate_service_name(const std::string& name) {
   const std::u16string wide = utf8_to_utf16(name);
   if (wide.empty() || wide.size() > 256) {

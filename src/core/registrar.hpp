@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/guid.hpp"
+#include "core/windows_path.hpp"
 #include "core/registry_transaction.hpp"
 #include "core/security_descriptor.hpp"
 #include "platform/registry.hpp"
@@ -81,7 +82,6 @@ struct RecordedRegistration {
 
 // Validation failures are Errors with api "validate", object = the field, message = the rule.
 Result<void> validate_identifier(const std::string& identifier);
-bool is_absolute_windows_path(const std::string& path);
 // Service names: 1-256 characters, no '/' or '\' (CreateServiceW's rules).
 Result<void> validate_service_name(const std::string& name);
 // The checks that need no registry: identifier, paths, permissions, service name.

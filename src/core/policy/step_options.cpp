@@ -65,13 +65,6 @@ bool step_applies(const StepOptions& options, const std::map<std::string, Compon
   return false;
 }
 
-bool is_absolute_windows_path(const std::string& path) {
-  const bool drive = path.size() >= 3 && std::isalpha(static_cast<unsigned char>(path[0])) && path[1] == ':' &&
-                     (path[2] == '\\' || path[2] == '/');
-  const bool unc = path.size() > 2 && path[0] == '\\' && path[1] == '\\';
-  return (drive || unc) && path.find_first_of("\"<>|*?") == std::string::npos;
-}
-
 bool is_plausible_service_name(const std::string& name) {
   // The SCM limits service names to 256 characters and forbids '/' and '\'.
   return !name.empty() && name.size() <= 256 && name.find_first_of("/\\") == std::string::npos &&

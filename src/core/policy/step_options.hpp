@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/policy/policy_document.hpp"
+#include "core/windows_path.hpp"
 
 namespace wsbkit::policy {
 
@@ -56,7 +57,6 @@ bool step_applies(const StepOptions& options, const std::map<std::string, Compon
                   const OptionalName& name, const OptionalName& logical_path, bool no_roll_forward);
 
 // Plausibility of paths and names referenced by steps.
-bool is_absolute_windows_path(const std::string& path);
 bool is_plausible_service_name(const std::string& name);
 
 }  // namespace wsbkit::policy
