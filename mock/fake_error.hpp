@@ -1,15 +1,13 @@
-// Errors as the fakes report them: the same Win32 code, API name and object the real backend
-// would give, with the English system message Windows has for the common codes.
+// Errors as the fakes report them: exactly what the in-memory backends give (system_messages.hpp).
 #pragma once
 
-#include <cstdint>
-#include <string>
-
-#include "platform/error.hpp"
+#include "platform/memory/system_messages.hpp"
 
 namespace wsbkit::mock {
 
-std::string english_system_message(std::uint32_t win32_code);
-Error fake_error(std::uint32_t win32_code, std::string api, std::string object = {});
+inline Error fake_error(std::uint32_t win32_code, std::string api, std::string object = {}) {
+  return memory_error(win32_code, std::move(api), std::move(object));
+}
+using wsbkit::english_system_message;
 
 }  // namespace wsbkit::mock

@@ -1,16 +1,19 @@
 #include "mock/fake_file_system.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "mock/fake_error.hpp"
-#include "mock/windows_names.hpp"
+#include "platform/memory/windows_names.hpp"
 
 namespace wsbkit::mock {
 
 struct FakeFileSystem::Node {
   std::string name;
   bool directory = true;
+  bool reparse_point = false;  // see mark_reparse_point
   std::string contents;
+  std::string link_target;  // non-empty: a reparse point (junction or symbolic link) to this path
   std::map<std::u16string, std::unique_ptr<Node>> children;  // by folded name
 
   Node* child(const std::string& n) const {
@@ -88,22 +91,52 @@ std::optional<Error> FakeFileSystem::check_call(FileSystemOperation operation, c
   return std::nullopt;
 }
 
-Result<FakeFileSystem::Located> FakeFileSystem::locate(const std::string& path, const char* api) {
-  const auto parts = split(path);
-  Located at;
-  if (parts.empty()) {
-    at.node = root_.get();
-    return at;
+// Reparse points are followed as Windows follows them: a link met on the way (or, with
+// follow_last, at the end) restarts the walk at its target with the rest of the path.
+Result<FakeFileSystem::Located> FakeFileSystem::locate(const std::string& path, const char* api, bool follow_last) {
+  std::vector<std::string> parts = split(path);
+  const auto reroute = [&parts](const Node& link, std::size_t rest) {
+    std::vector<std::string> next = split(link.link_target);
+    next.insert(next.end(), parts.begin() + static_cast<std::ptrdiff_t>(rest), parts.end());
+    parts = std::move(next);
+  };
+  for (int hops = 0; hops < 32; ++hops) {
+    Located at;
+    if (parts.empty()) {
+      at.node = root_.get();
+      return at;
+    }
+    Node* dir = root_.get();
+    bool rerouted = false;
+    for (std::size_t i = 0; i + 1 < parts.size() && !rerouted; ++i) {
+      dir = dir->child(parts[i]);
+      if (!dir) return fake_error(win32_error::path_not_found, api, path);
+      if (!dir->link_target.empty()) {
+        reroute(*dir, i + 1);
+        rerouted = true;
+      } else if (!dir->directory) {
+        return fake_error(win32_error::path_not_found, api, path);
+      }
+    }
+    if (rerouted) continue;
+    at.parent = dir;
+    at.name = parts.back();
+    at.node = dir->child(at.name);
+    if (!follow_last || !at.node || at.node->link_target.empty()) return at;
+    reroute(*at.node, parts.size());
   }
-  Node* dir = root_.get();
-  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-    dir = dir->child(parts[i]);
-    if (!dir || !dir->directory) return fake_error(win32_error::path_not_found, api, path);
-  }
-  at.parent = dir;
-  at.name = parts.back();
-  at.node = dir->child(at.name);
-  return at;
+  return fake_error(error_cant_resolve_filename, api, path);
+}
+
+void FakeFileSystem::create_link(const std::string& path, const std::string& target, bool directory) {
+  std::lock_guard lock(mutex_);
+  auto at = locate(path, "CreateSymbolicLinkW", false);
+  if (!at || !at->parent || at->node) throw std::logic_error("create_link: the parent must exist and the name be free: " + path);
+  auto link = std::make_unique<Node>();
+  link->name = at->name;
+  link->directory = directory;
+  link->link_target = target;
+  at->parent->children[fold_name(at->name)] = std::move(link);
 }
 
 Result<void> FakeFileSystem::store(const std::string& path, std::string_view contents, bool append, const char* api) {
@@ -158,6 +191,35 @@ Result<void> FakeFileSystem::append_file(const std::string& path, std::string_vi
   return store(path, contents, true, "CreateFileW");
 }
 
+// Recorded as read_file / append_file calls (faults aimed at those hit these too).
+Result<std::string> FakeFileSystem::read_file_no_follow(const std::string& path) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto refused = refuse_reparse_point(path)) return *refused;
+  }
+  return read_file(path);
+}
+
+Result<void> FakeFileSystem::append_file_no_follow(const std::string& path, std::string_view contents) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto refused = refuse_reparse_point(path)) return *refused;
+  }
+  return append_file(path, contents);
+}
+
+std::optional<Error> FakeFileSystem::refuse_reparse_point(const std::string& path) {
+  auto at = locate(path, "CreateFileW");
+  if (!at || !at->node || !at->node->reparse_point) return std::nullopt;
+  return fake_error(win32_error::cant_access_file, "CreateFileW", path);
+}
+
+void FakeFileSystem::mark_reparse_point(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  auto at = locate(path, "mark_reparse_point");
+  if (at && at->node) at->node->reparse_point = true;
+}
+
 Result<bool> FakeFileSystem::exists(const std::string& path) {
   std::lock_guard lock(mutex_);
   if (auto e = check_call(FileSystemOperation::exists, path, "GetFileAttributesW")) return *e;
@@ -190,7 +252,8 @@ Result<std::vector<DirectoryEntry>> FakeFileSystem::list_directory(const std::st
   if (!at->node->directory) return fake_error(error_directory, "FindFirstFileW", path);
   std::vector<DirectoryEntry> entries;
   for (const auto& [folded, child] : at->node->children) {
-    entries.push_back({child->name, child->directory, child->directory ? 0u : child->contents.size()});
+    const bool link = !child->link_target.empty();
+    entries.push_back({child->name, child->directory, child->directory || link ? 0u : child->contents.size(), link});
   }
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return entries;
@@ -226,7 +289,7 @@ Result<bool> FakeFileSystem::create_directories(const std::string& path) {
 Result<void> FakeFileSystem::remove(const std::string& path) {
   std::lock_guard lock(mutex_);
   if (auto e = check_call(FileSystemOperation::remove, path, "DeleteFileW")) return *e;
-  auto at = locate(path, "GetFileAttributesW");
+  auto at = locate(path, "GetFileAttributesW", false);
   if (!at) return at.error();
   if (!at->node) return fake_error(win32_error::file_not_found, "GetFileAttributesW", path);
   if (!at->parent) return fake_error(win32_error::access_denied, "RemoveDirectoryW", path);
@@ -240,7 +303,7 @@ Result<void> FakeFileSystem::remove(const std::string& path) {
 Result<void> FakeFileSystem::remove_tree(const std::string& path) {
   std::lock_guard lock(mutex_);
   if (auto e = check_call(FileSystemOperation::remove_tree, path, "DeleteFileW")) return *e;
-  auto at = locate(path, "GetFileAttributesW");
+  auto at = locate(path, "GetFileAttributesW", false);
   if (!at) return at.error();
   if (!at->node) return fake_error(win32_error::file_not_found, "GetFileAttributesW", path);
   if (!at->parent) return fake_error(win32_error::access_denied, "RemoveDirectoryW", path);
@@ -298,7 +361,9 @@ template <class NodeT>
 void collect(const NodeT& node, const std::string& path, FileSystemSnapshot& out) {
   for (const auto& [folded, child] : node.children) {
     const std::string full = path.empty() ? child->name : path + "/" + child->name;
-    if (child->directory) {
+    if (!child->link_target.empty()) {
+      out[full] = "reparse point -> " + child->link_target;
+    } else if (child->directory) {
       out[full] = std::nullopt;
       collect(*child, full, out);
     } else {

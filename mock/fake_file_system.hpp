@@ -20,6 +20,7 @@
 namespace wsbkit::mock {
 
 inline constexpr std::uint32_t error_directory = 267;
+inline constexpr std::uint32_t error_cant_resolve_filename = 1921;  // a reparse-point loop
 
 enum class FileSystemOperation {
   read_file, write_file, replace_file_atomically, append_file, exists, is_directory, file_size,
@@ -55,6 +56,8 @@ class FakeFileSystem final : public FileSystem {
   Result<void> remove(const std::string& path) override;
   Result<void> remove_tree(const std::string& path) override;
   Result<void> read_chunks(const std::string& path, std::size_t chunk_size, const ChunkSink& sink) override;
+  Result<std::string> read_file_no_follow(const std::string& path) override;
+  Result<void> append_file_no_follow(const std::string& path, std::string_view contents) override;
 
   // --- test controls (not counted as calls) ---
   void fail_at_call(std::uint64_t call_number, std::uint32_t win32_code = win32_error::access_denied);
@@ -64,13 +67,23 @@ class FakeFileSystem final : public FileSystem {
   std::uint64_t call_count() const;
   std::vector<FileSystemCall> calls() const;
   FileSystemSnapshot snapshot() const;
+  // A reparse point at `path` (its parent must exist, the name be free) to `target`: a junction
+  // (directory) or a symbolic link to a file. As on Windows, listings show it as a reparse point
+  // (its own kind, size 0) and every other call follows it, except remove and remove_tree, which
+  // remove the link itself. The snapshot shows it as "reparse point -> TARGET".
+  void create_link(const std::string& path, const std::string& target, bool directory);
+  // The existing entry at `path` becomes a reparse point (a junction or symbolic link a user
+  // planted): ordinary calls still reach it (as Windows follows a link), the *_no_follow calls
+  // refuse it with ERROR_CANT_ACCESS_FILE.
+  void mark_reparse_point(const std::string& path);
 
  private:
   struct Node;
   struct Located;
-  Result<Located> locate(const std::string& path, const char* api);
+  Result<Located> locate(const std::string& path, const char* api, bool follow_last = true);
   std::optional<Error> check_call(FileSystemOperation operation, const std::string& path, const char* api);
   Result<void> store(const std::string& path, std::string_view contents, bool append, const char* api);
+  std::optional<Error> refuse_reparse_point(const std::string& path);
 
   mutable std::mutex mutex_;
   std::unique_ptr<Node> root_;

@@ -1,7 +1,8 @@
 #include "mock/fake_process_runner.hpp"
 
 #include "mock/fake_error.hpp"
-#include "mock/windows_names.hpp"
+#include "platform/file_security.hpp"
+#include "platform/memory/windows_names.hpp"
 
 namespace wsbkit::mock {
 
@@ -22,6 +23,9 @@ Result<ProcessOutcome> FakeProcessRunner::run(const ProcessRequest& request) {
     outcome.exit_code = process_exit_code::cancelled;
     outcome.cancelled = true;
     return outcome;
+  }
+  if (request.image && identity_of_ && identity_of_(request.executable) != request.image->identity()) {
+    return fake_error(win32_error::access_denied, "CreateProcessW", request.executable);
   }
   for (auto it = scripts_.begin(); it != scripts_.end(); ++it) {
     if (!it->matcher(request)) continue;
@@ -55,6 +59,11 @@ void FakeProcessRunner::expect_start_failure(const std::string& executable_name,
 void FakeProcessRunner::always(const std::string& executable_name, ProcessOutcome outcome) {
   std::lock_guard lock(mutex_);
   scripts_.push_back(Script{executable_named(executable_name), std::move(outcome), true});
+}
+
+void FakeProcessRunner::set_image_resolver(std::function<std::string(const std::string& path)> identity_of) {
+  std::lock_guard lock(mutex_);
+  identity_of_ = std::move(identity_of);
 }
 
 std::vector<ProcessRequest> FakeProcessRunner::requests() const {

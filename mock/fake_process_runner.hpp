@@ -3,6 +3,9 @@
 // script and records the request. A run nothing matches fails like CreateProcessW for a missing
 // executable (ERROR_FILE_NOT_FOUND), so forgotten scripts show up as errors, not as silent zeros.
 // A request whose `cancelled` already answers true yields a cancelled outcome without using a script.
+// With an image resolver (FakeFileSecurity::identity_of), a request carrying a held image runs only
+// when its executable path names that very file now, like the Win32 runner's image check:
+// otherwise it fails with ERROR_ACCESS_DENIED and no script is used.
 #pragma once
 
 #include <deque>
@@ -30,6 +33,7 @@ class FakeProcessRunner final : public ProcessRunner {
   void expect_start_failure(const std::string& executable_name, std::uint32_t win32_code);
   // Every run matching answers this (after queued scripts are used up).
   void always(const std::string& executable_name, ProcessOutcome outcome);
+  void set_image_resolver(std::function<std::string(const std::string& path)> identity_of);
   std::vector<ProcessRequest> requests() const;
   std::size_t unused_scripts() const;
 
@@ -42,6 +46,7 @@ class FakeProcessRunner final : public ProcessRunner {
   mutable std::mutex mutex_;
   std::deque<Script> scripts_;
   std::vector<ProcessRequest> requests_;
+  std::function<std::string(const std::string& path)> identity_of_;
 };
 
 // Matches a request by the executable's file name (case-insensitive, either separator).

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "mock/fake_error.hpp"
-#include "mock/windows_names.hpp"
+#include "platform/memory/windows_names.hpp"
 
 namespace wsbkit::mock {
 namespace {
@@ -102,27 +102,20 @@ Result<void> FakeServiceControl::set_start_type(const std::string& name, Service
   return success();
 }
 
-Result<std::vector<std::string>> FakeServiceControl::dependents(const std::string& name, bool active_only) {
+Result<std::vector<std::string>> FakeServiceControl::list_services() {
   std::lock_guard lock(mutex_);
-  if (auto e = check_call(ServiceOperation::dependents, name, "EnumDependentServicesW")) return *e;
-  if (!find(name)) return fake_error(win32_error::service_does_not_exist, "OpenServiceW", name);
-  // Deepest dependents first (post-order), so stopping in this order never hits a running dependent.
-  std::vector<std::string> order;
-  std::vector<std::u16string> visited;
-  auto visit = [&](auto&& self, const std::string& service) -> void {
-    for (const std::string& dependent : direct_dependents(service)) {
-      const std::u16string key = fold_name(dependent);
-      if (std::find(visited.begin(), visited.end(), key) != visited.end()) continue;
-      visited.push_back(key);
-      self(self, dependent);
-      order.push_back(dependent);
-    }
-  };
-  visit(visit, name);
-  if (active_only) {
-    std::erase_if(order, [&](const std::string& s) { return !is_active(find(s)->service.state); });
-  }
-  return order;
+  if (auto e = check_call(ServiceOperation::list_services, "", "EnumServicesStatusExW")) return *e;
+  std::vector<std::string> names;
+  for (const auto& [key, entry] : services_) names.push_back(entry.service.definition.name);
+  return names;
+}
+
+Result<std::vector<std::string>> FakeServiceControl::dependencies(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  if (auto e = check_call(ServiceOperation::dependencies, name, "QueryServiceConfigW")) return *e;
+  const Entry* entry = find(name);
+  if (!entry) return fake_error(win32_error::service_does_not_exist, "OpenServiceW", name);
+  return entry->service.definition.dependencies;
 }
 
 Result<void> FakeServiceControl::start_locked(const std::string& name, int depth) {
@@ -142,6 +135,7 @@ Result<void> FakeServiceControl::start_locked(const std::string& name, int depth
                       "StartServiceW", name);
   }
   for (const std::string& dependency : s.definition.dependencies) {
+    if (!enforces_dependencies_) break;  // Wine 8: the service starts alone
     if (auto started = start_locked(dependency, depth + 1); !started) {
       return depth == 0 ? fake_error(win32_error::service_dependency_fail, "StartServiceW", name) : started;
     }
@@ -166,6 +160,7 @@ Result<void> FakeServiceControl::stop(const std::string& name) {
   FakeService& s = entry->service;
   if (s.state == ServiceState::stopped) return fake_error(win32_error::service_not_active, "ControlService", name);
   for (const std::string& dependent : direct_dependents(name)) {
+    if (!enforces_dependencies_) break;  // Wine 8: stops it anyway
     if (is_active(find(dependent)->service.state)) {
       return fake_error(win32_error::dependent_services_running, "ControlService", name);
     }
@@ -227,6 +222,11 @@ void FakeServiceControl::set_hangs_on_stop(const std::string& name, bool hangs) 
 void FakeServiceControl::set_accepts_stop(const std::string& name, bool accepts) {
   std::lock_guard lock(mutex_);
   if (Entry* e = find(name)) e->service.accepts_stop = accepts;
+}
+
+void FakeServiceControl::set_enforces_dependencies(bool enforces) {
+  std::lock_guard lock(mutex_);
+  enforces_dependencies_ = enforces;
 }
 
 std::optional<FakeService> FakeServiceControl::service(const std::string& name) const {

@@ -2,8 +2,10 @@
 // names compare case-insensitively; STOPPED/START_PENDING/RUNNING/STOP_PENDING with the SCM's
 // error codes (ERROR_SERVICE_DOES_NOT_EXIST, ERROR_SERVICE_ALREADY_RUNNING, ERROR_SERVICE_NOT_ACTIVE,
 // ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_SERVICE_DISABLED, ERROR_SERVICE_CANNOT_ACCEPT_CTRL,
-// ERROR_SERVICE_MARKED_FOR_DELETE, ERROR_SERVICE_EXISTS); start starts stopped dependencies first;
-// dependents() lists the services to stop first, deepest first, as EnumDependentServicesW.
+// ERROR_SERVICE_MARKED_FOR_DELETE, ERROR_SERVICE_EXISTS); list_services in name order;
+// dependencies() as configured. As Windows' SCM, start starts stopped dependencies first and stop
+// refuses while a dependent runs; set_enforces_dependencies(false) makes it behave as Wine 8's,
+// which does neither (the interface allows both).
 // Test controls: install services in any state, make a service take N status queries to finish
 // starting/stopping or hang in STOP_PENDING, failure injection, the call log.
 #pragma once
@@ -19,7 +21,8 @@
 namespace wsbkit::mock {
 
 enum class ServiceOperation {
-  exists, query_status, query_start_type, set_start_type, dependents, start, stop, create_service, delete_service
+  exists, query_status, query_start_type, set_start_type, list_services, dependencies, start, stop, create_service,
+  delete_service
 };
 
 struct ServiceCall {
@@ -42,7 +45,8 @@ class FakeServiceControl final : public ServiceControl {
   Result<ServiceStatus> query_status(const std::string& name) override;
   Result<ServiceStartType> query_start_type(const std::string& name) override;
   Result<void> set_start_type(const std::string& name, ServiceStartType type) override;
-  Result<std::vector<std::string>> dependents(const std::string& name, bool active_only) override;
+  Result<std::vector<std::string>> list_services() override;
+  Result<std::vector<std::string>> dependencies(const std::string& name) override;
   Result<void> start(const std::string& name) override;
   Result<void> stop(const std::string& name) override;
   Result<void> create_service(const ServiceDefinition& definition) override;
@@ -55,6 +59,8 @@ class FakeServiceControl final : public ServiceControl {
   void set_transition_queries(const std::string& name, int queries);
   void set_hangs_on_stop(const std::string& name, bool hangs);
   void set_accepts_stop(const std::string& name, bool accepts);
+  // true (the default): start and stop follow dependencies as Windows' SCM does; false: as Wine 8's.
+  void set_enforces_dependencies(bool enforces);
   std::optional<FakeService> service(const std::string& name) const;
 
   void fail_at_call(std::uint64_t call_number, std::uint32_t win32_code = win32_error::access_denied);
@@ -77,6 +83,7 @@ class FakeServiceControl final : public ServiceControl {
 
   mutable std::mutex mutex_;
   std::map<std::u16string, Entry> services_;  // by folded name
+  bool enforces_dependencies_ = true;
   FaultInjector<ServiceCall> faults_;
 };
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "platform/error.hpp"
 
@@ -25,5 +26,9 @@ class Digests {
   virtual ~Digests() = default;
   virtual Result<std::unique_ptr<Sha256>> sha256() = 0;
 };
+
+// HMAC-SHA-256 (RFC 2104) of `message` under `key`, built on the facility's SHA-256: portable, one
+// implementation for every backend (platform/digests.cpp).
+Result<std::array<std::uint8_t, 32>> hmac_sha256(Digests& digests, std::string_view key, std::string_view message);
 
 }  // namespace wsbkit

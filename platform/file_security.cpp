@@ -1,6 +1,7 @@
 #include "platform/file_security.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "platform/text.hpp"
@@ -13,8 +14,23 @@ constexpr std::uint32_t file_mask = file_right::write_data | file_right::append_
                                     file_right::generic_all;
 constexpr std::uint32_t folder_mask = file_right::delete_child | file_right::delete_ | file_right::write_dac |
                                       file_right::write_owner | file_right::generic_all;
-// An executable's own folder: also no new files (DLL planting).
+// An executable's own folder, a working directory: also no new files (DLL planting).
 constexpr std::uint32_t executable_folder_mask = folder_mask | file_right::write_data | file_right::generic_write;
+// A link on the path as written: also no retargeting (its reparse data and attributes).
+constexpr std::uint32_t write_attributes = 0x0100;
+constexpr std::uint32_t reparse_point_mask = folder_mask | file_right::write_data | write_attributes | file_right::generic_write;
+
+std::uint32_t dangerous_rights(std::size_t position, const ObjectSecurity& object, FileRole role) {
+  if (object.reparse_point) return reparse_point_mask;
+  if (position == 0) return role == FileRole::folder ? executable_folder_mask : file_mask;
+  if (position == 1 && role == FileRole::executable) return executable_folder_mask;
+  return folder_mask;
+}
+
+bool known_ace_type(std::uint8_t type) {
+  return type == ace_type_allowed || type == ace_type_denied || type == ace_type_allowed_callback ||
+         type == ace_type_denied_callback;
+}
 
 struct Grant {
   std::string sid;
@@ -44,8 +60,8 @@ std::string UntrustedWriter::describe() const {
   return who + " may change " + path + " (rights " + rights_text + (as_owner ? ", as its owner)" : ")");
 }
 
-std::vector<UntrustedWriter> untrusted_writers_in(const std::vector<ObjectSecurity>& chain, FileRole role,
-                                                  const std::vector<std::string>& trusted) {
+Result<std::vector<UntrustedWriter>> untrusted_writers_in(const std::vector<ObjectSecurity>& chain, FileRole role,
+                                                          const std::vector<std::string>& trusted) {
   auto is_trusted = [&](const std::string& sid) {
     for (const std::string_view t : {well_known_sid::system, well_known_sid::administrators, well_known_sid::trusted_installer}) {
       if (iequals(sid, t)) return true;
@@ -55,15 +71,20 @@ std::vector<UntrustedWriter> untrusted_writers_in(const std::vector<ObjectSecuri
   std::vector<UntrustedWriter> writers;
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const ObjectSecurity& object = chain[i];
-    const std::uint32_t mask = i == 0 ? file_mask
-                               : (i == 1 && role == FileRole::executable) ? executable_folder_mask
-                                                                         : folder_mask;
+    const std::uint32_t mask = dangerous_rights(i, object, role);
     std::vector<Grant> grants;
     bool owner_rights_ace = false;
     if (!object.dacl) {
       grant_for(grants, std::string(well_known_sid::everyone)).rights |= file_right::all_access & mask;
     } else {
       for (const FileAce& ace : *object.dacl) {
+        if (!known_ace_type(ace.type)) {
+          char type[8];
+          std::snprintf(type, sizeof type, "0x%02X", static_cast<unsigned>(ace.type));
+          return Error::win32(win32_error::invalid_acl, "check security", object.path,
+                              std::string("the DACL holds an ACE of type ") + type +
+                                  ", which wsbkit does not evaluate: refused (fail closed)");
+        }
         if (!applies(ace)) continue;
         const bool for_owner = iequals(ace.sid, well_known_sid::owner_rights);
         owner_rights_ace = owner_rights_ace || for_owner;
@@ -87,6 +108,49 @@ std::vector<UntrustedWriter> untrusted_writers_in(const std::vector<ObjectSecuri
     }
   }
   return writers;
+}
+
+bool is_batch_file(std::string_view path) {
+  std::string name(path.substr(std::min(path.size(), path.find_last_of("\\/") + 1)));
+  while (!name.empty() && (name.back() == '.' || name.back() == ' ')) name.pop_back();
+  if (name.size() < 4) return false;
+  const std::string extension = to_upper_ascii(name.substr(name.size() - 4));
+  return extension == ".BAT" || extension == ".CMD";
+}
+
+std::string path_refusal(std::string_view path, FileRole role) {
+  const std::string text(path);
+  const bool slash0 = !path.empty() && (path[0] == '\\' || path[0] == '/');
+  const bool slash1 = path.size() > 1 && (path[1] == '\\' || path[1] == '/');
+  if (slash0 && slash1) {
+    return text + " is a UNC or device path (\\\\server\\share, \\\\?\\, \\\\.\\): SYSTEM runs and reads only files on "
+                  "local drives (C:\\...)";
+  }
+  const bool drive = path.size() >= 3 && std::isalpha(static_cast<unsigned char>(path[0])) && path[1] == ':' &&
+                     (path[2] == '\\' || path[2] == '/');
+  if (!drive) return text + " is not an absolute local path (C:\\...)";
+  if (path.find(':', 2) != std::string_view::npos) return text + " names an alternate data stream (':' after the drive)";
+  if (role == FileRole::executable && is_batch_file(path)) {
+    std::string json_path;  // the path as a JSON string holds it
+    for (const char c : text) json_path += c == '\\' ? std::string("\\\\") : std::string(1, c);
+    return text + " is a batch file, which Windows runs through cmd.exe (%-expansion, & and |, commands looked up in "
+                  "the current folder); wsbkit runs no shell. To run it anyway, name cmd.exe: \"executable\": "
+                  "\"C:\\\\Windows\\\\System32\\\\cmd.exe\", \"arguments\": [\"/d\", \"/c\", \"" + json_path + "\"]";
+  }
+  return "";
+}
+
+Result<std::unique_ptr<HeldFile>> FileSecurity::open_checked(const std::string& path, FileRole role) {
+  if (std::string refused = path_refusal(path, role); !refused.empty()) {
+    return Error::win32(win32_error::bad_pathname, "check security", path, refused);
+  }
+  return open_held(path, role);
+}
+
+Result<std::vector<UntrustedWriter>> FileSecurity::untrusted_writers(const std::string& path, FileRole role) {
+  auto held = open_checked(path, role);
+  if (!held) return held.error();
+  return (*held)->untrusted_writers();
 }
 
 std::vector<std::string> windows_parent_folders(std::string_view input) {

@@ -19,7 +19,32 @@
 // and CREATOR OWNER / CREATOR GROUP placeholders do not apply to the object and are skipped. Deny
 // ACEs are ignored: the check may refuse a file Windows would protect, never the other way round.
 // Write-attributes / write-EA rights are not counted (they change no content that runs). The
-// folders are those of the file's final path (links resolved) where the backend can resolve it.
+// folders are those of the file's final path (links resolved) and of the path as written (below).
+//
+// The path as written counts too: every folder component of the path exactly as given (before any
+// link is resolved) is on the chain besides the folders of its final path, each read through its
+// own handle opened without following reparse points. A reparse point there (junction, symlink,
+// mount point) is examined like a file: anyone untrusted who owns it or may write its data or
+// attributes (retarget it), delete it or change its permissions refuses the file.
+// Fail closed: an ACE type the rule does not know (object ACEs, compound ACEs, anything but
+// allowed, denied and their callback forms) refuses the file, naming the type and the object.
+// Paths: only local drive paths ("C:\..."); UNC ("\\server\share", "\\?\UNC\"), device paths
+// ("\\.\", "\\?\") and alternate data streams ("x.exe:s") are refused, and an executable may not
+// be a batch file (.bat / .cmd, any case, trailing dots and spaces ignored as Windows ignores
+// them): CreateProcessW would run it through cmd.exe. path_refusal below; open_checked applies it.
+//
+// Check and use are one: open_checked holds the file open (sharing read only: nobody may write,
+// rename or delete it while the HeldFile lives) and checks the descriptor of that handle; the
+// caller reads the file through the handle (read) or, for an executable, starts the file the handle
+// names (final_path) and proves through ProcessRequest::image that the process runs that very file
+// (platform/process.hpp). A working directory (FileRole::folder) is held the same way (it cannot be
+// renamed or removed while held) and may accept no new files from anyone untrusted.
+//
+// For callers (steps, the add-in host, `register` / `doctor`): `open_checked(path, role)` gives
+// either an error (the path is refused, missing, or its security unreadable: never trusted) or a
+// HeldFile whose untrusted_writers() is empty when the file may be used; `untrusted_writers(path,
+// role)` is the same check when only the verdict is needed. core/steps/trust.hpp turns both into
+// one refusal text.
 //
 // Wine 8 (measured): files carry no stored ACLs. GetNamedSecurityInfoW makes a descriptor from the
 // Unix mode: owner the Wine user (S-1-5-21-0-0-0-1000, the token's user; group ...-513), DACL
@@ -33,9 +58,23 @@
 // Administrators, but it is its own SID that owns files, so only the "running account" rule lets
 // anything pass. Under Wine a file is therefore refused exactly when it or a folder above it is
 // world-writable (e.g. anything under Z:\tmp), and accepted otherwise.
+//
+// Handles (Wine 8, measured): a file opened with FILE_SHARE_READ only is held: another open for
+// writing or for DELETE, and MoveFileW, fail with ERROR_SHARING_VIOLATION. GetSecurityInfo on a
+// handle gives the same derived descriptor as GetNamedSecurityInfoW. GetFinalPathNameByHandleW
+// with VOLUME_NAME_NT gives "\Device\HarddiskVolume1\..." for C:, the very string
+// QueryFullProcessImageNameW(PROCESS_NAME_NATIVE) gives for a process started from that file
+// (CREATE_SUSPENDED), so the image check runs under Wine too; a .bat started by CreateProcessW
+// shows cmd.exe as its image. Reparse points: Wine shows a Unix symlink as one to
+// GetFileAttributesW (FILE_ATTRIBUTE_REPARSE_POINT), but FILE_FLAG_OPEN_REPARSE_POINT still opens
+// the target (GetFileInformationByHandle shows no reparse attribute; GetSecurityInfo the target's
+// descriptor), and `mklink /j` is not implemented: the backend takes a component for a reparse
+// point when either call says so, and a link's own owner cannot be shown under Wine (the fake
+// models it: tests/platform/file_security_test.cpp).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,8 +114,9 @@ inline constexpr std::uint32_t all_access = 0x001F01FF;        // FILE_ALL_ACCES
 inline constexpr std::uint32_t read_execute = 0x001200A9;      // FILE_GENERIC_READ | FILE_GENERIC_EXECUTE
 }  // namespace file_right
 
-// One ACE as stored: type 0 ACCESS_ALLOWED, 1 ACCESS_DENIED, 9 ACCESS_ALLOWED_CALLBACK (others are
-// kept but not evaluated); flags as in ACE_HEADER (0x08 INHERIT_ONLY...).
+// One ACE as stored: type 0 ACCESS_ALLOWED, 1 ACCESS_DENIED, 9 ACCESS_ALLOWED_CALLBACK, 10
+// ACCESS_DENIED_CALLBACK (any other type refuses the object: fail closed); flags as in ACE_HEADER
+// (0x08 INHERIT_ONLY...).
 struct FileAce {
   std::uint8_t type = 0;
   std::uint8_t flags = 0;
@@ -87,6 +127,7 @@ struct FileAce {
 inline constexpr std::uint8_t ace_type_allowed = 0;
 inline constexpr std::uint8_t ace_type_denied = 1;
 inline constexpr std::uint8_t ace_type_allowed_callback = 9;
+inline constexpr std::uint8_t ace_type_denied_callback = 10;
 inline constexpr std::uint8_t ace_flag_inherit_only = 0x08;
 
 // The security of one object on the checked chain.
@@ -94,11 +135,13 @@ struct ObjectSecurity {
   std::string path;
   std::string owner_sid;
   std::optional<std::vector<FileAce>> dacl;  // nullopt: a NULL DACL (everyone may do anything)
+  bool reparse_point = false;                // a folder component of the path as written that is a link
 };
 
 enum class FileRole {
   data,        // read by the add-in (the policy file)
   executable,  // run by the add-in: its folder may not accept new files either
+  folder,      // a working directory of a process the add-in runs: it may not accept new files
 };
 
 struct UntrustedWriter {
@@ -111,22 +154,62 @@ struct UntrustedWriter {
   std::string describe() const;
 };
 
-// The rule above over a chain: chain[0] the file (or folder) checked, then its folders upwards.
-// `trusted` adds SIDs to SYSTEM, Administrators and TrustedInstaller. principal is set to the SID.
-std::vector<UntrustedWriter> untrusted_writers_in(const std::vector<ObjectSecurity>& chain, FileRole role,
-                                                  const std::vector<std::string>& trusted);
+// The rule above over a chain: chain[0] the file (or folder) checked, then its folders (the order
+// of the rest does not matter; chain[1] is the executable's own folder). `trusted` adds SIDs to
+// SYSTEM, Administrators and TrustedInstaller. principal is set to the SID. An error
+// (ERROR_INVALID_ACL) names an ACE type the rule does not know and the object holding it.
+Result<std::vector<UntrustedWriter>> untrusted_writers_in(const std::vector<ObjectSecurity>& chain, FileRole role,
+                                                          const std::vector<std::string>& trusted);
+
+// Why SYSTEM may not use this path at all, whoever may change it ("" when it may): not a local
+// drive path (UNC, device and \\?\ paths, relative paths), an alternate data stream, or for an
+// executable a batch file (the text says how to run cmd.exe explicitly instead).
+std::string path_refusal(std::string_view path, FileRole role);
+
+// "x.cmd" for "C:\a\X.CMD. ." : whether the file name ends in .bat or .cmd as Windows reads it
+// (case-insensitive, trailing dots and spaces stripped).
+bool is_batch_file(std::string_view path);
 
 // The folders above a Windows path, nearest first, lexically: "C:\a\b\f" -> "C:\a\b", "C:\a",
 // "C:\"; "\\server\share\a\f" -> "\\server\share\a", "\\server\share\". Either separator.
 std::vector<std::string> windows_parent_folders(std::string_view path);
 
+// A file (or folder) held open by open_checked, with the verdict on it. While it lives nobody may
+// write, rename or delete it (a folder: rename or delete it). Destroying it closes the handles.
+class HeldFile {
+ public:
+  virtual ~HeldFile() = default;
+  // The path as the caller gave it.
+  virtual const std::string& path() const = 0;
+  // Empty: the file may be used (the rule above found nobody untrusted).
+  virtual const std::vector<UntrustedWriter>& untrusted_writers() const = 0;
+  // The held object's own path, links resolved ("C:\Program Files\x\tool.exe", no "\\?\"): what a
+  // process is started from and a working directory is set to.
+  virtual const std::string& final_path() const = 0;
+  // A name of the held object that the process runner compares with the image of the process it
+  // started (Win32: the NT path, "\Device\HarddiskVolume1\..."); equal names while it is held
+  // mean the same file, since it cannot be renamed.
+  virtual const std::string& identity() const = 0;
+  // Its size and its first `limit` bytes, read through the held handle (files only).
+  virtual Result<std::uint64_t> size() = 0;
+  virtual Result<std::string> read(std::uint64_t limit) = 0;
+};
+
 class FileSecurity {
  public:
   virtual ~FileSecurity() = default;
-  // Every untrusted writer of `path` under the rule above (empty: the file may be used).
-  // ERROR_FILE_NOT_FOUND / ERROR_PATH_NOT_FOUND when it does not exist; an error when any
-  // descriptor on the chain cannot be read (the check never passes on missing information).
-  virtual Result<std::vector<UntrustedWriter>> untrusted_writers(const std::string& path, FileRole role) = 0;
+  // The one trust check: refuses `path` when path_refusal says so (ERROR_BAD_PATHNAME, the reason
+  // in the message), else opens and holds it and checks it through its handles. An error when it
+  // does not exist (ERROR_FILE_NOT_FOUND / ERROR_PATH_NOT_FOUND) or when any descriptor on the
+  // chain cannot be read or holds an unknown ACE type (the check never passes on missing
+  // information); otherwise the held file and its untrusted writers.
+  Result<std::unique_ptr<HeldFile>> open_checked(const std::string& path, FileRole role);
+  // The same check when only the verdict is needed (the file is released at once).
+  Result<std::vector<UntrustedWriter>> untrusted_writers(const std::string& path, FileRole role);
+
+ protected:
+  // Backends: open and check a path that path_refusal accepted.
+  virtual Result<std::unique_ptr<HeldFile>> open_held(const std::string& path, FileRole role) = 0;
 };
 
 }  // namespace wsbkit

@@ -23,6 +23,12 @@ struct DirectoryEntry {
   std::string name;  // the entry's name only, never "." or ".."
   bool is_directory = false;
   std::uint64_t size = 0;  // bytes for a file, 0 for a directory
+  // A junction, symbolic link or other reparse point (Win32: FILE_ATTRIBUTE_REPARSE_POINT; POSIX: a
+  // symbolic link, seen with lstat). Listings never follow it: is_directory and size are the
+  // link's own (a junction is a directory of size 0; a POSIX symlink is neither, its size the
+  // target's length). Whatever else opens the path follows it, so code that must stay inside a
+  // tree (the snapshot walks) checks this flag before descending or reading.
+  bool is_reparse_point = false;
   bool operator==(const DirectoryEntry&) const = default;
 };
 
@@ -56,6 +62,17 @@ class FileSystem {
   using ChunkSink = std::function<Result<void>(std::string_view chunk)>;
   virtual Result<void> read_chunks(const std::string& path, std::size_t chunk_size,
                                    const ChunkSink& sink) = 0;
+
+  // SYSTEM's own files (journals, logs in its protected state folder): as read_file / append_file,
+  // but a reparse point (junction, symbolic link) at `path` is refused with ERROR_CANT_ACCESS_FILE,
+  // never followed. (replace_file_atomically and remove never follow one at `path`: the rename
+  // replaces, and the delete removes, the link itself.)
+  virtual Result<std::string> read_file_no_follow(const std::string& path) = 0;
+  virtual Result<void> append_file_no_follow(const std::string& path, std::string_view contents) = 0;
 };
+
+namespace win32_error {
+inline constexpr std::uint32_t cant_access_file = 1920;  // a reparse point where none may be
+}  // namespace win32_error
 
 }  // namespace wsbkit

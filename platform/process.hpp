@@ -13,8 +13,16 @@
 
 namespace wsbkit {
 
+class HeldFile;  // platform/file_security.hpp
+
 struct ProcessRequest {
   std::string executable;               // a path; not searched on PATH
+  // The checked executable, held open (FileSecurity::open_checked), or null. When set, the runner
+  // starts it suspended, compares the image of the process with image->identity() (Win32: the
+  // NT path from QueryFullProcessImageNameW(PROCESS_NAME_NATIVE)) and lets it run only when they
+  // are equal; otherwise it is killed before its first instruction and the run fails with
+  // ERROR_ACCESS_DENIED. It must outlive the run.
+  const HeldFile* image = nullptr;
   std::vector<std::string> arguments;   // argv[1..]; the backend quotes them for the OS
   // Added to (or replacing in) the caller's environment; names compare case-insensitively on Windows.
   std::vector<std::pair<std::string, std::string>> environment_additions;

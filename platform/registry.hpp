@@ -61,6 +61,15 @@ class Registry {
                                  const RegistryValue& value) = 0;
   virtual Result<void> delete_value(RegistryRoot root, const std::string& path,
                                     const std::string& name) = 0;
+
+  // Protected keys (wsbkit's machine secrets). `security` is a self-relative security descriptor
+  // (owner, group, DACL; core/registration/security_descriptor.hpp encodes SDDL): the key is
+  // created with it as its own security (missing parents are created as create_key does, with
+  // inherited security). A key that already exists keeps its security: false, nothing changed.
+  virtual Result<bool> create_key_with_security(RegistryRoot root, const std::string& path,
+                                                const std::vector<std::uint8_t>& security) = 0;
+  // The key's owner, group and DACL as a self-relative security descriptor (RegGetKeySecurity).
+  virtual Result<std::vector<std::uint8_t>> key_security(RegistryRoot root, const std::string& path) = 0;
 };
 
 // Typed values, encoded exactly as Windows stores them (UTF-16LE, NUL-terminated).

@@ -1,8 +1,15 @@
 // Service control facility (the Windows SCM), shaped for "stop a service and its running
-// dependents, wait for STOPPED with a timeout, restore the start type afterwards". Waiting and
-// ordering are portable logic built on these primitives and a Clock; the backends only issue
-// single SCM requests. Errors are the SCM's Win32 codes (ERROR_SERVICE_DOES_NOT_EXIST,
-// ERROR_SERVICE_NOT_ACTIVE, ERROR_SERVICE_ALREADY_RUNNING, ERROR_DEPENDENT_SERVICES_RUNNING, ...).
+// dependents, wait for STOPPED with a timeout, restore the start type afterwards". Backends issue
+// single SCM requests and nothing more: no waiting, no following of dependencies. Waiting,
+// ordering and the dependency graph (who depends on whom, transitively; which of them run) are
+// portable logic built on these primitives and a Clock (core/restore/service_orchestrator.hpp).
+// Errors are the SCM's Win32 codes (ERROR_SERVICE_DOES_NOT_EXIST, ERROR_SERVICE_NOT_ACTIVE,
+// ERROR_SERVICE_ALREADY_RUNNING, ERROR_DEPENDENT_SERVICES_RUNNING, ...).
+//
+// Where SCMs differ, the contract says so (measured under Wine 8 by the contract suite; Windows as
+// documented): Windows' StartService starts a service's stopped dependencies and its
+// ControlService(STOP) refuses while a dependent runs; Wine 8's does neither. Callers must not rely
+// on either: they start dependencies first and stop dependents first.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +52,7 @@ struct ServiceDefinition {
   std::string command_line;  // the binary path with its arguments, quoted as the SCM expects
   ServiceStartType start_type = ServiceStartType::manual;
   std::vector<std::string> dependencies;  // services that must run before this one
+  bool operator==(const ServiceDefinition&) const = default;
 };
 
 class ServiceControl {
@@ -56,14 +64,18 @@ class ServiceControl {
   virtual Result<ServiceStatus> query_status(const std::string& name) = 0;
   virtual Result<ServiceStartType> query_start_type(const std::string& name) = 0;
   virtual Result<void> set_start_type(const std::string& name, ServiceStartType type) = 0;
-  // Services that depend on `name`, directly or indirectly, in the order they must be stopped
-  // (as EnumDependentServicesW returns them); only the active ones (not STOPPED) if active_only.
-  virtual Result<std::vector<std::string>> dependents(const std::string& name, bool active_only) = 0;
-  // Requests a start and returns (the service is START_PENDING or RUNNING); its dependencies are
-  // started by the SCM. ERROR_SERVICE_ALREADY_RUNNING, ERROR_SERVICE_DISABLED (1058).
+  // The names of every installed service (Win32 services, any state), in the SCM's order.
+  virtual Result<std::vector<std::string>> list_services() = 0;
+  // The services `name` depends on directly, as configured (load-order groups, "+name", left
+  // out), in configuration order. Nothing about their dependencies or their state.
+  virtual Result<std::vector<std::string>> dependencies(const std::string& name) = 0;
+  // Requests a start and returns (the service is START_PENDING or RUNNING).
+  // ERROR_SERVICE_ALREADY_RUNNING, ERROR_SERVICE_DISABLED (1058). Windows also starts stopped
+  // dependencies (ERROR_SERVICE_DEPENDENCY_FAIL when one cannot start); Wine 8 does not.
   virtual Result<void> start(const std::string& name) = 0;
-  // Sends SERVICE_CONTROL_STOP and returns without waiting; ERROR_SERVICE_NOT_ACTIVE if stopped,
-  // ERROR_DEPENDENT_SERVICES_RUNNING while an active service depends on it.
+  // Sends SERVICE_CONTROL_STOP and returns without waiting; ERROR_SERVICE_NOT_ACTIVE if stopped.
+  // Windows refuses with ERROR_DEPENDENT_SERVICES_RUNNING while an active service depends on it;
+  // Wine 8 stops it anyway.
   virtual Result<void> stop(const std::string& name) = 0;
   virtual Result<void> create_service(const ServiceDefinition& definition) = 0;
   // Marks the service for deletion; it disappears once stopped and all handles are closed.

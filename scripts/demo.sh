@@ -97,7 +97,11 @@ echo "The check failed, so WSB would not allow recovery of LedgerDB from this ba
 grep -h '"end"' "$drive_c"/ProgramData/wsbkit/logs/check-*.jsonl | tail -n 1 || true
 
 step "Restore: WSB's calls up to the file restore; LedgerSvc must be stopped and disabled"
-wsbkit simulate "Contoso Ledger" --restore-only "${components[@]}" --calls order,rollforward,pre
+# The add-in process keeps running while its restore session is open (it holds the session's lock
+# until PostRestore), so this call writes to a file, not to a pipe that process would inherit.
+wine "$install_dir/wsbkit.exe" simulate "Contoso Ledger" --restore-only "${components[@]}" --calls order,rollforward,pre \
+  > "$drive_c/demo-pre.txt" 2>&1
+tr -d '\r' < "$drive_c/demo-pre.txt"
 echo "LedgerSvc during the restore: $(state), start type $(wine reg query 'HKLM\System\CurrentControlSet\Services\LedgerSvc' /v Start 2>/dev/null | tr -d '\r' | sed -n 's/.*REG_DWORD *//p') (4 = disabled)"
 
 step "Restore: the files are back; WSB's PostRestore calls (a new add-in process)"

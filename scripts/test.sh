@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: sets up the machine, builds natively and for Windows, runs every suite
-# (native against fakes; cross-built under Wine against the real Win32 backends, plus the Wine
-# integration tests) and ends with one line `N passed, N failed`. Exit status non-zero on any failure.
+# (native against fakes, then again under ASan+LSan+UBSan; cross-built under Wine against the real
+# Win32 backends, plus the Wine integration tests) and ends with one line `N passed, N failed`.
+# Exit status non-zero on any failure.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -18,19 +19,34 @@ configure() {  # dir [extra meson args]
   [ -f "$dir/build.ninja" ] || meson setup "$dir" --werror "$@" >/dev/null || return 1
 }
 
-rm -f "$native"/tests/reports/* "$win"/tests/reports/* "$native/meson-logs/testlog.json" "$win/meson-logs/testlog.json"
+asan=${WSBKIT_ASAN_BUILD:-build-asan}
+# A sanitizer report is a failure: UBSan stops at the first (-fno-sanitize-recover), ASan and
+# LeakSanitizer exit non-zero, and the summary counts any non-zero exit.
+export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+for dir in "$native" "$asan" "$win"; do
+  rm -f "$dir"/tests/reports/* "$dir/meson-logs/testlog.json"
+done
 status=0
 if configure "$native" && ninja -C "$native" >/dev/null; then
   meson test -C "$native" -q --print-errorlogs --num-processes "$jobs" || status=1
 else
   echo "native build failed"; status=1
 fi
+# The native suites again with AddressSanitizer + LeakSanitizer + UndefinedBehaviorSanitizer.
+if configure "$asan" -Db_sanitize=address,undefined -Db_lundef=false -Dcpp_args=-fno-sanitize-recover=all \
+   && ninja -C "$asan" >/dev/null; then
+  meson test -C "$asan" -q --print-errorlogs --num-processes "$jobs" || status=1
+else
+  echo "sanitizer (ASan+UBSan) build failed"; status=1
+fi
 if configure "$win" --cross-file scripts/cross/mingw-w64-x86_64.ini && ninja -C "$win" >/dev/null; then
-  wine_up "$root/$win/wineprefix"
+  wine_up "$root/$win/wineprefix" || { echo "wine prefix could not be created"; status=1; }
   meson test -C "$win" -q --print-errorlogs --num-processes "$jobs" || status=1
   wine_down
 else
   echo "windows build failed"; status=1
 fi
-python3 scripts/summarize.py "$native" "$win" || status=1
+python3 scripts/summarize.py "$native" "$asan" "$win" || status=1
 exit $status

@@ -44,6 +44,7 @@ std::uint32_t win32_code_for(int err, const std::string& path) {
     case EISDIR: return win32_error::access_denied;
     case EEXIST: return win32_error::already_exists;
     case ENOTEMPTY: return win32_error::dir_not_empty;
+    case ELOOP: return win32_error::cant_access_file;  // O_NOFOLLOW met a symbolic link
     case ENOSPC: return error_disk_full;
     case ENOMEM: return win32_error::not_enough_memory;
     case EINVAL: return win32_error::invalid_parameter;
@@ -92,8 +93,8 @@ Result<void> write_with_flags(const std::string& path, std::string_view contents
 }
 
 // Opens an existing regular file for reading; a directory is ERROR_ACCESS_DENIED as on Windows.
-Result<int> open_for_reading(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Result<int> open_for_reading(const std::string& path, int extra_flags = 0) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | extra_flags);
   if (fd < 0) return errno_error(errno, "open", path);
   struct stat st;
   int err = 0;
@@ -152,6 +153,25 @@ class PosixFileSystem final : public FileSystem {
     return write_with_flags(path, contents, O_CREAT | O_APPEND, false);
   }
 
+  Result<std::string> read_file_no_follow(const std::string& path) override {
+    auto opened = open_for_reading(path, O_NOFOLLOW);
+    if (!opened) return opened.error();
+    Fd fd(*opened);
+    std::string contents;
+    char buffer[1 << 16];
+    for (;;) {
+      const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return errno_error(errno, "read", path);
+      if (n == 0) return contents;
+      contents.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+
+  Result<void> append_file_no_follow(const std::string& path, std::string_view contents) override {
+    return write_with_flags(path, contents, O_CREAT | O_APPEND | O_NOFOLLOW, false);
+  }
+
   Result<bool> exists(const std::string& path) override {
     struct stat st;
     if (::stat(path.c_str(), &st) == 0) return true;
@@ -189,7 +209,7 @@ class PosixFileSystem final : public FileSystem {
       const std::string full = path + "/" + name;
       if (::lstat(full.c_str(), &st) != 0) continue;  // vanished meanwhile
       const bool directory = S_ISDIR(st.st_mode);
-      entries.push_back({name, directory, directory ? 0u : static_cast<std::uint64_t>(st.st_size)});
+      entries.push_back({name, directory, directory ? 0u : static_cast<std::uint64_t>(st.st_size), S_ISLNK(st.st_mode)});
     }
     if (errno != 0) return errno_error(errno, "readdir", path);
     std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });

@@ -48,6 +48,10 @@ std::uint32_t resolver_code(int eai) {
 
 enum class Attempt { accepted, refused, no_socket };
 
+// The timeout is waited for inside this one request (poll on the socket with the time left): the
+// OS does the waiting, so the deadline stays on the OS's steady clock, not platform/clock.hpp;
+// wait.port's polling between attempts uses Clock.
+
 Attempt connect_one(const addrinfo& address, std::chrono::steady_clock::time_point deadline) {
   Socket s(::socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, address.ai_protocol));
   if (s.fd < 0) return errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT ? Attempt::refused : Attempt::no_socket;

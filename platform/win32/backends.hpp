@@ -7,10 +7,12 @@
 
 #include "platform/clock.hpp"
 #include "platform/event_log.hpp"
+#include "platform/file_lock.hpp"
 #include "platform/file_security.hpp"
 #include "platform/file_system.hpp"
 #include "platform/network.hpp"
 #include "platform/process.hpp"
+#include "platform/protected_folders.hpp"
 #include "platform/registry.hpp"
 #include "platform/service_control.hpp"
 
@@ -27,7 +29,11 @@ std::unique_ptr<ServiceControl> make_win32_service_control();
 std::unique_ptr<ProcessRunner> make_win32_process_runner();
 // Owners and DACLs through GetNamedSecurityInfoW; trusts also this process's own account.
 std::unique_ptr<FileSecurity> make_win32_file_security();
+// LockFileEx on a byte beyond the data (platform/win32/file_lock.cpp).
+std::unique_ptr<FileLocks> make_win32_file_locks();
 // Winsock (WSAStartup once per process), non-blocking connect + select.
 std::unique_ptr<Network> make_win32_network();
+// The state folder's protection (platform/protected_folders.hpp; platform/win32/protected_folders.cpp).
+std::unique_ptr<ProtectedFolders> make_win32_protected_folders();
 
 }  // namespace wsbkit::win32

@@ -1,7 +1,8 @@
 // Win32 event log backend: must contain only Win32-specific code. Reports to the Application log
 // through RegisterEventSourceW/ReportEventW. The message text is the event's only insertion
 // string; without a registered message file Event Viewer still shows it (after its
-// "description cannot be found" preamble). Under Wine the events go nowhere, successfully.
+// "description cannot be found" preamble). Under Wine the events go nowhere, successfully. Any
+// message is reported: event_message_text makes it valid text within ReportEventW's limit.
 #include <memory>
 #include <mutex>
 
@@ -31,7 +32,7 @@ class Win32EventLog final : public EventLog {
       source_.reset(::RegisterEventSourceW(nullptr, widen(source_name_).c_str()));
       if (!source_) return last_error("RegisterEventSourceW", source_name_);
     }
-    const std::wstring text = widen(message);
+    const std::wstring text = widen(event_message_text(message));  // valid text within the limit
     const wchar_t* strings[] = {text.c_str()};
     if (!::ReportEventW(source_.get(), event_type(severity), 0, event_id, nullptr, 1, 0, strings, nullptr)) {
       return last_error("ReportEventW", source_name_ + " event " + std::to_string(event_id));

@@ -1,29 +1,24 @@
-// Win32 file security backend: must contain only Win32-specific code. Reads the owner and DACL of
-// the file and of every folder above its final path (GetNamedSecurityInfoW), converts them to the
-// portable ObjectSecurity and applies the portable rule (platform/file_security.cpp), trusting
-// also the account this process runs as. Names come from LookupAccountSidW.
+// Win32 file security backend: must contain only Win32-specific code. Opens the file and holds it
+// (CreateFileW, FILE_SHARE_READ only; a folder FILE_SHARE_READ | FILE_SHARE_WRITE, never
+// FILE_SHARE_DELETE), reads its owner and DACL through that handle (GetSecurityInfo), then those
+// of every folder above its final path (GetFinalPathNameByHandleW) and above the path as written,
+// each through its own handle opened with FILE_FLAG_OPEN_REPARSE_POINT (a link is examined, not
+// followed; reparse attribute from GetFileInformationByHandle, or GetFileAttributesW where Wine
+// shows it only there). Converts them to the portable ObjectSecurity and applies the portable rule
+// (platform/file_security.cpp), trusting also the account this process runs as. Names come from
+// LookupAccountSidW.
 #include <aclapi.h>
 #include <sddl.h>
 
+#include <algorithm>
+
+#include "platform/text.hpp"
 #include "platform/win32/backends.hpp"
+#include "platform/win32/security_info.hpp"
 #include "platform/win32/windows.hpp"
 
 namespace wsbkit::win32 {
 namespace {
-
-struct local_memory {
-  using type = HLOCAL;
-  static type invalid() noexcept { return nullptr; }
-  static void close(type h) noexcept { ::LocalFree(h); }
-};
-using unique_local = unique_any<local_memory>;
-
-std::string sid_string(PSID sid) {
-  wchar_t* text = nullptr;
-  if (!sid || !::ConvertSidToStringSidW(sid, &text)) return {};
-  unique_local owned(text);
-  return narrow(text);
-}
 
 // "DOMAIN\name" (or "name" when the domain is empty), or "" when the SID has no name.
 std::string account_name(const std::string& sid_text) {
@@ -37,103 +32,126 @@ std::string account_name(const std::string& sid_text) {
   return domain_size > 0 ? narrow(domain) + "\\" + narrow(name) : narrow(name);
 }
 
-Result<std::string> process_user_sid() {
-  HANDLE raw = nullptr;
-  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &raw)) return last_error("OpenProcessToken");
-  unique_handle token(raw);
-  DWORD needed = 0;
-  ::GetTokenInformation(token.get(), TokenUser, nullptr, 0, &needed);
-  std::vector<std::uint8_t> buffer(needed);
-  if (!::GetTokenInformation(token.get(), TokenUser, buffer.data(), needed, &needed)) {
-    return last_error("GetTokenInformation", "TokenUser");
-  }
-  return sid_string(reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid);
-}
-
-// The path with links resolved (so the folders checked are the real ones), without "\\?\".
-Result<std::string> final_path(const std::string& path) {
-  unique_file_handle file(::CreateFileW(widen(path).c_str(), FILE_READ_ATTRIBUTES,
-                                        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
-                                        FILE_FLAG_BACKUP_SEMANTICS, nullptr));
-  if (!file) return last_error("CreateFileW", path);
+// The final path of an open handle: VOLUME_NAME_DOS without "\\?\" ("C:\x"), or VOLUME_NAME_NT.
+Result<std::string> final_path_of(HANDLE handle, DWORD volume_name, const std::string& path) {
   std::wstring buffer(MAX_PATH, L'\0');
   for (;;) {
-    const DWORD n = ::GetFinalPathNameByHandleW(file.get(), buffer.data(), static_cast<DWORD>(buffer.size()),
-                                                FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
-    if (n == 0) break;  // not supported for this file system: the full path instead
+    const DWORD n = ::GetFinalPathNameByHandleW(handle, buffer.data(), static_cast<DWORD>(buffer.size()),
+                                                FILE_NAME_NORMALIZED | volume_name);
+    if (n == 0) return last_error("GetFinalPathNameByHandleW", path);
     if (n < buffer.size()) {
       buffer.resize(n);
-      std::string resolved = narrow(buffer);
-      if (resolved.rfind("\\\\?\\UNC\\", 0) == 0) return "\\\\" + resolved.substr(8);
-      if (resolved.rfind("\\\\?\\", 0) == 0) return resolved.substr(4);
-      return resolved;
+      break;
     }
     buffer.resize(n);
   }
-  const DWORD n = ::GetFullPathNameW(widen(path).c_str(), 0, nullptr, nullptr);
-  std::wstring full(n, L'\0');
-  const DWORD written = ::GetFullPathNameW(widen(path).c_str(), n, full.data(), nullptr);
-  if (written == 0 || written >= n) return last_error("GetFullPathNameW", path);
-  full.resize(written);
-  return narrow(full);
+  std::string resolved = narrow(buffer);
+  if (resolved.rfind("\\\\?\\UNC\\", 0) == 0) return "\\\\" + resolved.substr(8);
+  if (resolved.rfind("\\\\?\\", 0) == 0) return resolved.substr(4);
+  return resolved;
 }
 
-Result<ObjectSecurity> read_security(const std::string& path) {
-  PSID owner = nullptr;
-  PACL dacl = nullptr;
-  PSECURITY_DESCRIPTOR descriptor = nullptr;
-  const DWORD code = ::GetNamedSecurityInfoW(widen(path).c_str(), SE_FILE_OBJECT,
-                                             OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, &owner, nullptr,
-                                             &dacl, nullptr, &descriptor);
-  if (code != ERROR_SUCCESS) return win32_error(code, "GetNamedSecurityInfoW", path);
-  unique_local owned(descriptor);
-  ObjectSecurity security;
-  security.path = path;
-  security.owner_sid = sid_string(owner);
-  if (dacl) {
-    std::vector<FileAce> aces;
-    for (DWORD i = 0; i < dacl->AceCount; ++i) {
-      void* raw = nullptr;
-      if (!::GetAce(dacl, i, &raw)) return last_error("GetAce", path);
-      const auto* header = static_cast<const ACE_HEADER*>(raw);
-      FileAce ace;
-      ace.type = header->AceType;
-      ace.flags = header->AceFlags;
-      // Allowed, denied and their callback forms share the layout header, mask, SID.
-      if (header->AceType == ACCESS_ALLOWED_ACE_TYPE || header->AceType == ACCESS_DENIED_ACE_TYPE ||
-          header->AceType == ACCESS_ALLOWED_CALLBACK_ACE_TYPE || header->AceType == ACCESS_DENIED_CALLBACK_ACE_TYPE) {
-        const auto* allowed = static_cast<const ACCESS_ALLOWED_ACE*>(raw);
-        ace.mask = allowed->Mask;
-        ace.sid = sid_string(const_cast<DWORD*>(&allowed->SidStart));
-      }
-      aces.push_back(std::move(ace));
-    }
-    security.dacl = std::move(aces);
-  }
+Result<BY_HANDLE_FILE_INFORMATION> file_information(HANDLE handle, const std::string& path) {
+  BY_HANDLE_FILE_INFORMATION info{};
+  if (!::GetFileInformationByHandle(handle, &info)) return last_error("GetFileInformationByHandle", path);
+  return info;
+}
+
+// A folder of the path as written or of the final path, opened without following a link there.
+Result<ObjectSecurity> folder_security(const std::string& folder) {
+  unique_file_handle handle(::CreateFileW(widen(folder).c_str(), READ_CONTROL | FILE_READ_ATTRIBUTES,
+                                          FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                                          FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
+  if (!handle) return last_error("CreateFileW", folder);
+  auto security = read_security(handle.get(), folder);
+  if (!security) return security.error();
+  auto info = file_information(handle.get(), folder);
+  if (!info) return info.error();
+  // Wine shows a link's reparse attribute to GetFileAttributesW only (file_security.hpp).
+  const DWORD by_name = ::GetFileAttributesW(widen(folder).c_str());
+  security->reparse_point = (info->dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0 ||
+                            (by_name != INVALID_FILE_ATTRIBUTES && (by_name & FILE_ATTRIBUTE_REPARSE_POINT) != 0);
   return security;
 }
 
-class Win32FileSecurity final : public FileSecurity {
+class Win32HeldFile final : public HeldFile {
  public:
-  Result<std::vector<UntrustedWriter>> untrusted_writers(const std::string& path, FileRole role) override {
+  Win32HeldFile(unique_file_handle handle, std::string path, std::string final_path, std::string identity,
+                std::vector<UntrustedWriter> writers)
+      : handle_(std::move(handle)), path_(std::move(path)), final_path_(std::move(final_path)),
+        identity_(std::move(identity)), writers_(std::move(writers)) {}
+  const std::string& path() const override { return path_; }
+  const std::vector<UntrustedWriter>& untrusted_writers() const override { return writers_; }
+  const std::string& final_path() const override { return final_path_; }
+  const std::string& identity() const override { return identity_; }
+  Result<std::uint64_t> size() override {
+    LARGE_INTEGER size{};
+    if (!::GetFileSizeEx(handle_.get(), &size)) return last_error("GetFileSizeEx", path_);
+    return static_cast<std::uint64_t>(size.QuadPart);
+  }
+  Result<std::string> read(std::uint64_t limit) override {
+    LARGE_INTEGER start{};
+    if (!::SetFilePointerEx(handle_.get(), start, nullptr, FILE_BEGIN)) return last_error("SetFilePointerEx", path_);
+    std::string text;
+    char buffer[64 * 1024];
+    while (text.size() < limit) {
+      DWORD got = 0;
+      const DWORD want = static_cast<DWORD>(std::min<std::uint64_t>(sizeof buffer, limit - text.size()));
+      if (!::ReadFile(handle_.get(), buffer, want, &got, nullptr)) return last_error("ReadFile", path_);
+      if (got == 0) break;
+      text.append(buffer, got);
+    }
+    return text;
+  }
+
+ private:
+  unique_file_handle handle_;
+  std::string path_, final_path_, identity_;
+  std::vector<UntrustedWriter> writers_;
+};
+
+class Win32FileSecurity final : public FileSecurity {
+ protected:
+  Result<std::unique_ptr<HeldFile>> open_held(const std::string& path, FileRole role) override {
     auto own = process_user_sid();
     if (!own) return own.error();
-    auto resolved = final_path(path);
-    if (!resolved) return resolved.error();
+    const bool folder = role == FileRole::folder;
+    // Held: nobody may write, rename or delete it (a folder: rename or delete it) while we hold it.
+    unique_file_handle handle(::CreateFileW(widen(path).c_str(), folder ? READ_CONTROL | FILE_READ_ATTRIBUTES : GENERIC_READ | READ_CONTROL,
+                                            folder ? FILE_SHARE_READ | FILE_SHARE_WRITE : FILE_SHARE_READ, nullptr,
+                                            OPEN_EXISTING, folder ? FILE_FLAG_BACKUP_SEMANTICS : 0, nullptr));
+    if (!handle) return last_error("CreateFileW", path);
+    auto info = file_information(handle.get(), path);
+    if (!info) return info.error();
+    if (((info->dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0) != folder) {
+      return Error::win32(ERROR_BAD_PATHNAME, "CreateFileW", path, folder ? "not a folder" : "a folder, not a file");
+    }
+    auto final_path = final_path_of(handle.get(), VOLUME_NAME_DOS, path);
+    if (!final_path) return final_path.error();
+    auto identity = final_path_of(handle.get(), VOLUME_NAME_NT, path);
+    if (!identity) return identity.error();
     std::vector<ObjectSecurity> chain;
-    auto file = read_security(*resolved);
+    auto file = read_security(handle.get(), *final_path);
     if (!file) return file.error();
     chain.push_back(std::move(*file));
-    for (const std::string& folder : windows_parent_folders(*resolved)) {
-      auto security = read_security(folder);
+    std::vector<std::string> folders = windows_parent_folders(*final_path);
+    for (const std::string& written : windows_parent_folders(path)) {
+      if (std::none_of(folders.begin(), folders.end(), [&](const std::string& f) { return iequals(f, written); })) {
+        folders.push_back(written);
+      }
+    }
+    for (const std::string& f : folders) {
+      auto security = folder_security(f);
       if (!security) return security.error();
       chain.push_back(std::move(*security));
     }
-    std::vector<UntrustedWriter> writers = untrusted_writers_in(chain, role, {*own});
-    for (UntrustedWriter& w : writers) {
+    auto writers = untrusted_writers_in(chain, role, {*own});
+    if (!writers) return writers.error();
+    for (UntrustedWriter& w : *writers) {
       if (std::string name = account_name(w.sid); !name.empty()) w.principal = std::move(name);
     }
-    return writers;
+    return std::unique_ptr<HeldFile>(std::make_unique<Win32HeldFile>(std::move(handle), path, std::move(*final_path),
+                                                                     std::move(*identity), std::move(*writers)));
   }
 };
 

@@ -47,6 +47,17 @@ std::string temporary_name_beside(const std::string& path) {
          std::to_string(::GetTickCount64()) + "-" + std::to_string(counter++);
 }
 
+// What was opened (with FILE_FLAG_OPEN_REPARSE_POINT) is the link itself, not a file: refused.
+Result<void> refuse_reparse_point(HANDLE file, const std::string& path) {
+  BY_HANDLE_FILE_INFORMATION info;
+  if (!::GetFileInformationByHandle(file, &info)) return last_error("GetFileInformationByHandle", path);
+  if (info.dwFileAttributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY)) {
+    return Error::win32(win32_error::cant_access_file, "CreateFileW", path,
+                        "a reparse point or folder is where a file of wsbkit's state must be: not followed");
+  }
+  return success();
+}
+
 class Win32FileSystem final : public FileSystem {
  public:
   Result<std::string> read_file(const std::string& path) override {
@@ -82,6 +93,27 @@ class Win32FileSystem final : public FileSystem {
 
   Result<void> append_file(const std::string& path, std::string_view contents) override {
     return write_with(path, contents, FILE_APPEND_DATA, OPEN_ALWAYS, false);
+  }
+
+  Result<std::string> read_file_no_follow(const std::string& path) override {
+    unique_file_handle file(::CreateFileW(wide_path(path).c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING,
+                                          FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
+    if (!file) return last_error("CreateFileW", path);
+    if (auto plain = refuse_reparse_point(file.get(), path); !plain) return plain.error();
+    std::string contents;
+    char buffer[1 << 16];
+    for (DWORD n = 0;; contents.append(buffer, n)) {
+      if (!::ReadFile(file.get(), buffer, sizeof buffer, &n, nullptr)) return last_error("ReadFile", path);
+      if (n == 0) return contents;
+    }
+  }
+
+  Result<void> append_file_no_follow(const std::string& path, std::string_view contents) override {
+    unique_file_handle file(::CreateFileW(wide_path(path).c_str(), FILE_APPEND_DATA, FILE_SHARE_READ, nullptr, OPEN_ALWAYS,
+                                          FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
+    if (!file) return last_error("CreateFileW", path);
+    if (auto plain = refuse_reparse_point(file.get(), path); !plain) return plain;
+    return write_all(file.get(), contents, path);
   }
 
   Result<bool> exists(const std::string& path) override {
@@ -127,7 +159,7 @@ class Win32FileSystem final : public FileSystem {
       const bool directory = (data.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
       const std::uint64_t size =
           directory ? 0 : (static_cast<std::uint64_t>(data.nFileSizeHigh) << 32) | data.nFileSizeLow;
-      entries.push_back({narrow(name), directory, size});
+      entries.push_back({narrow(name), directory, size, (data.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0});
     } while (::FindNextFileW(find.get(), &data));
     if (::GetLastError() != ERROR_NO_MORE_FILES) return last_error("FindNextFileW", path);
     std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });

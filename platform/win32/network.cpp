@@ -39,7 +39,9 @@ int winsock_started() {
   return code;
 }
 
-// true: accepted; false: refused or out of time.
+// true: accepted; false: refused or out of time. The timeout is waited for inside this one request
+// (select on the socket with the time left): the OS does the waiting, so the deadline stays on the
+// OS's steady clock, not platform/clock.hpp; wait.port's polling between attempts uses Clock.
 bool connect_one(const ADDRINFOW& address, std::chrono::steady_clock::time_point deadline) {
   unique_socket s(::socket(address.ai_family, address.ai_socktype, address.ai_protocol));
   if (!s) return false;

@@ -10,6 +10,13 @@
 // on its own, what it left running is killed too (it would die when the job handle closes anyway),
 // so the pipes reach end-of-file and nothing a step started outlives the step.
 //
+// A held image (ProcessRequest::image, from FileSecurity::open_checked) is started from its final
+// path and, still suspended, the process's image (QueryFullProcessImageNameW, PROCESS_NAME_NATIVE)
+// is compared with the held file's NT path (GetFinalPathNameByHandleW, VOLUME_NAME_NT): the held
+// file cannot be renamed, so equal names mean that very file. A different image (a swapped file, a
+// batch file that became cmd.exe) is killed before its first instruction: ERROR_ACCESS_DENIED.
+// Wine 8 gives both names in the same form ("\Device\HarddiskVolume1\..."; file_security.hpp).
+//
 // Handle inheritance: the child's pipe ends are inheritable only inside one process-wide lock
 // around CreateProcessW, and PROC_THREAD_ATTRIBUTE_HANDLE_LIST names exactly the three handles the
 // child gets, so two concurrent runs never leak each other's pipe ends (which would keep a reader
@@ -21,6 +28,7 @@
 #include <thread>
 
 #include "platform/command_line.hpp"
+#include "platform/file_security.hpp"
 #include "platform/output_capture.hpp"
 #include "platform/win32/backends.hpp"
 #include "platform/win32/windows.hpp"
@@ -28,6 +36,10 @@
 namespace wsbkit::win32 {
 namespace {
 
+// The run's timeout (and the cancellation polling) is waited for inside this one request, on the
+// child's process handle (WaitForSingleObject with the time left): the OS does the waiting, so the
+// deadline stays on the OS's steady clock, not platform/clock.hpp. Logic that waits between
+// requests (step retries and delays, wait.port) does so through Clock.
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
@@ -181,6 +193,24 @@ class ProcThreadAttributes {
   bool initialized_ = false;
 };
 
+// Whether the suspended process runs the held image; the error says what it runs instead.
+Result<void> check_image(HANDLE process, const HeldFile& image) {
+  std::wstring name(32768, L'\0');
+  DWORD size = static_cast<DWORD>(name.size());
+  if (!::QueryFullProcessImageNameW(process, PROCESS_NAME_NATIVE, name.data(), &size)) {
+    return last_error("QueryFullProcessImageNameW", image.path());
+  }
+  name.resize(size);
+  const std::wstring expected = widen(image.identity());
+  if (::CompareStringOrdinal(name.c_str(), static_cast<int>(name.size()), expected.c_str(),
+                             static_cast<int>(expected.size()), TRUE) == CSTR_EQUAL) {
+    return success();
+  }
+  return Error::win32(ERROR_ACCESS_DENIED, "CreateProcessW", image.path(),
+                      "the started process runs " + narrow(name) + ", not the checked file " + image.identity() +
+                          "; it was killed before it ran");
+}
+
 Result<unique_handle> make_kill_on_close_job() {
   unique_handle job(::CreateJobObjectW(nullptr, nullptr));
   if (!job) return last_error("CreateJobObjectW");
@@ -210,7 +240,7 @@ class Win32ProcessRunner final : public ProcessRunner {
     std::wstring command_line = widen(build_windows_command_line(argv));
     const std::wstring environment =
         environment_block(merge_windows_environment(current_environment(), request.environment_additions));
-    const std::wstring application = widen(request.executable);
+    const std::wstring application = widen(request.image ? request.image->final_path() : request.executable);
     const std::wstring directory = widen(request.working_directory);
 
     auto out = make_pipe(false, "stdout");
@@ -273,6 +303,12 @@ class Win32ProcessRunner final : public ProcessRunner {
       Error error = last_error("AssignProcessToJobObject", request.executable);
       ::TerminateProcess(child.process.get(), ERROR_PROCESS_ABORTED);  // suspended: never ran
       return error;
+    }
+    if (request.image) {
+      if (auto same = check_image(child.process.get(), *request.image); !same) {
+        ::TerminateProcess(child.process.get(), ERROR_ACCESS_DENIED);  // suspended: never ran
+        return same.error();
+      }
     }
 
     child.threads.emplace_back(drain, out->parent_end.get(), std::ref(out_capture));

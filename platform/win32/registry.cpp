@@ -21,14 +21,17 @@ HKEY root_handle(RegistryRoot root) {
   return HKEY_LOCAL_MACHINE;
 }
 
-// RegSetValueExW adds a string's forgotten terminator when the character after the data in the
-// caller's memory is NUL ("yes NT does this", says Wine). Two NUL bytes always follow our copy, so
-// what gets stored never depends on what happens to lie after the caller's buffer.
-std::vector<std::uint8_t> with_trailing_nuls(const std::vector<std::uint8_t>& data) {
-  std::vector<std::uint8_t> padded(data);
-  padded.push_back(0);
-  padded.push_back(0);
-  return padded;
+// RegSetValueExW adds a string's forgotten terminator when the UTF-16 unit after the data in the
+// caller's memory is NUL ("yes NT does this", says Wine; Windows does the same), and for a
+// one-byte string it even reads the unit before the data. Our copy is framed by two non-NUL bytes
+// on each side, so the data is stored exactly as given, byte for byte (what restoring an
+// overwritten value needs), whatever lies around the caller's buffer.
+constexpr std::uint8_t frame_byte = 0xFF;
+constexpr std::size_t frame_size = 2;
+std::vector<std::uint8_t> framed(const std::vector<std::uint8_t>& data) {
+  std::vector<std::uint8_t> copy(data.size() + 2 * frame_size, frame_byte);
+  for (std::size_t i = 0; i < data.size(); ++i) copy[frame_size + i] = data[i];
+  return copy;
 }
 
 class Win32Registry final : public Registry {
@@ -151,9 +154,9 @@ class Win32Registry final : public Registry {
     unique_hkey key;
     LSTATUS status = open(root, path, KEY_SET_VALUE, key);
     if (status != ERROR_SUCCESS) return win32_error(status, "RegOpenKeyExW", key_display(root, path));
-    const std::vector<std::uint8_t> padded = with_trailing_nuls(value.data);
+    const std::vector<std::uint8_t> copy = framed(value.data);
     status = ::RegSetValueExW(key.get(), widen(name).c_str(), 0, value.type,
-                              value.data.empty() ? nullptr : padded.data(),
+                              value.data.empty() ? nullptr : copy.data() + frame_size,
                               static_cast<DWORD>(value.data.size()));
     if (status != ERROR_SUCCESS) return win32_error(status, "RegSetValueExW", value_display(root, path, name));
     return success();
@@ -166,6 +169,37 @@ class Win32Registry final : public Registry {
     status = ::RegDeleteValueW(key.get(), widen(name).c_str());
     if (status != ERROR_SUCCESS) return win32_error(status, "RegDeleteValueW", value_display(root, path, name));
     return success();
+  }
+
+  // The parents first (inherited security), then the key itself with `security` as its own.
+  Result<bool> create_key_with_security(RegistryRoot root, const std::string& path,
+                                        const std::vector<std::uint8_t>& security) override {
+    if (const auto cut = path.find_last_of('\\'); cut != std::string::npos) {
+      if (auto parent = create_key(root, path.substr(0, cut)); !parent) return parent.error();
+    }
+    std::vector<std::uint8_t> descriptor(security);  // the API takes a non-const pointer
+    SECURITY_ATTRIBUTES attributes{sizeof(SECURITY_ATTRIBUTES), descriptor.data(), FALSE};
+    unique_hkey key;
+    DWORD disposition = 0;
+    const LSTATUS status =
+        ::RegCreateKeyExW(root_handle(root), widen(path).c_str(), 0, nullptr, REG_OPTION_NON_VOLATILE,
+                          KEY_QUERY_VALUE | KEY_WOW64_64KEY, &attributes, key.put(), &disposition);
+    if (status != ERROR_SUCCESS) return win32_error(status, "RegCreateKeyExW", key_display(root, path));
+    return disposition == REG_CREATED_NEW_KEY;
+  }
+
+  Result<std::vector<std::uint8_t>> key_security(RegistryRoot root, const std::string& path) override {
+    unique_hkey key;
+    LSTATUS status = open(root, path, READ_CONTROL, key);
+    if (status != ERROR_SUCCESS) return win32_error(status, "RegOpenKeyExW", key_display(root, path));
+    const SECURITY_INFORMATION wanted = OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION;
+    DWORD size = 0;
+    status = ::RegGetKeySecurity(key.get(), wanted, nullptr, &size);
+    std::vector<std::uint8_t> descriptor(size);
+    if (status == ERROR_INSUFFICIENT_BUFFER) status = ::RegGetKeySecurity(key.get(), wanted, descriptor.data(), &size);
+    if (status != ERROR_SUCCESS) return win32_error(status, "RegGetKeySecurity", key_display(root, path));
+    descriptor.resize(size);
+    return descriptor;
   }
 
  private:

@@ -2,15 +2,12 @@
 // and the service with the least access it needs and closes both (unique_sc_handle); errors name
 // the API and the service and carry the system's message.
 //
-// Dependencies are also followed by this backend itself, from every service's configuration, so the
-// interface's promises hold on any SCM. Wine 8's SCM does not keep them (measured by the contract):
-// EnumDependentServicesW returns no services, QueryServiceConfigW returns no dependencies (they are
-// only in the registry, DependOnService), StartServiceW does not start stopped dependencies, and
-// ControlService(STOP) stops a service whose dependents still run. Windows does all three; on
-// Windows the backend's own checks agree with the SCM's and cost one enumeration of the services.
-// Group dependencies ("+group") are left to the SCM.
-#include <algorithm>
-#include <map>
+// Single requests only, as the interface promises: no waiting, no following of dependencies, no
+// checks the SCM itself does not make (Wine 8's SCM starts no dependencies and lets a service stop
+// while its dependents run; ServiceOrchestrator orders requests so that neither matters). The one
+// Wine-specific step: Wine 8 keeps a service's dependencies only in the registry (DependOnService,
+// where Windows keeps them too), so dependencies() reads them there when QueryServiceConfigW
+// returns none (measured by the contract suite).
 #include <memory>
 
 #include "platform/text.hpp"
@@ -37,33 +34,32 @@ std::vector<std::string> split_double_nul_list(const wchar_t* list) {
   return items;
 }
 
-struct ServiceNode {
-  std::string name;
-  std::vector<std::string> dependencies;  // service names (groups left out)
-  DWORD state = SERVICE_STOPPED;
-};
-
-// Configured dependencies of one open service (group entries left out).
-Result<std::vector<std::string>> configured_dependencies(SC_HANDLE service, const std::string& name) {
+// QUERY_SERVICE_CONFIGW of one open service, in the buffer it needs (size query, then the read).
+Result<std::vector<std::uint8_t>> query_config(SC_HANDLE service, const std::string& name) {
   DWORD needed = 0;
   ::QueryServiceConfigW(service, nullptr, 0, &needed);
   if (::GetLastError() != ERROR_INSUFFICIENT_BUFFER) return last_error("QueryServiceConfigW", name);
   std::vector<std::uint8_t> buffer(needed);
   auto* config = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(buffer.data());
   if (!::QueryServiceConfigW(service, config, needed, &needed)) return last_error("QueryServiceConfigW", name);
-  std::vector<std::string> dependencies = split_double_nul_list(config->lpDependencies);
-  if (dependencies.empty()) {
-    // Wine 8 stores the list (DependOnService, where Windows keeps it too) but QueryServiceConfigW
-    // returns it empty: read the service's registry key then.
-    const auto registry = make_win32_registry();
-    const auto stored = registry->get_value(RegistryRoot::local_machine,
-                                            "SYSTEM\\CurrentControlSet\\Services\\" + name, "DependOnService");
-    if (stored) {
-      if (auto decoded = decode_multi_string(*stored)) dependencies = std::move(*decoded);
-    }
+  return buffer;
+}
+
+const QUERY_SERVICE_CONFIGW& config_of(const std::vector<std::uint8_t>& buffer) {
+  return *reinterpret_cast<const QUERY_SERVICE_CONFIGW*>(buffer.data());
+}
+
+// Wine 8 answers QueryServiceConfigW with no dependencies but keeps them in the service's key
+// (DependOnService, REG_MULTI_SZ); none there is an empty list.
+Result<std::vector<std::string>> stored_dependencies(const std::string& name) {
+  const auto registry = make_win32_registry();
+  const auto stored = registry->get_value(RegistryRoot::local_machine,
+                                          "SYSTEM\\CurrentControlSet\\Services\\" + name, "DependOnService");
+  if (!stored) {
+    if (stored.error().is_win32(ERROR_FILE_NOT_FOUND)) return std::vector<std::string>{};
+    return stored.error();
   }
-  std::erase_if(dependencies, [](const std::string& d) { return !d.empty() && d.front() == '+'; });
-  return dependencies;
+  return decode_multi_string(*stored);
 }
 
 class Win32ServiceControl final : public ServiceControl {
@@ -98,13 +94,9 @@ class Win32ServiceControl final : public ServiceControl {
   Result<ServiceStartType> query_start_type(const std::string& name) override {
     unique_sc_handle scm, service;
     if (auto opened = open_service(name, SERVICE_QUERY_CONFIG, scm, service); !opened) return opened.error();
-    DWORD needed = 0;
-    ::QueryServiceConfigW(service.get(), nullptr, 0, &needed);
-    if (::GetLastError() != ERROR_INSUFFICIENT_BUFFER) return last_error("QueryServiceConfigW", name);
-    std::vector<std::uint8_t> buffer(needed);
-    auto* config = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(buffer.data());
-    if (!::QueryServiceConfigW(service.get(), config, needed, &needed)) return last_error("QueryServiceConfigW", name);
-    return static_cast<ServiceStartType>(config->dwStartType);
+    auto config = query_config(service.get(), name);
+    if (!config) return config.error();
+    return static_cast<ServiceStartType>(config_of(*config).dwStartType);
   }
 
   Result<void> set_start_type(const std::string& name, ServiceStartType type) override {
@@ -117,60 +109,50 @@ class Win32ServiceControl final : public ServiceControl {
     return success();
   }
 
-  Result<std::vector<std::string>> dependents(const std::string& name, bool active_only) override {
-    unique_sc_handle scm, service;
-    if (auto opened = open_service(name, SERVICE_ENUMERATE_DEPENDENTS, scm, service); !opened) return opened.error();
-    // The SCM's answer first (on Windows it includes group dependencies)...
-    const DWORD which = active_only ? SERVICE_ACTIVE : SERVICE_STATE_ALL;
-    DWORD needed = 0, count = 0;
+  // EnumServicesStatusExW, paged: one enumeration however many calls its buffer takes.
+  Result<std::vector<std::string>> list_services() override {
+    unique_sc_handle scm;
+    if (auto opened = open_scm(SC_MANAGER_CONNECT | SC_MANAGER_ENUMERATE_SERVICE, scm); !opened) return opened.error();
     std::vector<std::uint8_t> buffer;
-    for (;;) {  // size query, then the read; retried if dependents appeared in between
-      auto* entries = reinterpret_cast<ENUM_SERVICE_STATUSW*>(buffer.empty() ? nullptr : buffer.data());
-      if (::EnumDependentServicesW(service.get(), which, entries, static_cast<DWORD>(buffer.size()), &needed, &count)) {
-        break;
-      }
-      if (::GetLastError() != ERROR_MORE_DATA) return last_error("EnumDependentServicesW", name);
-      buffer.resize(needed);
+    DWORD needed = 0, count = 0, resume = 0;
+    std::vector<std::string> names;
+    for (;;) {
+      const BOOL done = ::EnumServicesStatusExW(scm.get(), SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_STATE_ALL,
+                                                buffer.empty() ? nullptr : buffer.data(),
+                                                static_cast<DWORD>(buffer.size()), &needed, &count, &resume, nullptr);
+      if (!done && ::GetLastError() != ERROR_MORE_DATA) return last_error("EnumServicesStatusExW");
+      const auto* entries = reinterpret_cast<const ENUM_SERVICE_STATUS_PROCESSW*>(buffer.data());
+      for (DWORD i = 0; i < count; ++i) names.push_back(narrow(entries[i].lpServiceName));
+      if (done) return names;
+      if (needed > buffer.size()) buffer.resize(needed);
     }
-    std::vector<std::string> from_scm;
-    const auto* entries = reinterpret_cast<const ENUM_SERVICE_STATUSW*>(buffer.data());
-    for (DWORD i = 0; i < count; ++i) from_scm.push_back(narrow(entries[i].lpServiceName));
-    // ...completed from the configurations, deepest dependents first.
-    auto graph = service_graph();
-    if (!graph) return graph.error();
-    std::vector<std::string> order;
-    std::vector<std::string> visited;
-    auto visit = [&](auto&& self, const std::string& of) -> void {
-      for (const auto& [key, node] : *graph) {
-        const bool depends = std::any_of(node.dependencies.begin(), node.dependencies.end(),
-                                         [&](const std::string& d) { return iequals(d, of); });
-        if (!depends || std::find(visited.begin(), visited.end(), key) != visited.end()) continue;
-        visited.push_back(key);
-        self(self, node.name);
-        if (!active_only || node.state != SERVICE_STOPPED) order.push_back(node.name);
-      }
-    };
-    visit(visit, name);
-    std::vector<std::string> result;
-    for (const std::string& n : from_scm) {
-      const bool known = std::any_of(order.begin(), order.end(), [&](const std::string& o) { return iequals(o, n); });
-      if (!known) result.push_back(n);
-    }
-    result.insert(result.end(), order.begin(), order.end());
-    return result;
   }
 
-  Result<void> start(const std::string& name) override { return start_with_dependencies(name, 0); }
+  Result<std::vector<std::string>> dependencies(const std::string& name) override {
+    unique_sc_handle scm, service;
+    if (auto opened = open_service(name, SERVICE_QUERY_CONFIG, scm, service); !opened) return opened.error();
+    auto config = query_config(service.get(), name);
+    if (!config) return config.error();
+    std::vector<std::string> dependencies = split_double_nul_list(config_of(*config).lpDependencies);
+    if (dependencies.empty()) {
+      auto stored = stored_dependencies(name);
+      if (!stored) return stored.error();
+      dependencies = std::move(*stored);
+    }
+    std::erase_if(dependencies, [](const std::string& d) { return !d.empty() && d.front() == '+'; });
+    return dependencies;
+  }
+
+  Result<void> start(const std::string& name) override {
+    unique_sc_handle scm, service;
+    if (auto opened = open_service(name, SERVICE_START, scm, service); !opened) return opened.error();
+    if (!::StartServiceW(service.get(), 0, nullptr)) return last_error("StartServiceW", name);
+    return success();
+  }
 
   Result<void> stop(const std::string& name) override {
     unique_sc_handle scm, service;
     if (auto opened = open_service(name, SERVICE_STOP, scm, service); !opened) return opened.error();
-    // Windows refuses to stop a service whose dependents run; Wine does not: check first.
-    auto running_dependents = dependents(name, true);
-    if (!running_dependents) return running_dependents.error();
-    if (!running_dependents->empty()) {
-      return win32_error(ERROR_DEPENDENT_SERVICES_RUNNING, "ControlService", name);
-    }
     SERVICE_STATUS status{};
     if (!::ControlService(service.get(), SERVICE_CONTROL_STOP, &status)) return last_error("ControlService", name);
     return success();
@@ -196,63 +178,6 @@ class Win32ServiceControl final : public ServiceControl {
   }
 
  private:
-  // Starts the stopped dependencies first (as Windows' SCM does, and Wine's does not), then the
-  // service. A dependency that cannot start is ERROR_SERVICE_DEPENDENCY_FAIL for the service.
-  Result<void> start_with_dependencies(const std::string& name, int depth) {
-    if (depth > 32) return win32_error(ERROR_CIRCULAR_DEPENDENCY, "StartServiceW", name);
-    unique_sc_handle scm, service;
-    if (auto opened = open_service(name, SERVICE_START | SERVICE_QUERY_CONFIG | SERVICE_QUERY_STATUS, scm, service);
-        !opened) {
-      return depth == 0 ? opened : Result<void>(win32_error(ERROR_SERVICE_DEPENDENCY_FAIL, "StartServiceW", name));
-    }
-    SERVICE_STATUS status{};
-    if (depth > 0 && ::QueryServiceStatus(service.get(), &status) && status.dwCurrentState != SERVICE_STOPPED) {
-      return success();  // a dependency already running (or starting) is fine
-    }
-    auto dependencies = configured_dependencies(service.get(), name);
-    if (!dependencies) return dependencies.error();
-    for (const std::string& dependency : *dependencies) {
-      if (auto started = start_with_dependencies(dependency, depth + 1); !started) {
-        return depth == 0 ? win32_error(ERROR_SERVICE_DEPENDENCY_FAIL, "StartServiceW", name) : started;
-      }
-    }
-    if (!::StartServiceW(service.get(), 0, nullptr)) {
-      const DWORD code = ::GetLastError();
-      if (depth > 0 && code == ERROR_SERVICE_ALREADY_RUNNING) return success();
-      return win32_error(depth > 0 ? ERROR_SERVICE_DEPENDENCY_FAIL : code, "StartServiceW", name);
-    }
-    return success();
-  }
-
-  // Every Win32 service with its configured dependencies and state, by upper-cased name.
-  static Result<std::map<std::string, ServiceNode>> service_graph() {
-    unique_sc_handle scm;
-    if (auto opened = open_scm(SC_MANAGER_CONNECT | SC_MANAGER_ENUMERATE_SERVICE, scm); !opened) return opened.error();
-    std::vector<std::uint8_t> buffer;
-    DWORD needed = 0, count = 0, resume = 0;
-    std::map<std::string, ServiceNode> graph;
-    for (;;) {
-      const BOOL done = ::EnumServicesStatusExW(scm.get(), SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_STATE_ALL,
-                                                buffer.empty() ? nullptr : buffer.data(),
-                                                static_cast<DWORD>(buffer.size()), &needed, &count, &resume, nullptr);
-      if (!done && ::GetLastError() != ERROR_MORE_DATA) return last_error("EnumServicesStatusExW");
-      const auto* entries = reinterpret_cast<const ENUM_SERVICE_STATUS_PROCESSW*>(buffer.data());
-      for (DWORD i = 0; i < count; ++i) {
-        ServiceNode node;
-        node.name = narrow(entries[i].lpServiceName);
-        node.state = entries[i].ServiceStatusProcess.dwCurrentState;
-        unique_sc_handle service(::OpenServiceW(scm.get(), entries[i].lpServiceName, SERVICE_QUERY_CONFIG));
-        if (!service) continue;  // deleted meanwhile, or not ours to read
-        auto dependencies = configured_dependencies(service.get(), node.name);
-        if (dependencies) node.dependencies = std::move(*dependencies);
-        graph[to_upper_ascii(node.name)] = std::move(node);
-      }
-      if (done) break;
-      if (needed > buffer.size()) buffer.resize(needed);
-    }
-    return graph;
-  }
-
   static Result<void> open_scm(DWORD access, unique_sc_handle& scm) {
     scm.reset(::OpenSCManagerW(nullptr, nullptr, access));
     if (!scm) return last_error("OpenSCManagerW");

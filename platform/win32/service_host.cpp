@@ -17,6 +17,7 @@ struct ServiceRun {
   std::wstring name;
   LocalServerConfig config;
   ApplicationFactory factory;
+  ServerLifetime* served = nullptr;  // the caller's
   SERVICE_STATUS_HANDLE status_handle = nullptr;
   std::mutex mutex;
   ServerLifetime* lifetime = nullptr;  // while the class object is registered
@@ -58,7 +59,8 @@ Result<ServerLifetime::ExitReason> serve(ServiceRun& run) {
   HRESULT h = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
   if (FAILED(h)) return Error::hresult(h, "CoInitializeEx", "COINIT_MULTITHREADED");
   struct Uninit { ~Uninit() { CoUninitialize(); } } uninit;
-  ServerLifetime lifetime(run.config.idle_timeout);
+  if (auto secured = apply_appid_security(run.config.clsid); !secured) return secured.error();
+  ServerLifetime& lifetime = *run.served;
   AddinClassFactory factory(lifetime, run.factory);
   DWORD cookie = 0;
   h = CoRegisterClassObject(clsid, &factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
@@ -68,7 +70,7 @@ Result<ServerLifetime::ExitReason> serve(ServiceRun& run) {
     run.lifetime = &lifetime;
     report(run, SERVICE_RUNNING);
   }
-  const auto reason = lifetime.wait();
+  const auto reason = lifetime.wait();  // after a STOP: once the calls in flight have finished
   {
     std::lock_guard lock(run.mutex);
     run.lifetime = nullptr;
@@ -93,8 +95,9 @@ void WINAPI service_main(DWORD, LPWSTR*) {
 }  // namespace
 
 Result<ServerLifetime::ExitReason> run_addin_service(const std::string& service_name, const LocalServerConfig& config,
-                                                      ApplicationFactory factory) {
+                                                      ServerLifetime& lifetime, ApplicationFactory factory) {
   ServiceRun run;
+  run.served = &lifetime;
   run.name = widen(service_name);
   run.config = config;
   run.factory = std::move(factory);

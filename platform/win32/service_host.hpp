@@ -12,9 +12,9 @@ namespace wsbkit::win32 {
 // control manager; otherwise ERROR_FAILED_SERVICE_CONTROLLER_CONNECT): inside the service,
 // registers the CLSID's class object (multithreaded apartment, REGCLS_MULTIPLEUSE) so that COM
 // activations of the LocalService AppID reach it, reports RUNNING, and serves until the last
-// reference is released, nobody connects within the idle timeout, or the SCM sends STOP or
+// reference is released (see run_local_server on `lifetime`), nobody connects within the idle timeout (on the lifetime's Clock), or the SCM sends STOP or
 // SHUTDOWN; then revokes the class object and reports STOPPED.
 Result<ServerLifetime::ExitReason> run_addin_service(const std::string& service_name, const LocalServerConfig& config,
-                                                      ApplicationFactory factory);
+                                                      ServerLifetime& lifetime, ApplicationFactory factory);
 
 }  // namespace wsbkit::win32

@@ -15,7 +15,18 @@ wine_up() {
     echo "wine: creating prefix $WINEPREFIX (once, ~15 s)"
     mkdir -p "$WINEPREFIX"
     wineboot -i >/dev/null 2>&1 </dev/null
-    timeout 120 wineserver -w
+    if ! timeout 300 wineserver -w; then
+      echo "wine: the new prefix $WINEPREFIX did not settle within 300 s" >&2
+      return 1
+    fi
+    # Wine's services.exe gives a starting service 10 s to connect to the SCM, then kills it
+    # (sc query: WIN32_EXIT_CODE 1077). On a loaded 2-core CI machine a cold static EXE in a new
+    # prefix has missed that; Windows' own default is 30 s. services.exe reads the value when it
+    # starts, so the prefix is restarted once after writing it.
+    wine reg add 'HKLM\System\CurrentControlSet\Control' /v ServicesPipeTimeout /t REG_SZ /d 120000 /f \
+      >/dev/null 2>&1 </dev/null || { echo "wine: cannot set ServicesPipeTimeout in $WINEPREFIX" >&2; return 1; }
+    wineserver -k >/dev/null 2>&1 || true
+    timeout 60 wineserver -w >/dev/null 2>&1 || true
   fi
   wineserver -p >/dev/null 2>&1 </dev/null
   wine cmd /c exit >/dev/null 2>&1 </dev/null

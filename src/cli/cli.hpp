@@ -9,9 +9,13 @@
 #include <vector>
 
 #include "platform/clock.hpp"
-#include "platform/com_runtime.hpp"
+#include "platform/com/com_runtime.hpp"
+#include "platform/digests.hpp"
 #include "platform/event_log.hpp"
+#include "platform/file_lock.hpp"
+#include "platform/file_security.hpp"
 #include "platform/file_system.hpp"
+#include "platform/protected_folders.hpp"
 #include "platform/registry.hpp"
 #include "platform/service_control.hpp"
 
@@ -44,6 +48,15 @@ struct CliContext {
   EventLog* events = nullptr;
   std::string state_dir{};                // %ProgramData%\wsbkit: journals and logs
   bool check_referenced_files = false;  // validate: executables must exist (true on the target machine)
+  FileLocks* locks = nullptr;           // repair: a session another live process holds is left alone
+  // register / doctor: who may change the add-in (and its folder), the proxy/stub DLL and the
+  // policy; null where the host has no such facility (nothing is checked).
+  FileSecurity* security = nullptr;
+  // repair: the journals' authentication (the key comes from `registry`, core/restore/journal_key.hpp).
+  Digests* digests = nullptr;
+  // repair, doctor: the state folder is checked (and held) before any journal in it is used; null:
+  // no folder check (native tests).
+  ProtectedFolders* folders = nullptr;
 };
 
 int run_cli(const std::vector<std::string>& args, CliContext& context, std::ostream& out, std::ostream& err);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
-#include "core/guid.hpp"
+#include "core/support/guid.hpp"
 
 namespace wsbkit::cli {
 

@@ -7,10 +7,10 @@
 #include <ostream>
 
 #include "cli/cli_support.hpp"
-#include "core/doctor.hpp"
+#include "core/registration/doctor.hpp"
 #include "core/policy/policy.hpp"
-#include "core/reg_file.hpp"
-#include "core/registrar.hpp"
+#include "core/registration/reg_file.hpp"
+#include "core/registration/registrar.hpp"
 
 namespace wsbkit::cli {
 
@@ -25,9 +25,11 @@ int cmd_doctor(const std::vector<std::string>& args, CliContext& ctx, std::ostre
                      "Checks every application registered with Windows Server Backup: its entry, that its\n"
                      "identifier is unique, its add-in's CLSID and executable (or service), its policy file,\n"
                      "the AppID launch and access permissions (none for Everyone or Users), the proxy/stub\n"
-                     "for the three WSB interfaces, and, for wsbkit's registrations, that the registry still\n"
-                     "holds what wsbkit recorded. Prints ok or PROBLEM and a fix for each; exit code 7 when\n"
-                     "any check finds a problem. Changes nothing.");
+                     "for the three WSB interfaces, that nobody but SYSTEM, Administrators and\n"
+                     "TrustedInstaller may change the add-in, its folder, the proxy/stub DLL or the policy,\n"
+                     "and, for wsbkit's registrations, that the registry still holds what wsbkit recorded\n"
+                     "and that no register or unregister was interrupted. Prints ok or PROBLEM and a fix for\n"
+                     "each; exit code 7 when any check finds a problem. Changes nothing.");
       rc >= 0) {
     return rc;
   }
@@ -37,6 +39,7 @@ int cmd_doctor(const std::vector<std::string>& args, CliContext& ctx, std::ostre
     if (!doctor.writer) return exit_code::invalid_input;
   }
   doctor.file_exists = ctx.file_exists;
+  doctor.security = ctx.security;
   if (ctx.files) {
     doctor.validate_policy = [&ctx](const std::string& path) -> Result<void> {
       auto text = ctx.files->read_file(path);
@@ -64,6 +67,11 @@ int cmd_doctor(const std::vector<std::string>& args, CliContext& ctx, std::ostre
     }
     out << "No application is registered with Windows Server Backup; nothing to check.\n";
     return exit_code::ok;
+  }
+  if (ctx.folders && !ctx.state_dir.empty()) {
+    auto state = check_state_folder(*ctx.folders, ctx.state_dir);
+    if (!state) return report(state.error(), "doctor", err);
+    checks->push_back(*state);
   }
   std::size_t problems = 0;
   std::string subject;

@@ -6,13 +6,13 @@
 
 #include "cli/args.hpp"
 #include "cli/cli.hpp"
-#include "core/addin_core.hpp"
-#include "mock/fake_registry.hpp"
+#include "core/addin/addin_core.hpp"
+#include "platform/memory/memory_registry.hpp"
 #include "platform/posix/backends.hpp"
 
 int main(int argc, char** argv) {
   using namespace wsbkit;
-  mock::FakeRegistry registry;
+  MemoryRegistry registry;
   auto files = posix::make_posix_file_system();
   auto clock = posix::make_posix_clock();
   CallLog log([](const std::string& line) { std::clog << line << "\n"; });

@@ -1,13 +1,13 @@
 // wsbkit.exe on Windows: the real registry (64-bit view), COM runtime, file system, services.
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/args.hpp"
 #include "cli/cli.hpp"
-#include "core/addin_core.hpp"
+#include "core/addin/addin_core.hpp"
 #include "platform/win32/backends.hpp"
 #include "platform/win32/com/com_runtime_win32.hpp"
+#include "platform/win32/digests_backend.hpp"
 
 int wmain(int argc, wchar_t** argv) {
   using namespace wsbkit;
@@ -16,8 +16,17 @@ int wmain(int argc, wchar_t** argv) {
   auto services = win32::make_win32_service_control();
   auto clock = win32::make_win32_clock();
   auto events = win32::make_win32_event_log();
+  auto locks = win32::make_win32_file_locks();
+  auto security = win32::make_win32_file_security();
+  auto digests = win32::make_win32_digests();
+  auto folders = win32::make_win32_protected_folders();
   CallLog log([](const std::string& line) { std::clog << line << "\n"; });
-  const char* program_data = std::getenv("ProgramData");
+  // From the OS, never from %ProgramData% (an environment variable is the caller's to set).
+  auto program_data = folders->program_data();
+  if (!program_data) {
+    std::cerr << "wsbkit: " << program_data.error().message() << "\n";
+    return 1;
+  }
   CliContext context{*registry,
                      [] { return win32::make_com_runtime(); },
                      [&log] { return std::make_shared<AddinCore>(log); },
@@ -29,7 +38,11 @@ int wmain(int argc, wchar_t** argv) {
                      services.get(),
                      clock.get(),
                      events.get(),
-                     std::string(program_data ? program_data : "C:\\ProgramData") + "\\wsbkit",
-                     true};
+                     *program_data + "\\wsbkit",
+                     true,
+                     locks.get(),
+                     security.get(),
+                     digests.get(),
+                     folders.get()};
   return run_cli(utf8_args(argc, argv), context, std::cout, std::cerr);
 }

@@ -2,9 +2,11 @@
 #include <ostream>
 
 #include "cli/cli_support.hpp"
-#include "core/addin_host.hpp"
+#include "core/addin/addin_host.hpp"
 #include "core/policy/policy.hpp"
+#include "core/restore/journal_key.hpp"
 #include "core/restore/policy_restore_engine.hpp"
+#include "core/restore/state_folder.hpp"
 
 namespace wsbkit::cli {
 namespace {
@@ -30,8 +32,6 @@ int cmd_validate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     err << "wsbkit validate: no file system on this host\n";
     return exit_code::failure;
   }
-  auto text = ctx.files->read_file(file);
-  if (!text) return report(text.error(), "validate", err);
   policy::ParseOptions parse_options;
   if (ctx.check_referenced_files) {
     parse_options.file_exists = [&ctx](const std::string& path) {
@@ -39,7 +39,9 @@ int cmd_validate(const std::vector<std::string>& args, CliContext& ctx, std::ost
       return exists && *exists;
     };
   }
-  const auto result = policy::parse_policy(*text, parse_options);
+  const auto loaded = policy::load_policy_file(*ctx.files, file, parse_options);
+  if (!loaded) return report(loaded.error(), "validate", err);
+  const auto& result = *loaded;
   if (!result.policy) {
     for (const auto& p : result.problems) err << p.format(file) << "\n";
     err << result.problems.size() << " problem(s) in " << file << "\n";
@@ -66,11 +68,26 @@ int cmd_repair(const std::vector<std::string>& args, CliContext& ctx, std::ostre
       rc >= 0) {
     return rc;
   }
-  if (!ctx.files || !ctx.services || !ctx.clock || !ctx.events) {
+  if (!ctx.files || !ctx.services || !ctx.clock || !ctx.events || !ctx.digests) {
     err << "wsbkit repair: needs the service control manager; run it on the Windows machine\n";
     return exit_code::failure;
   }
+  // The state folder is checked and held, and the journal key read, before any journal is used.
+  std::optional<StateFolder> state;
+  if (ctx.folders) {
+    auto opened = StateFolder::open(*ctx.folders, ctx.state_dir);
+    if (!opened) {
+      err << "wsbkit repair: " << opened.error().message() << "\n  nothing was touched; " << state_folder_fix(ctx.state_dir) << "\n";
+      return exit_code::failure;
+    }
+    state = std::move(*opened);
+  }
+  auto journal_key = load_or_create_journal_key(ctx.registry);
+  if (!journal_key) return report(journal_key.error(), "repair", err);
   RestoreEnvironment env{*ctx.files, *ctx.services, *ctx.clock, *ctx.events, nullptr, nullptr, ctx.state_dir, "\\"};
+  env.locks = ctx.locks;
+  env.digests = ctx.digests;
+  env.journal_key = *journal_key;
   std::optional<std::string> key;
   if (!application.empty()) key = session_key_for(application);
   auto outcomes = repair_sessions(env, key);
@@ -79,14 +96,28 @@ int cmd_repair(const std::vector<std::string>& args, CliContext& ctx, std::ostre
     out << "No interrupted restore session" << (key ? " for " + application : std::string()) << ": nothing to do.\n";
     return exit_code::ok;
   }
+  bool all_done = true;
   for (const auto& o : *outcomes) {
+    if (o.live) {
+      out << "Left alone " << o.journal << ": a wsbkit add-in process is working on this restore now (nothing was touched;"
+          << " run repair again once the restore has ended)\n";
+      all_done = false;
+      continue;
+    }
+    if (o.problem) {
+      out << "NOT completed " << o.journal << ": " << *o.problem << "\n  the journal is kept; fix the cause and run repair again\n";
+      all_done = false;
+      continue;
+    }
     out << "Completed " << o.journal << ":";
     if (o.services_restarted.empty() && o.start_types_restored.empty()) out << " nothing was owed";
     for (const auto& s : o.start_types_restored) out << " start type of " << s << " restored;";
     for (const auto& s : o.services_restarted) out << " " << s << " restarted;";
     out << "\n";
     if (o.journal_problem) out << "  warning: the journal was damaged (" << *o.journal_problem << "); only its valid part was used\n";
+    for (const auto& r : o.refused) out << "  left alone: " << r << "\n";
   }
+  if (!all_done) return exit_code::failure;
   return exit_code::ok;
 }
 

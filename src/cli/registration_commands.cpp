@@ -7,8 +7,9 @@
 
 #include "cli/cli_support.hpp"
 #include "cli/inspection_commands.hpp"
-#include "core/registrar.hpp"
-#include "core/wsb_layout.hpp"
+#include "core/registration/registrar.hpp"
+#include "core/registration/wsb_layout.hpp"
+#include "core/support/json_text.hpp"
 #include "platform/text.hpp"
 
 namespace wsbkit::cli {
@@ -64,16 +65,21 @@ int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ost
        "re-write wsbkit's own), never; another product's registration is never touched")
       ("proxy-stub-dll", po::value(&proxy_stub_dll), "absolute path of wsbkit-ps.dll (default: beside the add-in)")
       ("force", "take over an Application Support entry for this writer that wsbkit did not write (unregister puts "
-                "it back); never overrides the unique-identifier rule or another product's CLSID, service or "
-                "proxy/stub")
+                "it back), and register an add-in (or its folder), proxy/stub DLL or policy that non-administrators "
+                "may change, with a warning; never overrides the unique-identifier rule or another product's CLSID, "
+                "service or proxy/stub")
       ("dry-run,n", "print the exact changes and write nothing");
   po::variables_map vm;
   if (int rc = parse("register", args, options, nullptr, vm, out, err,
                      "register --writer GUID --identifier NAME [--addin PATH] [options]",
                      "Registers an application with Windows Server Backup so it appears as a separately\n"
                      "recoverable item, and optionally its add-in (a COM server). All or nothing: on any\n"
-                     "failure every change is rolled back. Registering again updates in place; the same\n"
-                     "inputs change nothing.");
+                     "failure every change is rolled back (if undoing fails too, exit 1 and the changes\n"
+                     "still in place are listed). Registering again updates in place; the same inputs\n"
+                     "change nothing, and it completes a registration that was interrupted.\n"
+                     "The add-in runs as SYSTEM: an add-in, its folder, the proxy/stub DLL or the policy\n"
+                     "that anyone but SYSTEM, Administrators and TrustedInstaller may change is refused\n"
+                     "(exit 3, with the icacls fix); --force registers it anyway, with a warning.");
       rc >= 0) {
     return rc;
   }
@@ -141,9 +147,10 @@ int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ost
   }
 
   const bool dry_run = vm.count("dry-run") > 0;
-  Registrar registrar(ctx.registry, ctx.services);
+  Registrar registrar(ctx.registry, ctx.services, ctx.security);
   auto outcome = registrar.register_application(spec, dry_run ? TransactionMode::plan : TransactionMode::apply);
   if (!outcome) return report(outcome.error(), "register", err);
+  for (const auto& warning : outcome->warnings) err << "wsbkit register: WARNING: " << warning << "\n";
   std::string headline = std::string(dry_run ? "registering '" : "Registered '") + identifier + "' (writer " +
                          spec.writer_id.braced() + ")";
   if (!outcome->clsid.empty()) headline += " with add-in " + outcome->clsid;
@@ -167,7 +174,9 @@ int cmd_unregister(const std::vector<std::string>& args, CliContext& ctx, std::o
                      "Removes exactly what 'wsbkit register' wrote for this writer, as wsbkit recorded it: the\n"
                      "keys it created and the values it wrote (values it overwrote get their old data back),\n"
                      "the add-in's service, and the proxy/stub when no other wsbkit registration uses it.\n"
-                     "Anything wsbkit did not write is never touched, Application Support included.");
+                     "Anything wsbkit did not write is never touched, Application Support included.\n"
+                     "It also removes what an interrupted 'register' had written (its intent record says\n"
+                     "what), and finishes an interrupted 'unregister'.");
       rc >= 0) {
     return rc;
   }
@@ -231,7 +240,7 @@ int cmd_status(const std::vector<std::string>& args, CliContext& ctx, std::ostre
                             {"wsbkit", c.has_value() && iequals(*c, layout::proxy_stub_clsid)}});
     }
     doc["proxy_stub"] = {{"registered", ps_present}, {"interfaces", interfaces}};
-    out << doc.dump(2) << "\n";
+    out << json_text(doc, 2) << "\n";  // registry text may hold unpaired surrogates: dump() would throw
     return exit_code::ok;
   }
 

@@ -1,10 +1,9 @@
 // wsbkit simulate: a stand-in for Windows Server Backup.
 #include <iomanip>
 #include <ostream>
-#include <thread>
 
 #include "cli/cli_support.hpp"
-#include "core/simulator.hpp"
+#include "core/simulator/simulator.hpp"
 
 namespace wsbkit::cli {
 namespace {
@@ -100,6 +99,7 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   }
   if (abort_after_ms >= 0) sim.abort_after = std::chrono::milliseconds(abort_after_ms);
 
+  if (!ctx.clock) return report(Error::hresult(hr::e_notimpl, "simulate", "clock", "no clock on this host"), "simulate", err);
   std::shared_ptr<WsbApplication> app;
   std::unique_ptr<ComRuntime> com;  // outlives `app`: declared first, destroyed last
   if (in_process) {
@@ -117,7 +117,7 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     if (!activated) return report(activated.error(), "simulate", err);
     app = std::move(*activated);
   }
-  Simulator simulator(*app, [&](const SimulatedCall& call) {
+  Simulator simulator(*app, *ctx.clock, [&](const SimulatedCall& call) {
     out << "  " << std::left << std::setw(8) << call.phase << call.method << "(" << call.arguments << ") -> "
         << hr::name(call.hr);
     if (!call.outcome.empty()) out << ", " << call.outcome;
@@ -127,7 +127,7 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   std::size_t failed = 0;
   for (const auto& c : calls) failed += c.ok ? 0 : 1;
   out << calls.size() << " call(s), " << failed << " rejected\n" << std::flush;
-  if (hold_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
+  if (hold_ms > 0) ctx.clock->sleep_for(std::chrono::milliseconds(hold_ms));
   return failed == 0 ? exit_code::ok : exit_code::calls_failed;
 }
 

@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <random>
-#include <set>
 
 #include "core/policy/policy.hpp"
 #include "core/restore/component_order.hpp"
@@ -16,6 +15,7 @@
 #include "mock/fake_clock.hpp"
 #include "mock/fake_event_log.hpp"
 #include "mock/fake_file_system.hpp"
+#include "mock/host_digests.hpp"
 
 using namespace wsbkit;
 using namespace std::chrono;
@@ -49,13 +49,12 @@ class TimedScm final : public ServiceControl {
     services_.at(n).start_type = t;
     return success();
   }
-  Result<std::vector<std::string>> dependents(const std::string& n, bool active_only) override {
-    std::vector<std::string> out;
-    std::set<std::string> seen;
-    collect(n, active_only, out, seen);
-    std::reverse(out.begin(), out.end());  // deepest first, as EnumDependentServicesW
-    return out;
+  Result<std::vector<std::string>> list_services() override {
+    std::vector<std::string> names;
+    for (const auto& [name, s] : services_) names.push_back(name);
+    return names;
   }
+  Result<std::vector<std::string>> dependencies(const std::string& n) override { return services_.at(n).dependencies; }
   Result<void> start(const std::string& n) override {
     auto& s = services_.at(n);
     settle(n, s);
@@ -102,16 +101,6 @@ class TimedScm final : public ServiceControl {
       s.state = s.state == ServiceState::stop_pending ? ServiceState::stopped : ServiceState::running;
     }
   }
-  void collect(const std::string& n, bool active_only, std::vector<std::string>& out, std::set<std::string>& seen) {
-    for (auto& [name, s] : services_) {
-      if (std::count(s.dependencies.begin(), s.dependencies.end(), n) == 0 || seen.count(name)) continue;
-      settle(name, s);
-      seen.insert(name);
-      if (!active_only || s.state != ServiceState::stopped) out.push_back(name);
-      collect(name, active_only, out, seen);
-    }
-  }
-
   Clock& clock_;
   std::map<std::string, SimService> services_;
   steady_clock::time_point first_stop_{};
@@ -195,8 +184,12 @@ int bench_downtime() {
       return 1;
     }
     auto policy = std::make_shared<const policy::Policy>(*parsed.policy);
-    PolicyRestoreEngine engine(policy, RestoreEnvironment{files, scm, clock, events, nullptr, nullptr, "C:\\state", "\\", 50ms},
-                               "bench");
+    // The journal is authenticated (journal.hpp): a digest backend and a machine key, as in the add-in.
+    const auto digests = mock::make_host_digests();
+    RestoreEnvironment env{files, scm, clock, events, nullptr, nullptr, "C:\\state", "\\", 50ms};
+    env.digests = digests.get();
+    env.journal_key = std::string(32, '\x5a');
+    PolicyRestoreEngine engine(policy, env, "bench");
     const RestoreRequest request{std::nullopt, std::string("C"), std::nullopt, false};
     const bool ok = engine.pre_restore(request) == hr::ok && engine.post_restore(request) == hr::ok && scm.all_running();
     const auto downtime = duration_cast<milliseconds>(scm.last_running() - scm.first_stop());

@@ -1,6 +1,7 @@
 // Contract backends: the in-memory fakes of mock/.
 #include "mock/fake_clock.hpp"
 #include "mock/fake_event_log.hpp"
+#include "mock/fake_file_locks.hpp"
 #include "mock/fake_file_system.hpp"
 #include "mock/fake_registry.hpp"
 #include "mock/fake_service_control.hpp"
@@ -10,12 +11,19 @@ namespace wsbkit::contract {
 
 RegistryBackend make_registry_backend() { return {"fake", std::make_unique<mock::FakeRegistry>()}; }
 FileSystemBackend make_file_system_backend() {
-  return {"fake", std::make_unique<mock::FakeFileSystem>(), "C:/Temp"};
+  auto fake = std::make_unique<mock::FakeFileSystem>();
+  auto* files = fake.get();
+  return {"fake", std::move(fake), "C:/Temp", [files](const std::string& link, const std::string& target) {
+            files->create_link(link, target, true);
+            return true;
+          }};
 }
 ClockBackend make_clock_backend() { return {"fake", std::make_unique<mock::FakeClock>()}; }
 EventLogBackend make_event_log_backend() { return {"fake", std::make_unique<mock::FakeEventLog>()}; }
 ServiceControlBackend make_service_control_backend(int, char**) {
   return {"fake", std::make_unique<mock::FakeServiceControl>(), "C:\\wsbkit\\test-service.exe"};
 }
+
+FileLocksBackend make_file_locks_backend() { return {"fake", std::make_unique<mock::FakeFileLocks>(), "C:\\Locks", "\\"}; }
 
 }  // namespace wsbkit::contract

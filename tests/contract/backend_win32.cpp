@@ -10,7 +10,8 @@ namespace wsbkit::contract {
 
 RegistryBackend make_registry_backend() { return {"win32", win32::make_win32_registry()}; }
 FileSystemBackend make_file_system_backend() {
-  return {"win32", win32::make_win32_file_system(), std::filesystem::temp_directory_path().string()};
+  // No directory link: under Wine 8 CreateSymbolicLinkW returns TRUE and creates nothing (backends.hpp).
+  return {"win32", win32::make_win32_file_system(), std::filesystem::temp_directory_path().string(), {}};
 }
 ClockBackend make_clock_backend() { return {"win32", win32::make_win32_clock()}; }
 EventLogBackend make_event_log_backend() { return {"win32", win32::make_win32_event_log("wsbkit")}; }
@@ -21,6 +22,10 @@ ServiceControlBackend make_service_control_backend(int argc, char** argv) {
   if (!path.empty() && path.front() == '/') path = "Z:" + path;
   std::replace(path.begin(), path.end(), '/', '\\');
   return {"win32", win32::make_win32_service_control(), "\"" + path + "\""};
+}
+
+FileLocksBackend make_file_locks_backend() {
+  return {"win32", win32::make_win32_file_locks(), std::filesystem::temp_directory_path().string(), "\\"};
 }
 
 }  // namespace wsbkit::contract

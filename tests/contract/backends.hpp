@@ -3,11 +3,13 @@
 // backend_posix.cpp (Linux: file system, clock), backend_win32.cpp (Windows, run under Wine).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "platform/clock.hpp"
 #include "platform/event_log.hpp"
+#include "platform/file_lock.hpp"
 #include "platform/file_system.hpp"
 #include "platform/registry.hpp"
 #include "platform/service_control.hpp"
@@ -23,6 +25,10 @@ struct FileSystemBackend {
   std::string name;
   std::unique_ptr<FileSystem> file_system;
   std::string temp_directory;  // where the tests create (and remove) their scratch folder
+  // Makes a directory link (junction / symbolic link) at `link` to `target`; empty where the test
+  // cannot make one: under Wine 8, CreateSymbolicLinkW returns TRUE and creates nothing (measured),
+  // and only a Unix symlink, which a Windows process cannot make, shows as a reparse point.
+  std::function<bool(const std::string& link, const std::string& target)> make_directory_link;
 };
 
 struct ClockBackend {
@@ -42,6 +48,13 @@ struct ServiceControlBackend {
   std::string test_service_command_line;
 };
 
+struct FileLocksBackend {
+  std::string name;
+  std::unique_ptr<FileLocks> locks;
+  std::string directory;  // an existing folder for the lock files
+  std::string separator;
+};
+
 // Each backend file defines the factories for the facilities it implements.
 RegistryBackend make_registry_backend();
 FileSystemBackend make_file_system_backend();
@@ -50,5 +63,6 @@ EventLogBackend make_event_log_backend();
 // argv: the test executable's own arguments after "--" (the Win32 backend takes the test service's
 // path from there).
 ServiceControlBackend make_service_control_backend(int argc, char** argv);
+FileLocksBackend make_file_locks_backend();
 
 }  // namespace wsbkit::contract

@@ -50,6 +50,18 @@ BOOST_AUTO_TEST_CASE(sha256_test_vectors) {
              "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+// HMAC-SHA-256 over the backend's SHA-256 gives RFC 4231's results (test cases 1, 2 and 6: a short
+// key, a text key, and a 131-byte key that is hashed first).
+BOOST_AUTO_TEST_CASE(hmac_sha256_rfc4231_vectors) {
+  auto& d = *backend.digests;
+  BOOST_TEST(hex(hmac_sha256(d, std::string(20, '\x0b'), "Hi There").value()) ==
+             "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  BOOST_TEST(hex(hmac_sha256(d, "Jefe", "what do ya want for nothing?").value()) ==
+             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  BOOST_TEST(hex(hmac_sha256(d, std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First").value()) ==
+             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 // Hashes are independent: two in flight at once do not mix.
 BOOST_AUTO_TEST_CASE(two_hashes_at_once) {
   auto a = backend.digests->sha256();

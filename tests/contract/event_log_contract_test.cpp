@@ -32,4 +32,12 @@ BOOST_AUTO_TEST_CASE(accepts_unicode_empty_and_long_messages) {
   BOOST_TEST(log.report(EventSeverity::warning, 2001, std::string(8000, 'x')).ok());
 }
 
+// Text no event can hold as is is reported all the same: unpaired surrogates, NULs, bytes that are
+// not UTF-8, format directives and 100,000 characters (the Win32 backend makes it valid and cuts it).
+BOOST_AUTO_TEST_CASE(accepts_messages_with_text_an_event_cannot_hold) {
+  BOOST_TEST(log.report(EventSeverity::warning, 2002, "lone \xED\xA0\x80 and \xED\xB0\x80 surrogates").ok());
+  BOOST_TEST(log.report(EventSeverity::warning, 2003, std::string("nul\0inside \x82\xFF %s%n%x %1 %%1", 27)).ok());
+  BOOST_TEST(log.report(EventSeverity::warning, 2004, std::string(100000, 'y')).ok());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

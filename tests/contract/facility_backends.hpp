@@ -55,6 +55,8 @@ struct FileSecurityBackend {
   std::function<bool(const std::string& path, bool folder)> create;       // an empty file or a folder
   std::function<bool(const std::string& path, const TestSecurity&)> set;  // owner + DACL
   std::function<void(const std::string& path)> remove;                    // a file or an empty folder
+  std::function<bool(const std::string& path, const std::string& bytes)> write;  // a file's content
+  std::function<bool(const std::string& from, const std::string& to)> rename;    // as another user would
   // The account the checks run as (trusted by the rule: see platform/file_security.hpp).
   std::string own_sid;
 };

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "mock/fake_file_security.hpp"
+#include "mock/fake_file_system.hpp"
 #include "mock/fake_network.hpp"
 #include "tests/contract/facility_backends.hpp"
 
@@ -53,6 +54,17 @@ FileSecurityBackend make_file_security_backend() {
     return true;
   };
   backend.remove = [fake](const std::string& path) { fake->remove(path); };
+  auto files = std::make_shared<mock::FakeFileSystem>();
+  fake->read_contents_from(files.get());
+  backend.write = [files](const std::string& path, const std::string& bytes) {
+    const std::size_t slash = path.find_last_of('\\');
+    return files->create_directories(path.substr(0, slash)).ok() && files->write_file(path, bytes).ok();
+  };
+  backend.rename = [fake, files](const std::string& from, const std::string& to) {
+    if (!fake->rename(from, to)) return false;
+    auto bytes = files->read_file(from);
+    return !bytes || (files->write_file(to, *bytes).ok() && files->remove(from).ok());
+  };
   backend.security = std::move(security);
   backend.create(backend.root, true);
   return backend;

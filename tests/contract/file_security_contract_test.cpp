@@ -120,4 +120,44 @@ BOOST_AUTO_TEST_CASE(missing_file_is_an_error) {
   BOOST_TEST(code_of(security.untrusted_writers(backend.root + "\\app\\missing.json", FileRole::data)) == 2u);
 }
 
+// open_checked holds the file: its bytes and size come through the held handle, its final path
+// names it, and while held nobody can rename it away (FILE_SHARE_READ); after release they can.
+BOOST_AUTO_TEST_CASE(a_held_file_is_read_through_its_handle_and_cannot_be_renamed) {
+  make("app", true, trusted(true));
+  const std::string file = make("app\\policy.json", false, trusted(false));
+  BOOST_REQUIRE(backend.write(file, "{\"a\": 1}"));
+  auto held = security.open_checked(file, FileRole::data);
+  BOOST_REQUIRE_MESSAGE(held.ok(), (held.ok() ? "" : held.error().message()));
+  BOOST_TEST((*held)->untrusted_writers().empty());
+  BOOST_TEST(iequals((*held)->final_path(), file), (*held)->final_path());
+  BOOST_TEST(!(*held)->identity().empty());
+  BOOST_TEST((*held)->read(1024).value() == "{\"a\": 1}");
+  BOOST_TEST((*held)->read(3).value() == "{\"a");
+  BOOST_TEST((*held)->size().value() == 8u);
+  BOOST_TEST(!backend.rename(file, file + ".moved"));
+  held->reset();
+  BOOST_REQUIRE(backend.rename(file, file + ".moved"));
+  BOOST_TEST(backend.rename(file + ".moved", file));
+}
+
+// A working directory (FileRole::folder) in which Everyone may create files is refused; an
+// admin-only one is accepted.
+BOOST_AUTO_TEST_CASE(a_folder_everyone_may_add_files_to_is_refused_as_working_directory) {
+  const std::string open = make("open", true, everyone_full_control(true));
+  const std::string app = make("app", true, trusted(true));
+  BOOST_TEST(has(writers(open, FileRole::folder), well_known_sid::everyone, open));
+  BOOST_TEST(writers(app, FileRole::folder).empty());
+}
+
+// UNC and device paths and batch executables are refused before anything is opened.
+BOOST_AUTO_TEST_CASE(unc_device_paths_and_batch_executables_are_refused) {
+  BOOST_TEST(code_of(security.open_checked("\\\\server\\share\\tool.exe", FileRole::executable)) == 161u);
+  BOOST_TEST(code_of(security.open_checked("\\\\.\\C:\\tool.exe", FileRole::executable)) == 161u);
+  make("app", true, trusted(true));
+  const std::string batch = make("app\\run.cmd", false, trusted(false));
+  BOOST_TEST(code_of(security.open_checked(batch, FileRole::executable)) == 161u);
+  BOOST_TEST(code_of(security.open_checked(batch + ". ", FileRole::executable)) == 161u);
+  BOOST_TEST(security.open_checked(batch, FileRole::data).ok());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

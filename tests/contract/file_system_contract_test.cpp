@@ -54,6 +54,16 @@ BOOST_AUTO_TEST_CASE(write_then_read_round_trips_bytes) {
   BOOST_TEST(fs.read_file(at("f.bin")).value() == bytes);
 }
 
+// The no-follow calls on a plain file behave as read_file / append_file (append creates it); a
+// missing file is ERROR_FILE_NOT_FOUND. (Wine 8 reports no Unix symbolic link as a reparse point,
+// measured: the refusal of links is shown against the fake, mock/fake_file_system.hpp.)
+BOOST_AUTO_TEST_CASE(no_follow_calls_on_a_plain_file_read_and_append) {
+  BOOST_REQUIRE(fs.append_file_no_follow(at("log.jsonl"), std::string("a\0", 2)).ok());
+  BOOST_REQUIRE(fs.append_file_no_follow(at("log.jsonl"), "b\n").ok());
+  BOOST_TEST(fs.read_file_no_follow(at("log.jsonl")).value() == std::string("a\0b\n", 4));
+  BOOST_TEST(fs.read_file_no_follow(at("missing")).error().win32_code() == win32_error::file_not_found);
+}
+
 // Writing an existing file replaces all of its contents (truncates).
 BOOST_AUTO_TEST_CASE(write_file_truncates_existing_contents) {
   BOOST_REQUIRE(fs.write_file(at("f.txt"), "a much longer first version").ok());
@@ -157,6 +167,29 @@ BOOST_AUTO_TEST_CASE(list_directory_is_sorted_with_kinds_and_sizes) {
   BOOST_TEST((entries == expected));
   BOOST_TEST(names("c-dir") == (Strings{"inner"}));
   BOOST_TEST(names("c-dir/inner").empty());
+}
+
+// Plain files and folders are never flagged as reparse points; a directory link is, with its own
+// entry (not its target's contents), and reading through it still works (only listings tell).
+BOOST_AUTO_TEST_CASE(list_directory_flags_reparse_points_only) {
+  BOOST_REQUIRE(fs.write_file(at("file"), "x").ok());
+  BOOST_REQUIRE(fs.create_directories(at("dir")).ok());
+  for (const DirectoryEntry& e : fs.list_directory(base).value()) BOOST_TEST(!e.is_reparse_point, e.name);
+  if (!backend.make_directory_link) {
+    BOOST_TEST_MESSAGE(backend.name << ": no directory link can be made here (see backends.hpp); plain entries checked");
+    return;
+  }
+  BOOST_REQUIRE(backend.make_directory_link(at("link"), at("dir")));
+  BOOST_REQUIRE(fs.write_file(at("dir/inside.txt"), "y").ok());
+  const auto entries = fs.list_directory(base).value();
+  BOOST_REQUIRE_EQUAL(entries.size(), 3u);  // dir, file, link
+  BOOST_TEST(entries[2].name == "link");
+  BOOST_TEST(entries[2].is_reparse_point);
+  BOOST_TEST(!entries[0].is_reparse_point);
+  BOOST_TEST(!entries[1].is_reparse_point);
+  BOOST_TEST(fs.read_file(at("link/inside.txt")).value() == "y");
+  BOOST_REQUIRE(fs.remove(at("link")).ok());  // the link goes, its target stays
+  BOOST_TEST(fs.read_file(at("dir/inside.txt")).value() == "y");
 }
 
 // Listing a missing folder is ERROR_PATH_NOT_FOUND; listing a file is ERROR_DIRECTORY (267).

@@ -14,7 +14,7 @@
 #include "platform/text.hpp"
 #include "tests/contract/contract_support.hpp"
 #include "tests/contract/facility_backends.hpp"
-#include "tests/unit/random_argv.hpp"
+#include "tests/platform/win32/random_argv.hpp"
 
 using namespace wsbkit;
 using namespace wsbkit::contract;
@@ -279,6 +279,41 @@ BOOST_AUTO_TEST_CASE(already_cancelled_request_runs_nothing) {
   const auto outcome = runner.run(request).value();
   BOOST_TEST(outcome.cancelled);
   BOOST_TEST((Clock::now() - started < 1s));
+}
+
+// A request carrying its held executable (ProcessRequest::image) runs it; a held file that is not
+// the image the OS starts (a batch file, which CreateProcessW hands to cmd.exe) is killed before
+// its first instruction: ERROR_ACCESS_DENIED, and the batch never ran.
+BOOST_AUTO_TEST_CASE(the_started_image_must_be_the_held_file) {
+  FileSecurityBackend files = make_file_security_backend();
+  auto held = files.security->open_checked(backend.helper, FileRole::executable);
+  BOOST_REQUIRE_MESSAGE(held.ok(), (held.ok() ? "" : held.error().message()));
+  auto request = helper({"exit", "7"});
+  request.image = held->get();
+  auto ran = runner.run(request);
+  BOOST_REQUIRE_MESSAGE(ran.ok(), (ran.ok() ? "" : ran.error().message()));
+  BOOST_TEST(ran->exit_code == 7u);
+
+  const std::string batch = files.root + "\\run.cmd";
+  const std::string marker = files.root + "\\ran.txt";
+  BOOST_REQUIRE(files.create(batch, false));
+  BOOST_REQUIRE(files.write(batch, "@echo ran> \"" + marker + "\"\r\n"));
+  auto held_batch = files.security->open_checked(batch, FileRole::data);  // as data: the path rule allows it
+  BOOST_REQUIRE(held_batch.ok());
+  ProcessRequest through_cmd;
+  through_cmd.executable = batch;
+  through_cmd.image = held_batch->get();
+  through_cmd.timeout = 20s;
+  auto refused = runner.run(through_cmd);
+  BOOST_REQUIRE(!refused.ok());
+  BOOST_TEST(refused.error().is_win32(5u), refused.error().message());
+  BOOST_TEST(refused.error().message().find("cmd.exe") != std::string::npos, refused.error().message());
+  std::this_thread::sleep_for(500ms);
+  BOOST_TEST(!std::filesystem::exists(marker));
+  held_batch->reset();
+  files.remove(batch);
+  files.remove(marker);
+  files.remove(files.root);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

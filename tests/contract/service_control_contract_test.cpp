@@ -3,10 +3,12 @@
 // with unique names and deletes them afterwards.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
 #include "platform/service_control.hpp"
+#include "platform/text.hpp"
 #include "tests/contract/backends.hpp"
 #include "tests/contract/contract_support.hpp"
 
@@ -86,7 +88,7 @@ BOOST_AUTO_TEST_CASE(missing_service_is_service_does_not_exist) {
   BOOST_TEST(code_of(scm.query_status(name)) == win32_error::service_does_not_exist);
   BOOST_TEST(code_of(scm.query_start_type(name)) == win32_error::service_does_not_exist);
   BOOST_TEST(code_of(scm.set_start_type(name, ServiceStartType::manual)) == win32_error::service_does_not_exist);
-  BOOST_TEST(code_of(scm.dependents(name, false)) == win32_error::service_does_not_exist);
+  BOOST_TEST(code_of(scm.dependencies(name)) == win32_error::service_does_not_exist);
   BOOST_TEST(code_of(scm.start(name)) == win32_error::service_does_not_exist);
   BOOST_TEST(code_of(scm.stop(name)) == win32_error::service_does_not_exist);
   BOOST_TEST(code_of(scm.delete_service(name)) == win32_error::service_does_not_exist);
@@ -120,32 +122,47 @@ BOOST_AUTO_TEST_CASE(disabled_service_refuses_to_start_until_restored) {
   BOOST_TEST(to_string(wait_for(name, ServiceState::running)) == "RUNNING");
 }
 
-// dependents lists direct and indirect dependents, deepest first; only running ones if asked.
-BOOST_AUTO_TEST_CASE(dependents_are_listed_deepest_first) {
+// dependencies lists what a service depends on directly, as configured (not what those depend on).
+BOOST_AUTO_TEST_CASE(dependencies_are_the_configured_direct_ones) {
   const std::string base = create("base");
-  const std::string middle = create("middle", {"base"});
+  const std::string other = create("other");
+  const std::string middle = create("middle", {"base", "other"});
   const std::string top = create("top", {"middle"});
-  BOOST_TEST(scm.dependents(base, false).value() == (Strings{top, middle}));
-  BOOST_TEST(scm.dependents(middle, false).value() == (Strings{top}));
-  BOOST_TEST(scm.dependents(top, false).value().empty());
-  BOOST_TEST(scm.dependents(base, true).value().empty());
+  BOOST_TEST(scm.dependencies(top).value() == (Strings{middle}));
+  BOOST_TEST(scm.dependencies(middle).value() == (Strings{base, other}));
+  BOOST_TEST(scm.dependencies(base).value().empty());
 }
 
-// Starting a service starts its stopped dependencies first; stopping a service whose dependents run
-// is ERROR_DEPENDENT_SERVICES_RUNNING; stopping in dependents() order then succeeds.
-BOOST_AUTO_TEST_CASE(dependencies_start_first_and_block_stopping) {
+// list_services names every installed service, whatever its state, and no deleted one.
+BOOST_AUTO_TEST_CASE(list_services_names_every_installed_service) {
+  const std::string stopped = create("listed-stopped");
+  const std::string running = create("listed-running");
+  BOOST_REQUIRE(scm.start(running).ok());
+  BOOST_REQUIRE(wait_for(running, ServiceState::running) == ServiceState::running);
+  const std::string gone = create("listed-gone");
+  BOOST_REQUIRE(scm.delete_service(gone).ok());
+  created.pop_back();
+  const auto listed = [&](const std::string& name) {
+    const auto all = scm.list_services().value();
+    return std::count_if(all.begin(), all.end(), [&](const std::string& n) { return iequals(n, name); });
+  };
+  BOOST_TEST(listed(stopped) == 1);
+  BOOST_TEST(listed(running) == 1);
+  BOOST_TEST(listed(gone) == 0);
+}
+
+// Started dependencies first, a service starts; stopped dependents first, its dependency stops.
+// (Whether the SCM would start the dependency itself, or refuse to stop it while the dependent
+// runs, differs between Windows and Wine 8: not part of the contract.)
+BOOST_AUTO_TEST_CASE(dependencies_first_start_and_dependents_first_stop_succeed) {
   const std::string base = create("base");
   const std::string top = create("top", {"base"});
+  BOOST_REQUIRE(scm.start(base).ok());
+  BOOST_REQUIRE(wait_for(base, ServiceState::running) == ServiceState::running);
   BOOST_REQUIRE(scm.start(top).ok());
   BOOST_TEST(to_string(wait_for(top, ServiceState::running)) == "RUNNING");
-  BOOST_TEST(to_string(wait_for(base, ServiceState::running)) == "RUNNING");
-  BOOST_TEST(scm.dependents(base, true).value() == (Strings{top}));
-  BOOST_TEST(code_of(scm.stop(base)) == win32_error::dependent_services_running);
-  const auto running_dependents = scm.dependents(base, true);
-  for (const std::string& dependent : running_dependents.value()) {
-    BOOST_REQUIRE(scm.stop(dependent).ok());
-    BOOST_REQUIRE(wait_for(dependent, ServiceState::stopped) == ServiceState::stopped);
-  }
+  BOOST_REQUIRE(scm.stop(top).ok());
+  BOOST_REQUIRE(wait_for(top, ServiceState::stopped) == ServiceState::stopped);
   BOOST_TEST(scm.stop(base).ok());
   BOOST_TEST(to_string(wait_for(base, ServiceState::stopped)) == "STOPPED");
 }

@@ -634,6 +634,39 @@ void check_order_components(Session& s, DWORD count) {
 }
 }  // namespace
 
+// OrderComponents with strings no text conversion would keep: unpaired surrogates (0xD800 alone,
+// 0xDC00 alone, a reversed pair), two 64k-character names, printf format strings, NULL and empty
+// entries. The server receives exactly them and both reversed arrays come back exactly, compared
+// wchar_t by wchar_t.
+BOOST_FIXTURE_TEST_CASE(order_components_keeps_awkward_strings_exact, Session) {
+  std::wstring long_a(65536, L'a'), long_b(65536, L'b');
+  for (std::size_t i = 0; i < long_a.size(); i += 5) {
+    long_a[i] = static_cast<wchar_t>(0xD800 + i % 0x800);
+    long_b[i] = static_cast<wchar_t>(0xDC00 + i % 0x400);
+  }
+  const std::wstring high(1, wchar_t(0xD800)), low(1, wchar_t(0xDC00)), reversed{wchar_t(0xDC00), wchar_t(0xD800)};
+  Items name_items = {high, low, reversed, long_a, L"%s%n%x%p%%", std::nullopt, L"", std::nullopt, L"x" + high + L"y"};
+  Items path_items = {low, high, std::nullopt, long_b, L"%s\\%n\\%99999999d", L"NullName", L"", std::nullopt, reversed};
+  const DWORD count = static_cast<DWORD>(name_items.size());
+  Strings names(name_items), paths(path_items);
+  ReceivedStrings ordered_names, ordered_paths;
+  Environment::get().clear_record();
+  CHECK_HR(restore->OrderComponents(count, names.data(), paths.data(), &ordered_names.items, &ordered_paths.items), S_OK);
+  ordered_names.count = ordered_paths.count = count;
+  check_received(Record("OrderComponents").num(count).array(count, names.data()).array(count, paths.data()));
+  BOOST_REQUIRE(ordered_names.items != nullptr);
+  BOOST_REQUIRE(ordered_paths.items != nullptr);
+  const auto same = [](const wchar_t* got, const std::optional<std::wstring>& sent) {
+    return got == nullptr ? !sent.has_value() : sent.has_value() && std::wstring(got) == *sent;
+  };
+  for (DWORD i = 0; i < count; ++i) {
+    BOOST_TEST_CONTEXT("out element " << i << " (input element " << count - 1 - i << ")") {
+      BOOST_CHECK(same(ordered_names.items[i], name_items[count - 1 - i]));
+      BOOST_CHECK(same(ordered_paths.items[i], path_items[count - 1 - i]));
+    }
+  }
+}
+
 // OrderComponents with 0 components: S_OK and both out arrays non-NULL (and empty).
 BOOST_FIXTURE_TEST_CASE(order_components_0, Session) { check_order_components(*this, 0); }
 

@@ -4,7 +4,8 @@
 # volume (C:\) and a "snapshot" directory (C:\snap\) that differs from the live files. A clean
 # snapshot passes; a corrupted byte fails with the file named in the run log; an Abort during a long
 # hash settles within the bound (measured from the run log); a hung checker with a grandchild is
-# killed with its tree on Abort.
+# killed with its tree on Abort; a checker in a folder anyone may write is refused (never started)
+# exactly like a restore `run` step, and a noisy one (not UTF-8, UTF-16, 1 MiB) keeps the run log JSON.
 # Args: PROCESS_HELPER_EXE (plays the hung checker)
 . "$(dirname "$0")/lib.sh"
 helper_exe=$1
@@ -12,10 +13,13 @@ helper_exe=$1
 fresh_prefix checks
 c="$WINEPREFIX/drive_c"
 install_dir="$c/wsbkit"
-mkdir -p "$install_dir" "$c/ProgramData/Ledger" "$c/Ledger/data" "$c/snap/Ledger/data" "$c/snap/Big" "$c/pids"
+mkdir -p "$install_dir" "$c/ProgramData/Ledger" "$c/Ledger/data" "$c/snap/Ledger/data" "$c/snap/Big" "$c/pids" "$c/loose"
 cp "$WSBKIT_BUILD_DIR/src/cli/wsbkit.exe" "$WSBKIT_BUILD_DIR/src/addin/wsbkit-addin.exe" \
    "$WSBKIT_BUILD_DIR/src/ps/wsbkit-ps.dll" "$install_dir/"
 cp "$helper_exe" "$install_dir/ledger-check.exe"
+# Under Wine a file is untrusted exactly when it or a folder above it is world-writable.
+cp "$helper_exe" "$c/loose/ledger-check.exe"
+chmod 0777 "$c/loose"
 wsbkit() { wine_run "$install_dir/wsbkit.exe" "$@"; }
 logs="$c/ProgramData/wsbkit/logs"
 
@@ -32,13 +36,21 @@ for _ in $(seq 1 200); do printf '00000000000000000000000000000000  big.bin\n'; 
 cat > "$c/ProgramData/Ledger/policy.json" <<'JSON'
 {
   "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}", "identifier": "Ledger" },
-  "components": { "db": { "name": "LedgerDB" }, "big": { "name": "BigDB" }, "hung": { "name": "HungDB" } },
+  "components": { "db": { "name": "LedgerDB" }, "big": { "name": "BigDB" }, "hung": { "name": "HungDB" },
+                  "loose": { "name": "LooseDB" }, "noisy": { "name": "NoisyDB" },
+                  "workdir": { "name": "WorkDirDB" } },
   "backup": { "check": [
     { "manifest.verify": { "manifest": "C:\\Ledger\\MANIFEST.xxh128", "extra_files": "fail" }, "when": { "component": "db" } },
     { "files.present": { "paths": "C:\\Ledger\\data\\*.ldb", "min_size": 3 }, "when": { "component": "db" } },
     { "manifest.verify": { "manifest": "C:\\Big\\MANIFEST.xxh128" }, "timeout": "10m", "when": { "component": "big" } },
     { "run": { "executable": "C:\\wsbkit\\ledger-check.exe", "arguments": ["spawn-sleeper", "600000", "C:\\pids\\hung.pid"] },
-      "timeout": "1h", "when": { "component": "hung" } }
+      "timeout": "1h", "when": { "component": "hung" } },
+    { "run": { "executable": "C:\\loose\\ledger-check.exe", "arguments": ["spawn-sleeper", "1", "C:\\pids\\loose.pid"] },
+      "when": { "component": "loose" } },
+    { "run": { "executable": "C:\\wsbkit\\ledger-check.exe", "arguments": ["spawn-sleeper", "1", "C:\\pids\\workdir.pid"],
+               "working_directory": "C:\\loose" }, "when": { "component": "workdir" } },
+    { "run": { "executable": "C:\\wsbkit\\ledger-check.exe", "arguments": ["noise", "4294967295"], "success_exit_codes": [-1] },
+      "when": { "component": "noisy" } }
   ] }
 }
 JSON
@@ -112,6 +124,49 @@ print(int((t["end"] - t["abort"]).total_seconds() * 1000) if "abort" in t and "e
 echo "Abort -> end of the hung checker (run log): ${latency} ms"
 [ "$latency" != none ] && [ "$latency" -lt 100 ] && pass "the checker tree was killed within 100 ms (${latency} ms)" \
   || fail "Abort -> end took ${latency} ms" "$log"
+
+# 6. A checker in a folder anyone may write is refused like a restore `run` step: never started,
+#    the check fails, the run log says why.
+rm -f "$c/pids/loose.pid"
+out=$(wsbkit simulate Ledger --backup-only --component LooseDB "${volume[@]}" --poll-ms 20)
+echo "$out"
+check_contains "an untrusted checker fails the check" 'QueryStatus(component="LooseDB") -> S_OK, result WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED' "$out"
+[ ! -e "$c/pids/loose.pid" ] && pass "the untrusted checker was never started" || fail "the untrusted checker ran"
+check_contains "the run log gives the refusal" 'can be changed by principals other than SYSTEM and Administrators' "$(cat "$(newest_log)" 2>/dev/null)"
+
+# 6b. A trusted checker whose working directory anyone may write (a planted DLL there would load
+#     into SYSTEM's process) is refused the same way: never started, the run log names the folder.
+rm -f "$c/pids/workdir.pid"
+out=$(wsbkit simulate Ledger --backup-only --component WorkDirDB "${volume[@]}" --poll-ms 20)
+echo "$out"
+check_contains "a checker in a world-writable working directory fails the check" 'QueryStatus(component="WorkDirDB") -> S_OK, result WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED' "$out"
+[ ! -e "$c/pids/workdir.pid" ] && pass "the checker with a world-writable working directory was never started" || fail "it ran"
+check_contains "the run log names the working directory" 'C:\\loose can be changed' "$(cat "$(newest_log)" 2>/dev/null)"
+
+# 6c. A batch-file checker and a UNC checker are validation errors (exit 3): the batch message says
+#     how to call cmd.exe explicitly; the add-in would refuse such a policy whole.
+printf '@echo hi\r\n' > "$install_dir/check.cmd"
+printf '{ "backup": { "check": [ { "run": { "executable": "C:\\\\wsbkit\\\\check.cmd" } },\n  { "run": { "executable": "\\\\\\\\srv\\\\share\\\\check.exe" } } ] } }' \
+  > "$c/ProgramData/Ledger/bad-policy.json"
+out=$(wsbkit validate 'C:\ProgramData\Ledger\bad-policy.json'; echo "exit $?")
+echo "$out"
+check_contains "validate refuses a batch-file checker" 'is a batch file, which Windows runs through cmd.exe' "$out"
+check_contains "the refusal shows the cmd.exe spelling" '"arguments": ["/d", "/c", "C:\\wsbkit\\check.cmd"]' "$out"
+check_contains "validate refuses a UNC checker" 'is a UNC or device path' "$out"
+check_contains "validate exits 3" 'exit 3' "$out"
+
+# 7. A checker printing bytes that are not UTF-8, UTF-16 and 1 MiB, exiting 0xFFFFFFFF (-1 in the
+#    policy): passes, and every run log line is JSON.
+out=$(wsbkit simulate Ledger --backup-only --component NoisyDB "${volume[@]}" --poll-ms 20)
+echo "$out"
+check_contains "a noisy checker exiting 0xFFFFFFFF passes with success_exit_codes [-1]" 'QueryStatus(component="NoisyDB") -> S_OK, result S_OK' "$out"
+json_check=$(python3 -c '
+import json, sys
+records = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+out = [r for r in records if r["event"] == "output"][0]
+assert "bytes cut" in out["stdout"] and "Fehler" in out["stderr"], out
+print("%d lines, JSON" % len(records))' "$(newest_log)" 2>&1)
+check_contains "the noisy checker's run log parses as JSON, output cut and decoded" "lines, JSON" "$json_check"
 
 check "unregister" wsbkit unregister --writer '{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}'
 rm -f "$c/snap/Big/big.bin"

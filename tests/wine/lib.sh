@@ -34,20 +34,22 @@ check_exit() {
   if [ "$rc" -eq "$want" ]; then pass "$what"; else fail "$what (exit $rc, want $want)" "$output"; fi
 }
 
-# check_contains "description" "needle" "haystack"
+# check_contains "description" "needle" "haystack". (A here-string, not `printf | grep -q`: grep -q
+# exits at the first match and, under pipefail, printf's next write then fails with SIGPIPE, which
+# turned a found needle into a failure (check_not_contains: into a pass) once the haystack was a few KB.)
 check_contains() {
-  if printf '%s' "$3" | grep -qF -- "$2"; then pass "$1"; else fail "$1: missing '$2'" "$3"; fi
+  if grep -qF -- "$2" <<< "$3"; then pass "$1"; else fail "$1: missing '$2'" "$3"; fi
 }
 check_not_contains() {
-  if printf '%s' "$3" | grep -qF -- "$2"; then fail "$1: unexpected '$2'" "$3"; else pass "$1"; fi
+  if grep -qF -- "$2" <<< "$3"; then fail "$1: unexpected '$2'" "$3"; else pass "$1"; fi
 }
 
 # A fresh Wine prefix of this test's own (removed first), with a warm wineserver.
 fresh_prefix() {
   local dir="$WSBKIT_BUILD_DIR/wineprefix-$1"
-  wineserver -k >/dev/null 2>&1 || true   # of a previous run of this prefix, if any
+  WINEPREFIX="$dir" wineserver -k >/dev/null 2>&1 || true   # of a previous run of this prefix, if any
   rm -rf "$dir"
-  wine_up "$dir"
+  wine_up "$dir" || { fail "Wine prefix $dir could not be created"; finish; exit 1; }
 }
 
 # PIDs of this prefix's processes whose command line matches PATTERN (other prefixes, e.g. other
@@ -61,3 +63,22 @@ prefix_pids() {
 
 # Wine prints CRLF; tests compare plain lines.
 wine_run() { wine "$@" 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+
+# check_no_records "description": no registration of wsbkit's is left under HKLM\SOFTWARE\wsbkit.
+# The key is gone, or holds only the machine's journal key (HKLM\SOFTWARE\wsbkit\JournalKey, made by
+# the add-in at its first start and kept for `repair`; no registration's, so unregister leaves it,
+# like the state folder).
+check_no_records() {
+  local out key="" line bad=""
+  if ! out=$(wine_run reg query 'HKLM\SOFTWARE\wsbkit' /s); then pass "$1"; return; fi
+  while IFS= read -r line; do
+    case "$line" in
+      '') ;;
+      'HKEY_LOCAL_MACHINE\SOFTWARE\wsbkit') key=root ;;
+      'HKEY_LOCAL_MACHINE\SOFTWARE\wsbkit\JournalKey') key=journal ;;
+      HKEY_*) bad+="$line"$'\n' ;;
+      *) [ "$key" = journal ] || bad+="$line"$'\n' ;;
+    esac
+  done <<< "$out"
+  if [ -z "$bad" ]; then pass "$1"; else fail "$1" "$out"; fi
+}

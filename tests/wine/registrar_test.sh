@@ -94,7 +94,7 @@ out=$(wsbkit "${changed[@]}")
 rc=$?
 [ $rc -eq 0 ] && pass "re-register with changes succeeds" || fail "re-register (exit $rc)" "$out"
 [ "$(printf '%s\n' "$out" | grep '^  ')" = "$planned" ] && pass "re-register made exactly the planned changes" \
-  || fail "re-register's changes differ from the plan" "$out"
+  || fail "re-register's changes differ from the plan" "$(diff <(printf '%s\n' "$planned") <(printf '%s\n' "$out" | grep '^  '))"
 check_contains "reg query: identifier updated in place" "REG_SZ Ledger 2" "$(value_of "$app_support\\$writer" 'Application Identifier')"
 check_contains "reg query: CLSID value moved" "REG_SZ $moved" "$(value_of "$app_support\\$writer" CLSID)"
 check_exit 1 "reg query: the old CLSID key is gone" wine reg query "HKLM\\SOFTWARE\\Classes\\CLSID\\$clsid"
@@ -146,7 +146,7 @@ check_exit 1 "reg query: application entry gone" wine reg query "$app_support\\$
 check_exit 1 "reg query: CLSID gone" wine reg query "HKLM\\SOFTWARE\\Classes\\CLSID\\$moved"
 check_exit 1 "reg query: AppID gone" wine reg query "HKLM\\SOFTWARE\\Classes\\AppID\\$moved"
 check_exit 1 "reg query: proxy/stub interface gone" wine reg query 'HKCR\Interface\{1EFF3510-4A27-46AD-B9E0-08332F0F4F6D}'
-check_exit 1 "reg query: wsbkit's records gone" wine reg query 'HKLM\SOFTWARE\wsbkit'
+check_no_records "reg query: wsbkit's records gone (the journal key may stay)"
 check "reg query: Application Support itself stays" wine reg query "$app_support"
 [ "$(query "$neighbour")" = "$neighbour_before" ] && pass "the neighbour is untouched by unregister" || fail "neighbour changed"
 wine_down
@@ -177,7 +177,7 @@ rc=$?
 [ $rc -eq 0 ] && pass "unregister after import succeeds" || fail "unregister after import (exit $rc)" "$out"
 check_exit 1 "reg query: imported entry gone" wine reg query "$app_support\\$writer"
 check_exit 1 "reg query: imported CLSID gone" wine reg query "HKLM\\SOFTWARE\\Classes\\CLSID\\$moved"
-check_exit 1 "reg query: imported records gone" wine reg query 'HKLM\SOFTWARE\wsbkit'
+check_no_records "reg query: imported records gone (the journal key may stay)"
 
 # ------------------------------------------------------------------------ B: LocalService hosting
 service='wsbkit-addin-E759F65B'
@@ -247,6 +247,6 @@ out=$(wsbkit "${hosted[@]}")
 out=$(wsbkit unregister --writer "$writer")
 check_contains "unregister deletes the add-in's service" "- service $service" "$out"
 check_exit 1 "reg query: service gone after unregister" wine reg query "$services_key"
-check_exit 1 "reg query: nothing of wsbkit's left" wine reg query 'HKLM\SOFTWARE\wsbkit'
+check_no_records "reg query: nothing of wsbkit's left (the journal key may stay)"
 
 finish

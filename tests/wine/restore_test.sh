@@ -3,7 +3,10 @@
 # service) stopped by PreRestore and started by PostRestore through real out-of-process COM
 # activation of the add-in; then the add-in killed between the two, and the next PostRestore (a
 # new add-in process) and `wsbkit repair` each bring the service back with its start type.
-# Also: a `run` step whose child hangs (with a grandchild) is killed at its timeout, tree and all.
+# Also: a `run` step whose child hangs (with a grandchild) is killed at its timeout, tree and all;
+# and a `run` step printing bytes that are not UTF-8, UTF-16 and 1 MiB, passing in PreRestore and
+# failing in PostRestore (then failing in PreRestore): the service comes back each time and the
+# run log stays JSON, line by line.
 # Args: TEST_SERVICE_EXE PROCESS_HELPER_EXE
 . "$(dirname "$0")/lib.sh"
 test_service_exe=$1
@@ -17,6 +20,15 @@ cp "$WSBKIT_BUILD_DIR/src/cli/wsbkit.exe" "$WSBKIT_BUILD_DIR/src/addin/wsbkit-ad
 cp "$test_service_exe" "$WINEPREFIX/drive_c/svc/ledger-svc.exe"
 cp "$process_helper_exe" "$WINEPREFIX/drive_c/svc/ledgerctl.exe"
 wsbkit() { wine_run "$install_dir/wsbkit.exe" "$@"; }
+# A call that leaves a restore session open keeps the add-in's process alive (it holds the
+# session's lock) and with it the output handles it inherited from the client that started it:
+# such calls write to a file, never to a pipe (wine_run's, or $(...)'s) that would wait for it.
+simulate_open() {
+  wine "$install_dir/wsbkit.exe" simulate "$@" > "$WINEPREFIX/simulate.out" 2>&1
+  local rc=$?
+  tr -d '\r' < "$WINEPREFIX/simulate.out"
+  return $rc
+}
 service_state() { wine_run sc query LedgerSvc | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p' | head -n1; }
 # Wine's sc has no `qc`: read the start type where the SCM keeps it (2 automatic, 3 manual, 4 disabled).
 start_type() {
@@ -56,9 +68,10 @@ check "register the application with its add-in and policy" \
 components=(--component LedgerLogs --component LedgerDB)
 
 # 1. A whole restore: stopped and disabled during, running and automatic after.
-out=$(wsbkit simulate Ledger --restore-only "${components[@]}" --calls order,pre)
+simulate_open Ledger --restore-only "${components[@]}" --calls order,pre > "$WINEPREFIX/step1.out"
+out=$(cat "$WINEPREFIX/step1.out")
 echo "$out"
-check_contains "OrderComponents puts LedgerDB first (policy order)" "OrderComponents(2 components) -> S_OK, order: LedgerDB, LedgerLogs" "$out"
+check_contains "OrderComponents puts LedgerDB first (policy order)" 'OrderComponents(2 components) -> S_OK, order: "LedgerDB", "LedgerLogs"' "$out"
 check_contains "PreRestore -> S_OK" 'PreRestore(component="LedgerDB"' "$out"
 [ "$(service_state)" = STOPPED ] && pass "PreRestore stopped LedgerSvc" || fail "LedgerSvc not STOPPED after PreRestore: $(service_state)"
 [ "$(start_type)" = DISABLED ] && pass "LedgerSvc disabled during the restore" || fail "start type during restore: $(start_type)"
@@ -132,6 +145,54 @@ fi
   || fail "processes left: $(prefix_pids 'ledgerctl.exe' | xargs -r ps -o pid,args -p)"
 log_dir="$WINEPREFIX/drive_c/ProgramData/wsbkit/logs"
 check_contains "the run log records the timeout" '"timed_out":true' "$(cat "$log_dir"/restore-*.jsonl 2>/dev/null)"
+
+# 4b. A run step whose output no JSON encoder takes as is (not UTF-8, UTF-16LE, 1 MiB): it passes
+#     in PreRestore and fails in PostRestore, then fails in PreRestore. Each time the method answers
+#     (no E_UNEXPECTED), the service comes back, and every run log line parses as JSON.
+cat > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json" <<'JSON'
+{
+  "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}" },
+  "restore": {
+    "pre":  [{ "service.stop": { "service": "LedgerSvc" } },
+             { "run": { "executable": "C:\\svc\\ledgerctl.exe", "arguments": ["noise", "0"] }, "when": { "no_roll_forward": false } },
+             { "run": { "executable": "C:\\svc\\ledgerctl.exe", "arguments": ["noise", "1"] }, "when": { "no_roll_forward": true } }],
+    "post": [{ "run": { "executable": "C:\\svc\\ledgerctl.exe", "arguments": ["noise", "3"] } },
+             { "service.start": { "service": "LedgerSvc" } }]
+  }
+}
+JSON
+rm -f "$log_dir"/restore-*.jsonl
+simulate_open Ledger --restore-only --component LedgerDB --calls order,pre > "$WINEPREFIX/step4b.out"
+out=$(cat "$WINEPREFIX/step4b.out")
+check_contains "PreRestore with a noisy step that passes -> S_OK" 'PreRestore(component="LedgerDB"' "$out"
+check_not_contains "no E_UNEXPECTED from PreRestore" "E_UNEXPECTED" "$out"
+[ "$(service_state)" = STOPPED ] && pass "PreRestore stopped LedgerSvc" || fail "state after the noisy PreRestore: $(service_state)" "$out"
+out=$(wsbkit simulate Ledger --restore-only --component LedgerDB --calls post 2>&1)
+check_contains "PostRestore with a noisy step that fails -> WSBAPP_E_COMPONENT_POST_RESTORE_FAILED" \
+  "WSBAPP_E_COMPONENT_POST_RESTORE_FAILED" "$out"
+check_not_contains "no E_UNEXPECTED from PostRestore" "E_UNEXPECTED" "$out"
+wait_state RUNNING && pass "the failed PostRestore gave LedgerSvc back" || fail "not RUNNING after the noisy PostRestore: $(service_state)" "$out"
+out=$(wsbkit simulate Ledger --restore-only --component LedgerDB --calls order,pre --no-roll-forward 2>&1)
+check_contains "PreRestore with a noisy step that fails -> WSBAPP_E_COMPONENT_PRE_RESTORE_FAILED" \
+  "WSBAPP_E_COMPONENT_PRE_RESTORE_FAILED" "$out"
+wait_state RUNNING && pass "the failed PreRestore gave LedgerSvc back" || fail "not RUNNING after the noisy PreRestore: $(service_state)" "$out"
+json_check=$(python3 - "$log_dir" <<'PY' 2>&1
+import glob, json, sys
+lines = outputs = 0
+for path in sorted(glob.glob(sys.argv[1] + "/restore-*.jsonl")):
+    for line in open(path, encoding="utf-8"):
+        record = json.loads(line)
+        lines += 1
+        if "output" in record:
+            outputs += 1
+            assert len(line) < 20000, "an output of %d characters" % len(line)
+            assert "bytes cut" in record["output"], "1 MiB kept whole"
+            assert "Fehler: Gr\u00f6\u00dfe falsch" in record["output"], "UTF-16 not shown as text"
+print("%d lines, %d with output" % (lines, outputs))
+PY
+)
+echo "run log: $json_check"
+check_contains "every restore run log line is JSON (python json.loads), outputs cut and decoded" "3 with output" "$json_check"
 
 # 5. An invalid policy: PreRestore refuses (nothing stopped), exit 6 from simulate.
 printf '{ "restore": { "pre": [ { "service.stop": { "service": "LedgerSvc" }, "timeout": 30 } ] } }' \

@@ -11,7 +11,7 @@
 #include "platform/win32/windows.hpp"
 
 #include <objbase.h>
-#include "platform/wsb_application.hpp"
+#include "platform/com/wsb_application.hpp"
 
 namespace wsbkit::win32 {
 

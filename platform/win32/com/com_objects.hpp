@@ -6,11 +6,11 @@
 #include <functional>
 #include <memory>
 
-#include "platform/com_server_lifetime.hpp"
+#include "platform/com/com_server_lifetime.hpp"
 #include "platform/win32/windows.hpp"
 
 #include <unknwn.h>
-#include "platform/wsb_application.hpp"
+#include "platform/com/wsb_application.hpp"
 
 namespace wsbkit::win32 {
 

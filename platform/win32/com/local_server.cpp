@@ -3,6 +3,7 @@
 // WsbApplication, convert back; never let an exception cross the ABI.
 #include <atomic>
 #include <new>
+#include <utility>
 
 #include "platform/win32/com/com_convert.hpp"
 #include "platform/win32/com/com_objects.hpp"
@@ -28,16 +29,35 @@ HRESULT guarded(Body&& body) noexcept {
 }
 
 // IUnknown plumbing shared by the three objects: atomic count, and each live object holds the
-// server alive through ServerLifetime.
+// server alive through ServerLifetime and through COM's own server-process count
+// (CoAddRefServerProcess: on Windows the last CoReleaseServerProcess suspends the class objects, so
+// an activation racing the last release goes to a new server). An object from the class factory
+// adopts the count activate() took; one a live call creates takes its own.
+enum class Counted { by_activation, here };
+
 class ServerObject {
  protected:
-  explicit ServerObject(ServerLifetime& lifetime) : lifetime_(lifetime) { lifetime_.add_ref(); }
-  virtual ~ServerObject() { lifetime_.release(); }
+  ServerObject(ServerLifetime& lifetime, Counted counted) : lifetime_(lifetime) {
+    if (counted == Counted::here) lifetime_.add_ref();
+    ::CoAddRefServerProcess();
+  }
+  virtual ~ServerObject() {
+    ::CoReleaseServerProcess();
+    lifetime_.release();
+  }
   ULONG add_ref() { return ++refs_; }
   ULONG release() {
     const ULONG left = --refs_;
     if (left == 0) delete this;
     return left;
+  }
+  // A method body, counted as a call in flight (a service STOP waits for it); refused with
+  // CO_E_SERVER_STOPPING once the server is stopping.
+  template <class Body>
+  HRESULT call(Body&& body) noexcept {
+    CallScope scope(lifetime_);
+    if (!scope.ok()) return CO_E_SERVER_STOPPING;
+    return guarded(std::forward<Body>(body));
   }
 
  private:
@@ -48,7 +68,7 @@ class ServerObject {
 class AsyncObject final : public IWsbApplicationAsync, ServerObject {
  public:
   AsyncObject(ServerLifetime& lifetime, std::shared_ptr<WsbAsync> async)
-      : ServerObject(lifetime), async_(std::move(async)) {}
+      : ServerObject(lifetime, Counted::here), async_(std::move(async)) {}
   ~AsyncObject() override {
     // Released before the end: the operation must not run on unowned.
     Hresult status = hr::ok;
@@ -70,7 +90,7 @@ class AsyncObject final : public IWsbApplicationAsync, ServerObject {
 
   HRESULT STDMETHODCALLTYPE QueryStatus(HRESULT* phrResult) override {
     if (!phrResult) return E_POINTER;
-    return guarded([&] {
+    return call([&] {
       Hresult status = hr::e_unexpected;
       const Hresult h = async_->query_status(status);
       *phrResult = static_cast<HRESULT>(status);
@@ -78,7 +98,7 @@ class AsyncObject final : public IWsbApplicationAsync, ServerObject {
     });
   }
   HRESULT STDMETHODCALLTYPE Abort() override {
-    return guarded([&] { return static_cast<HRESULT>(async_->abort()); });
+    return call([&] { return static_cast<HRESULT>(async_->abort()); });
   }
 
  private:
@@ -87,8 +107,8 @@ class AsyncObject final : public IWsbApplicationAsync, ServerObject {
 
 class AddinObject final : public IWsbApplicationBackupSupport, public IWsbApplicationRestoreSupport, ServerObject {
  public:
-  AddinObject(ServerLifetime& lifetime, std::shared_ptr<WsbApplication> app)
-      : ServerObject(lifetime), lifetime_(lifetime), app_(std::move(app)) {}
+  AddinObject(ServerLifetime& lifetime, std::shared_ptr<WsbApplication> app, Counted counted)
+      : ServerObject(lifetime, counted), lifetime_(lifetime), app_(std::move(app)) {}
 
   HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override {
     if (!out) return E_POINTER;
@@ -114,7 +134,7 @@ class AddinObject final : public IWsbApplicationBackupSupport, public IWsbApplic
     if (!ppAsync) return E_POINTER;
     *ppAsync = nullptr;
     if (cVolumes > wsb_max_volumes) return E_INVALIDARG;
-    return guarded([&]() -> HRESULT {
+    return call([&]() -> HRESULT {
       ConsistencyRequest request;
       request.writer_metadata = from_com(wszWriterMetadata);
       request.component_name = from_com(wszComponentName);
@@ -134,7 +154,7 @@ class AddinObject final : public IWsbApplicationBackupSupport, public IWsbApplic
 
   HRESULT STDMETHODCALLTYPE PreRestore(LPWSTR wszWriterMetadata, LPWSTR wszComponentName,
                                        LPWSTR wszComponentLogicalPath, BOOLEAN bNoRollForward) override {
-    return guarded([&] {
+    return call([&] {
       return static_cast<HRESULT>(app_->pre_restore(restore_request(wszWriterMetadata, wszComponentName,
                                                                     wszComponentLogicalPath, bNoRollForward)));
     });
@@ -142,7 +162,7 @@ class AddinObject final : public IWsbApplicationBackupSupport, public IWsbApplic
 
   HRESULT STDMETHODCALLTYPE PostRestore(LPWSTR wszWriterMetadata, LPWSTR wszComponentName,
                                         LPWSTR wszComponentLogicalPath, BOOLEAN bNoRollForward) override {
-    return guarded([&] {
+    return call([&] {
       return static_cast<HRESULT>(app_->post_restore(restore_request(wszWriterMetadata, wszComponentName,
                                                                      wszComponentLogicalPath, bNoRollForward)));
     });
@@ -156,7 +176,7 @@ class AddinObject final : public IWsbApplicationBackupSupport, public IWsbApplic
     *prgComponentLogicalPath = nullptr;
     if (cComponents > wsb_max_components) return E_INVALIDARG;
     if (cComponents > 0 && (!rgComponentName || !rgComponentLogicalPaths)) return E_INVALIDARG;
-    return guarded([&]() -> HRESULT {
+    return call([&]() -> HRESULT {
       OrderRequest request;
       request.component_count = cComponents;
       if (cComponents > 0) {
@@ -184,7 +204,7 @@ class AddinObject final : public IWsbApplicationBackupSupport, public IWsbApplic
   HRESULT STDMETHODCALLTYPE IsRollForwardSupported(BOOLEAN* pbRollForwardSupported) override {
     if (!pbRollForwardSupported) return E_POINTER;
     *pbRollForwardSupported = FALSE;
-    return guarded([&] {
+    return call([&] {
       bool supported = false;
       const Hresult h = app_->is_roll_forward_supported(supported);
       *pbRollForwardSupported = supported ? TRUE : FALSE;
@@ -204,7 +224,7 @@ class AddinObject final : public IWsbApplicationBackupSupport, public IWsbApplic
 }  // namespace
 
 IUnknown* create_addin_object(ServerLifetime& lifetime, std::shared_ptr<WsbApplication> application) {
-  return static_cast<IWsbApplicationBackupSupport*>(new AddinObject(lifetime, std::move(application)));
+  return static_cast<IWsbApplicationBackupSupport*>(new AddinObject(lifetime, std::move(application), Counted::here));
 }
 
 HRESULT STDMETHODCALLTYPE AddinClassFactory::QueryInterface(REFIID riid, void** out) {
@@ -221,8 +241,16 @@ HRESULT STDMETHODCALLTYPE AddinClassFactory::CreateInstance(IUnknown* outer, REF
   if (!out) return E_POINTER;
   *out = nullptr;
   if (outer) return CLASS_E_NOAGGREGATION;
+  // Counted before anything is made, atomically with the exit decision: refused once stopping.
+  if (!lifetime_.activate()) return CO_E_SERVER_STOPPING;
   return guarded([&] {
-    auto* object = new AddinObject(lifetime_, factory_());
+    AddinObject* object = nullptr;
+    try {
+      object = new AddinObject(lifetime_, factory_(), Counted::by_activation);
+    } catch (...) {
+      lifetime_.release();  // the activation's count, never adopted
+      throw;
+    }
     const HRESULT h = object->QueryInterface(riid, out);
     object->Release();  // the caller's reference (if QI succeeded) is the only one left
     return h;
@@ -230,12 +258,31 @@ HRESULT STDMETHODCALLTYPE AddinClassFactory::CreateInstance(IUnknown* outer, REF
 }
 
 HRESULT STDMETHODCALLTYPE AddinClassFactory::LockServer(BOOL lock) {
-  if (lock) lifetime_.add_ref();
-  else lifetime_.release();
+  if (!lock) {
+    ::CoReleaseServerProcess();
+    lifetime_.release();
+    return S_OK;
+  }
+  if (!lifetime_.activate()) return CO_E_SERVER_STOPPING;
+  ::CoAddRefServerProcess();
   return S_OK;
 }
 
-Result<ServerLifetime::ExitReason> run_local_server(const LocalServerConfig& config, ApplicationFactory factory) {
+Result<void> apply_appid_security(const std::string& clsid) {
+  GUID appid;
+  if (FAILED(CLSIDFromString(widen(clsid).c_str(), &appid))) {
+    return Error::hresult(hr::e_invalidarg, "CLSIDFromString", clsid, "not an AppID");
+  }
+  // EOAC_APPID with the AppID's GUID: COM reads AppID\{clsid} (AccessPermission, authentication
+  // level) itself; the caller has checked that AccessPermission is there (com_security.hpp).
+  const HRESULT h = ::CoInitializeSecurity(&appid, -1, nullptr, nullptr, RPC_C_AUTHN_LEVEL_DEFAULT,
+                                           RPC_C_IMP_LEVEL_IDENTIFY, nullptr, EOAC_APPID, nullptr);
+  if (FAILED(h)) return Error::hresult(h, "CoInitializeSecurity", "AppID " + clsid, "EOAC_APPID");
+  return success();
+}
+
+Result<ServerLifetime::ExitReason> run_local_server(const LocalServerConfig& config, ServerLifetime& lifetime,
+                                                     ApplicationFactory factory) {
   CLSID clsid;
   const std::wstring wide = widen(config.clsid);
   if (FAILED(CLSIDFromString(wide.c_str(), &clsid))) {
@@ -244,8 +291,8 @@ Result<ServerLifetime::ExitReason> run_local_server(const LocalServerConfig& con
   HRESULT h = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
   if (FAILED(h)) return Error::hresult(h, "CoInitializeEx", "COINIT_MULTITHREADED");
   struct Uninit { ~Uninit() { CoUninitialize(); } } uninit;
+  if (auto secured = apply_appid_security(config.clsid); !secured) return secured.error();
 
-  ServerLifetime lifetime(config.idle_timeout);
   AddinClassFactory class_factory(lifetime, std::move(factory));
   DWORD cookie = 0;
   h = CoRegisterClassObject(clsid, &class_factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);

@@ -3,7 +3,7 @@
 // operation, or S_FALSE when no check applies to the component.
 #pragma once
 
-#include "platform/wsb_application.hpp"
+#include "platform/com/wsb_application.hpp"
 
 namespace wsbkit {
 

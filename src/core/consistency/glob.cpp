@@ -15,15 +15,26 @@ bool missing(const Error& e) {
   return e.win32_code() == win32_error::file_not_found || e.win32_code() == win32_error::path_not_found;
 }
 
+// True when `path` is, or lies behind, a reparse point (reported once per walk step).
+Result<bool> behind_reparse_point(const GlobWalk& walk, const std::string& path) {
+  auto found = walk.reparse_points.first_on_path(path);
+  if (!found) return found.error();
+  if (*found) walk.on_reparse_point(**found);
+  return found->has_value();
+}
+
 }  // namespace
 
-Result<void> for_each_match(FileSystem& files, const std::string& pattern, const std::function<bool()>& should_stop,
-                            const std::function<void(const GlobMatch&)>& on_match) {
+Result<void> for_each_match(const GlobWalk& walk, const std::string& pattern) {
+  FileSystem& files = walk.files;
   // Split into the wildcard-free prefix folder and the components after it. The \\?\ prefix of a
   // GUID path is not a wildcard.
   const std::size_t scan_from = pattern.compare(0, 4, "\\\\?\\") == 0 || pattern.compare(0, 4, "//?/") == 0 ? 4 : 0;
   const std::size_t first_wildcard = pattern.find_first_of("*?", scan_from);
   if (first_wildcard == std::string::npos) {
+    auto behind = behind_reparse_point(walk, pattern);
+    if (!behind) return behind.error();
+    if (*behind) return success();
     auto exists = files.exists(pattern);
     if (!exists) return exists.error();
     if (!*exists) return success();
@@ -35,7 +46,7 @@ Result<void> for_each_match(FileSystem& files, const std::string& pattern, const
       if (!s) return s.error();
       size = *s;
     }
-    on_match({pattern, *directory, size});
+    walk.on_match({pattern, *directory, size});
     return success();
   }
   const std::size_t cut = pattern.find_last_of("\\/", first_wildcard);
@@ -48,10 +59,14 @@ Result<void> for_each_match(FileSystem& files, const std::string& pattern, const
     begin = end + 1;
   }
   if (parts.empty()) return success();
+  // The wildcard-free prefix is not listed by this walk: its components are checked here.
+  auto behind = behind_reparse_point(walk, root);
+  if (!behind) return behind.error();
+  if (*behind) return success();
 
   std::vector<std::pair<std::string, std::size_t>> work{{root, 0}};  // folder, index of the part to match
   while (!work.empty()) {
-    if (should_stop()) return Error::hresult(hr::e_abort, "glob", pattern, "stopped");
+    if (walk.should_stop()) return Error::hresult(hr::e_abort, "glob", pattern, "stopped");
     auto [dir, index] = std::move(work.back());
     work.pop_back();
     const std::string& part = parts[index];
@@ -63,9 +78,12 @@ Result<void> for_each_match(FileSystem& files, const std::string& pattern, const
       // A literal component: no listing needed.
       const std::string child = with_trailing_separator(dir) + part;
       if (last) {
-        auto m = for_each_match(files, child, should_stop, on_match);
+        auto m = for_each_match(walk, child);
         if (!m) return m;
       } else {
+        auto behind = behind_reparse_point(walk, child);
+        if (!behind) return behind.error();
+        if (*behind) continue;
         auto directory = files.is_directory(child);
         if (!directory) return directory.error();
         if (*directory) work.emplace_back(child, index + 1);
@@ -77,14 +95,19 @@ Result<void> for_each_match(FileSystem& files, const std::string& pattern, const
       if (missing(entries.error())) continue;
       return entries.error();
     }
+    walk.reparse_points.learn(dir, *entries);
     for (const auto& entry : *entries) {
       const std::string child = with_trailing_separator(dir) + entry.name;
+      if (entry.is_reparse_point) {
+        walk.on_reparse_point(child);
+        continue;
+      }
       if (part == "**") {
         if (entry.is_directory) work.emplace_back(child, index);  // "**" spans this folder too
         continue;
       }
       if (!policy::wildcard_match(part, entry.name)) continue;
-      if (last) on_match({child, entry.is_directory, entry.size});
+      if (last) walk.on_match({child, entry.is_directory, entry.size});
       else if (entry.is_directory) work.emplace_back(child, index + 1);
     }
   }

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/consistency/reparse_points.hpp"
 #include "core/consistency/snapshot_paths.hpp"
 #include "core/consistency/xxh128.hpp"
 #include "platform/text.hpp"
@@ -102,6 +103,8 @@ std::string VerifyReport::summary() const {
   part(outside, "outside the snapshot", outside_names);
   part(malformed_lines, "malformed lines", malformed);
   part(extra, "not in the manifest", extra_names);
+  part(reparse_points, "reparse points, not followed", reparse_point_names);
+  if (skipped_reparse_points > 0) out += "; " + describe_skipped(skipped_reparse_point_names, skipped_reparse_points);
   if (files_listed == 0 && malformed_lines == 0) out += "; the manifest lists no file";
   if (stopped) out += "; stopped before the end";
   return out;
@@ -165,6 +168,14 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
   };
   std::vector<std::uint64_t> listed_keys;
   const std::string manifest_key_path = target.manifest;
+  ReparsePoints reparse(files, target.snapshot_roots.empty() ? std::vector<std::string>{target.base_directory}
+                                                             : target.snapshot_roots);
+  if (auto behind = reparse.first_on_path(target.manifest); !behind) {
+    return behind.error();
+  } else if (*behind) {
+    return Error::win32(win32_error::access_denied, "read manifest", target.manifest,
+                        "reparse point " + **behind + " on its path is not followed: only the snapshot is read");
+  }
 
   TaskQueue queue(options.queue_limit);
   const int thread_count = std::max(1, options.threads);
@@ -226,6 +237,18 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
           keep_first(report.outside_names, options.report_limit, entry.name + " (" + path.error().system_message() + ")");
           return;
         }
+        auto behind = reparse.first_on_path(*path);
+        if (!behind || *behind) {
+          std::lock_guard lock(report_mutex);
+          if (!behind) {
+            ++report.unreadable;
+            keep_first(report.unreadable_names, options.report_limit, entry.name + ": " + behind.error().message());
+          } else {
+            ++report.reparse_points;
+            keep_first(report.reparse_point_names, options.report_limit, entry.name + " (reparse point " + **behind + ")");
+          }
+          return;
+        }
         if (options.extra_files_fail) listed_keys.push_back(path_key(*path));
         if (!queue.push({std::move(entry.name), std::move(*path), entry.digest}, stop)) stop_seen = true;
         report_progress(false);
@@ -273,7 +296,16 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
   if (options.extra_files_fail && !report.stopped) {
     std::sort(listed_keys.begin(), listed_keys.end());
     const std::uint64_t manifest_key = path_key(manifest_key_path);
-    std::vector<std::string> pending{target.base_directory};
+    std::vector<std::string> pending;
+    if (auto behind = reparse.first_on_path(target.base_directory); !behind) {
+      ++report.unreadable;
+      keep_first(report.unreadable_names, options.report_limit, target.base_directory + ": " + behind.error().message());
+    } else if (*behind) {
+      ++report.reparse_points;
+      keep_first(report.reparse_point_names, options.report_limit, "base folder (reparse point " + **behind + ")");
+    } else {
+      pending.push_back(target.base_directory);
+    }
     while (!pending.empty()) {
       if (stop()) {
         report.stopped = true;
@@ -287,8 +319,14 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
         keep_first(report.unreadable_names, options.report_limit, dir + ": " + entries.error().message());
         continue;
       }
+      reparse.learn(dir, *entries);
       for (const auto& entry : *entries) {
         const std::string full = with_trailing_separator(dir) + entry.name;
+        if (entry.is_reparse_point) {
+          ++report.skipped_reparse_points;
+          keep_first(report.skipped_reparse_point_names, options.report_limit, full);
+          continue;
+        }
         if (entry.is_directory) {
           pending.push_back(full);
           continue;

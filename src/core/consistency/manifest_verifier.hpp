@@ -34,13 +34,18 @@ struct VerifyReport {
   std::uint64_t files_ok = 0;
   std::uint64_t bytes_hashed = 0;
   std::uint64_t missing = 0, mismatched = 0, unreadable = 0, malformed_lines = 0, outside = 0, extra = 0;
+  // Entries that are (or lie behind) a reparse point: never read, and they fail the check.
+  std::uint64_t reparse_points = 0;
+  // Reparse points met by the extra-files walk: neither entered nor counted as extra, reported.
+  std::uint64_t skipped_reparse_points = 0;
   // The first report_limit of each, in the order found.
-  std::vector<std::string> missing_names, mismatched_names, unreadable_names, malformed, outside_names, extra_names;
+  std::vector<std::string> missing_names, mismatched_names, unreadable_names, malformed, outside_names, extra_names,
+      reparse_point_names, skipped_reparse_point_names;
   bool stopped = false;  // the stop predicate fired: the report is partial
 
   bool passed() const {
     return !stopped && missing == 0 && mismatched == 0 && unreadable == 0 && malformed_lines == 0 && outside == 0 &&
-           extra == 0 && files_listed > 0;
+           extra == 0 && reparse_points == 0 && files_listed > 0;
   }
   // "2000 files listed, 1998 ok, 1 mismatched (data/a.ldb), 1 missing (logs/x.log)"
   std::string summary() const;
@@ -58,9 +63,13 @@ struct VerifyTarget {
   // their snapshot); an error counts the entry as outside the snapshot.
   std::function<Result<std::string>(const std::string& name)> resolve;
   std::string base_directory;  // snapshot folder walked for extra files
+  // The snapshot roots below which no component may be a reparse point (reparse_points.hpp): the
+  // manifest, every entry and the extra-files walk stay inside. Empty: base_directory.
+  std::vector<std::string> snapshot_roots;
 };
 
-// The manifest itself unreadable is an error; everything about its entries is in the report.
+// The manifest itself unreadable, or a reparse point or behind one, is an error; everything about
+// its entries is in the report.
 Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& target, const VerifyOptions& options,
                                      const std::function<bool()>& should_stop,
                                      const std::function<void(const VerifyProgress&)>& progress);

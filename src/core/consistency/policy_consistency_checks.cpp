@@ -6,20 +6,21 @@
 #include <mutex>
 #include <thread>
 
-#include "core/call_log.hpp"
 #include "core/consistency/glob.hpp"
 #include "core/consistency/manifest_verifier.hpp"
 #include "core/consistency/snapshot_paths.hpp"
 #include "core/consistency/writer_metadata.hpp"
+#include "core/steps/event_ids.hpp"
+#include "core/steps/process_step.hpp"
+#include "core/steps/retry.hpp"
+#include "core/steps/run_log.hpp"
+#include "core/support/json_text.hpp"
 
 namespace wsbkit {
 namespace {
 
 using namespace consistency;
 using Steady = std::chrono::steady_clock;
-using Fields = std::vector<std::pair<std::string, std::string>>;  // name, encoded JSON value
-
-std::string json_number(std::uint64_t n) { return std::to_string(n); }
 
 std::string utc_stamp(std::chrono::system_clock::time_point when, bool compact) {
   using namespace std::chrono;
@@ -42,8 +43,9 @@ std::string utc_stamp(std::chrono::system_clock::time_point when, bool compact) 
   return out;
 }
 
-// What an Abort or the step's timeout asks of the running work.
-class Interruption {
+// What an Abort or the step's timeout asks of the running work. As the retry loop's pause, an
+// Abort cuts the delay between two attempts short.
+class Interruption final : public steps::Pause {
  public:
   void abort() {
     std::lock_guard lock(mutex_);
@@ -55,7 +57,7 @@ class Interruption {
     return aborted_;
   }
   // Sleeps up to `duration`; false if an Abort came first.
-  bool sleep_for(std::chrono::milliseconds duration) {
+  bool wait(std::chrono::milliseconds duration) override {
     std::unique_lock lock(mutex_);
     return !changed_.wait_for(lock, duration, [&] { return aborted_; });
   }
@@ -66,27 +68,45 @@ class Interruption {
   bool aborted_ = false;
 };
 
-// One JSON-lines run log per check, appended through the file system.
-class RunLog {
+// The check's run log ("" folder: none): every line carries the time, the check id, the component
+// and the event. Best effort: a line that cannot be written must not fail the check (a full log
+// disk says nothing about the backup), so failures are counted, and the check's final event
+// message says how many lines are missing and why.
+class CheckLog {
  public:
-  RunLog(FileSystem& files, Clock& clock, std::string path, std::string check_id, std::string component)
-      : files_(files), clock_(clock), path_(std::move(path)), check_id_(std::move(check_id)), component_(std::move(component)) {}
+  CheckLog(FileSystem& files, Clock& clock, const std::string& directory, const std::string& separator,
+           std::string check_id, std::string component)
+      : clock_(clock), check_id_(std::move(check_id)), component_(std::move(component)) {
+    if (!directory.empty()) log_ = std::make_unique<steps::RunLog>(files, directory, "check-" + check_id_ + ".jsonl", separator);
+  }
 
-  void write(const std::string& event, const Fields& fields) {
-    if (path_.empty()) return;
-    std::string line = "{\"time\":\"" + utc_stamp(clock_.now(), false) + "\",\"check\":" + json_quote(check_id_) +
-                       ",\"component\":" + json_quote(component_) + ",\"event\":" + json_quote(event);
-    for (const auto& [name, value] : fields) line += "," + json_quote(name) + ":" + value;
-    line += "}\n";
+  steps::JsonLine line(std::string_view event) const {
+    steps::JsonLine line;
+    line.text("time", utc_stamp(clock_.now(), false)).text("check", check_id_).text("component", component_).text("event", event);
+    return line;
+  }
+  void write(const steps::JsonLine& line) {
+    if (!log_) return;
+    if (auto written = log_->append(line); !written) {
+      std::lock_guard lock(mutex_);
+      if (lost_++ == 0) first_failure_ = written.error().message();
+    }
+  }
+  // "" when every line was written; else what the final event adds.
+  std::string losses() const {
     std::lock_guard lock(mutex_);
-    (void)files_.append_file(path_, line);  // best effort: a full disk must not fail the check
+    if (lost_ == 0) return "";
+    return "; " + std::to_string(lost_) + " line(s) of the run log " + log_->path() + " could not be written (first: " +
+           first_failure_ + ")";
   }
 
  private:
-  FileSystem& files_;
   Clock& clock_;
-  std::string path_, check_id_, component_;
-  std::mutex mutex_;
+  std::string check_id_, component_;
+  std::unique_ptr<steps::RunLog> log_;
+  mutable std::mutex mutex_;
+  std::uint64_t lost_ = 0;
+  std::string first_failure_;
 };
 
 // State shared by the async object (QueryStatus/Abort) and the worker thread.
@@ -95,7 +115,7 @@ struct CheckState {
   std::atomic<bool> abort_flag{false};  // the hot-loop copy of interruption.aborted()
   std::mutex mutex;
   Hresult status = hr::wsbapp_async_in_progress;
-  std::shared_ptr<RunLog> log;  // the Abort request is logged when it arrives, not when it takes effect
+  std::shared_ptr<CheckLog> log;  // the Abort request is logged when it arrives, not when it takes effect
 };
 
 enum class StepResult { passed, failed, aborted };
@@ -116,9 +136,10 @@ class CheckRun {
 
   Hresult run() {
     const auto started = Steady::now();
-    log_.write("start", {{"logical_path", request_.component_logical_path ? json_quote(*request_.component_logical_path) : "null"},
-                         {"steps", json_number(steps_.size())},
-                         {"volumes", json_number(paths_.pairs().size())}});
+    log_.write(log_.line("start")
+                   .text_or_null("logical_path", request_.component_logical_path)
+                   .number("steps", steps_.size())
+                   .number("volumes", paths_.pairs().size()));
     std::string failure;
     bool aborted = false;
     if (request_.writer_metadata) {
@@ -136,8 +157,8 @@ class CheckRun {
       if (outcome.result == StepResult::failed) {
         const std::string reason = step->path + " (" + step->type() + "): " + outcome.message;
         if (step->options.on_error == policy::OnError::continue_) {
-          (void)env_.events.report(EventSeverity::warning, check_event_id::check_step_failed_continued,
-                                   "Consistency check of " + component() + ": " + reason + " (on_error: continue)");
+          report(EventSeverity::warning, event_id::check_step_failed_continued,
+                 "Consistency check of " + component() + ": " + reason + " (on_error: continue)");
           continue;
         }
         failure = reason;
@@ -146,19 +167,20 @@ class CheckRun {
     if (state_->abort_flag) aborted = true;
     const Hresult result = aborted ? hr::e_abort : failure.empty() ? hr::ok : hr::wsbapp_e_component_consistency_check_failed;
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - started);
-    log_.write("end", {{"result", json_quote(hr::name(result))}, {"hr", json_quote(hr::to_hex(result))},
-                       {"duration_ms", json_number(static_cast<std::uint64_t>(elapsed.count()))},
-                       {"reason", json_quote(aborted ? "aborted" : failure)}});
+    log_.write(log_.line("end")
+                   .text("result", hr::name(result))
+                   .text("hr", hr::to_hex(result))
+                   .number("duration_ms", elapsed.count())
+                   .text("reason", aborted ? "aborted" : failure));
+    const std::string check = " (check " + check_id_ + log_.losses() + ")";
     if (aborted) {
-      (void)env_.events.report(EventSeverity::warning, check_event_id::check_aborted,
-                               "Consistency check of " + component() + " aborted (check " + check_id_ + ")");
+      report(EventSeverity::warning, event_id::check_aborted, "Consistency check of " + component() + " aborted" + check);
     } else if (!failure.empty()) {
-      (void)env_.events.report(EventSeverity::error, check_event_id::check_failed,
-                               "Consistency check of " + component() + " failed: " + failure + " (check " + check_id_ +
-                                   "); recovery of this component from this backup will not be allowed");
+      report(EventSeverity::error, event_id::check_failed,
+             "Consistency check of " + component() + " failed: " + failure + check +
+                 "; recovery of this component from this backup will not be allowed");
     } else {
-      (void)env_.events.report(EventSeverity::information, check_event_id::check_passed,
-                               "Consistency check of " + component() + " passed (check " + check_id_ + ")");
+      report(EventSeverity::information, event_id::check_passed, "Consistency check of " + component() + " passed" + check);
     }
     return result;
   }
@@ -177,6 +199,13 @@ class CheckRun {
     return pairs;
   }
 
+  // An event; when the event log refuses it, the run log keeps the message instead.
+  void report(EventSeverity severity, std::uint32_t id, const std::string& message) {
+    if (auto reported = env_.events.report(severity, id, message); !reported) {
+      log_.write(log_.line("event_log_failed").number("event_id", id).text("message", message).text("error", reported.error().message()));
+    }
+  }
+
   std::string component() const {
     return "'" + request_.component_name.value_or("(no name)") + "'" +
            (request_.component_logical_path ? " (" + *request_.component_logical_path + ")" : "");
@@ -184,23 +213,25 @@ class CheckRun {
 
   StepOutcome run_with_retries(const policy::CheckStep& step) {
     StepOutcome outcome;
-    auto delay = step.options.retry_delay;
-    const int attempts = 1 + step.options.retries;
-    for (int attempt = 1; attempt <= attempts; ++attempt) {
+    const auto retried = steps::retry_with_backoff({step.options.retries, step.options.retry_delay}, state_->interruption,
+                                                   [&](int attempt) {
       const auto started = Steady::now();
       outcome = run_step(step);
       const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - started);
-      log_.write("step", {{"step", json_quote(step.path)}, {"type", json_quote(step.type())},
-                          {"attempt", json_number(static_cast<std::uint64_t>(attempt))},
-                          {"outcome", json_quote(outcome.result == StepResult::passed   ? "passed"
-                                                 : outcome.result == StepResult::failed ? "failed"
-                                                                                        : "aborted")},
-                          {"duration_ms", json_number(static_cast<std::uint64_t>(elapsed.count()))},
-                          {"message", json_quote(outcome.message)}});
-      if (outcome.result != StepResult::failed || attempt == attempts) break;
-      if (!state_->interruption.sleep_for(delay)) return {StepResult::aborted, "aborted"};
-      delay *= 2;
-    }
+      log_.write(log_.line("step")
+                     .text("step", step.path)
+                     .text("type", step.type())
+                     .number("attempt", attempt)
+                     .text("outcome", outcome.result == StepResult::passed   ? "passed"
+                                      : outcome.result == StepResult::failed ? "failed"
+                                                                             : "aborted")
+                     .number("duration_ms", elapsed.count())
+                     .text("message", outcome.message));
+      return outcome.result == StepResult::passed   ? steps::AttemptResult::succeeded
+             : outcome.result == StepResult::failed ? steps::AttemptResult::failed
+                                                    : steps::AttemptResult::stop;
+    });
+    if (retried.end == steps::RetryEnd::interrupted) return {StepResult::aborted, "aborted"};
     return outcome;
   }
 
@@ -215,7 +246,7 @@ class CheckRun {
       return true;
     };
     StepOutcome outcome;
-    if (const auto* files = std::get_if<policy::FilesPresent>(&step.action)) outcome = files_present(*files);
+    if (const auto* files = std::get_if<policy::FilesPresent>(&step.action)) outcome = files_present(step.path, *files);
     else if (const auto* manifest = std::get_if<policy::ManifestVerify>(&step.action)) outcome = manifest_verify(step, *manifest);
     else outcome = run_checker(step, std::get<policy::RunChecker>(step.action));
     if (state_->abort_flag) return {StepResult::aborted, "aborted"};
@@ -233,7 +264,14 @@ class CheckRun {
   }
 
   // --- files.present ---
-  StepOutcome files_present(const policy::FilesPresent& action) {
+  // The snapshot volume roots: no walk leaves them, nor enters a reparse point below them.
+  std::vector<std::string> snapshot_roots() const {
+    std::vector<std::string> roots;
+    for (const auto& pair : paths_.pairs()) roots.push_back(pair.snapshot);
+    return roots;
+  }
+
+  StepOutcome files_present(const std::string& step_path, const policy::FilesPresent& action) {
     struct Pattern {
       std::string live;      // as the policy or the writer wrote it
       std::string snapshot;  // where it is looked for
@@ -257,6 +295,14 @@ class CheckRun {
       }
     }
     std::uint64_t matched_total = 0;
+    ReparsePoints reparse(env_.files, snapshot_roots());
+    std::vector<std::string> skipped;
+    std::uint64_t skipped_count = 0;
+    const GlobWalk walk{env_.files, reparse, should_stop_, nullptr, [&](const std::string& path) {
+      log_.write(log_.line("reparse_point").text("step", step_path).text("path", path).text("action", "skipped"));
+      if (skipped.size() < 20) skipped.push_back(path);
+      ++skipped_count;
+    }};
     std::vector<std::string> problems;
     std::uint64_t problem_count = 0;
     const auto problem = [&](std::string text) {
@@ -265,25 +311,28 @@ class CheckRun {
     };
     for (const auto& pattern : patterns) {
       std::uint64_t matched = 0;
-      auto walked = for_each_match(env_.files, pattern.snapshot, should_stop_, [&](const GlobMatch& m) {
+      GlobWalk matching = walk;
+      matching.on_match = [&](const GlobMatch& m) {
         ++matched;
         if (m.is_directory) return;
         if (action.non_empty && m.size == 0) problem(m.path + " is empty");
         else if (m.size < action.min_size) {
           problem(m.path + " holds " + std::to_string(m.size) + " bytes, less than " + std::to_string(action.min_size));
         }
-      });
+      };
+      auto walked = for_each_match(matching, pattern.snapshot);
       if (!walked) return stopped_or({StepResult::failed, pattern.live + ": " + walked.error().message()});
       if (matched == 0) problem(pattern.live + ": nothing matches on the snapshot (" + pattern.snapshot + ")");
       matched_total += matched;
     }
+    const std::string skipped_text = skipped_count ? "; " + describe_skipped(skipped, skipped_count) : "";
     if (problem_count > 0) {
       std::string text;
       for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
       if (problem_count > problems.size()) text += "; ... " + std::to_string(problem_count - problems.size()) + " more";
-      return {StepResult::failed, text};
+      return {StepResult::failed, text + skipped_text};
     }
-    return {StepResult::passed, std::to_string(matched_total) + " present"};
+    return {StepResult::passed, std::to_string(matched_total) + " present" + skipped_text};
   }
 
   // --- manifest.verify ---
@@ -296,6 +345,7 @@ class CheckRun {
     VerifyTarget target;
     target.manifest = *manifest;
     target.base_directory = *base;
+    target.snapshot_roots = snapshot_roots();
     target.resolve = [this, base = *base](const std::string& name) -> Result<std::string> {
       if (policy::is_absolute_live_path(name, false)) return paths_.to_snapshot(name);
       if (!name.empty() && (name[0] == '/' || name[0] == '\\' || (name.size() > 1 && name[1] == ':'))) {
@@ -309,12 +359,20 @@ class CheckRun {
     options.threads = action.parallelism > 0 ? action.parallelism : hash_threads();
     options.progress_interval = env_.progress_interval;
     options.digests = env_.digests;
-    const std::string step_path = json_quote(step.path);
     auto report = verify_manifest(env_.files, target, options, should_stop_, [&](const VerifyProgress& p) {
-      log_.write("progress", {{"step", step_path}, {"files_done", json_number(p.files_done)},
-                              {"files_listed", json_number(p.files_listed)}, {"bytes_done", json_number(p.bytes_done)}});
+      log_.write(log_.line("progress")
+                     .text("step", step.path)
+                     .number("files_done", p.files_done)
+                     .number("files_listed", p.files_listed)
+                     .number("bytes_done", p.bytes_done));
     });
     if (!report) return stopped_or({StepResult::failed, "manifest " + action.manifest + ": " + report.error().message()});
+    for (const auto& name : report->reparse_point_names) {
+      log_.write(log_.line("reparse_point").text("step", step.path).text("entry", name).text("action", "failed"));
+    }
+    for (const auto& path : report->skipped_reparse_point_names) {
+      log_.write(log_.line("reparse_point").text("step", step.path).text("path", path).text("action", "skipped"));
+    }
     if (report->stopped) return stopped_or({StepResult::failed, report->summary()});
     return {report->passed() ? StepResult::passed : StepResult::failed, report->summary()};
   }
@@ -325,43 +383,26 @@ class CheckRun {
     return static_cast<int>(std::clamp(cores, 1u, 8u));
   }
 
-  // --- run ---
+  // --- run --- (core/steps/process_step.hpp: trust check, exit codes, output)
   StepOutcome run_checker(const policy::CheckStep& step, const policy::RunChecker& action) {
-    if (!env_.processes) return {StepResult::failed, "this add-in has no process runner: run checks cannot start"};
-    ProcessRequest request;
-    request.executable = action.executable;
-    request.arguments = action.arguments;
-    request.working_directory = action.working_directory.value_or("");
-    request.timeout = step.options.timeout;
-    request.environment_additions = context_environment(step);
     // Polled by the runner while the child runs: an Abort kills the checker's whole process tree.
-    request.cancelled = [state = state_] { return state->abort_flag.load(); };
-    auto outcome = env_.processes->run(request);
-    if (!outcome) return {StepResult::failed, "could not start " + action.executable + ": " + outcome.error().message()};
-    const auto excerpt = [](const std::string& text) {
-      return text.size() <= 2048 ? text : text.substr(0, 2048) + "... (" + std::to_string(text.size()) + " bytes)";
-    };
-    log_.write("output", {{"step", json_quote(step.path)}, {"exit_code", json_number(outcome->exit_code)},
-                          {"timed_out", outcome->timed_out ? "true" : "false"},
-                          {"stdout", json_quote(excerpt(outcome->standard_output))},
-                          {"stderr", json_quote(excerpt(outcome->standard_error))}});
-    if (outcome->cancelled) return {StepResult::aborted, "aborted"};
-    if (outcome->timed_out) {
-      return {StepResult::failed, action.executable + " did not finish within " + policy::format_duration(step.options.timeout) +
-                                      "; it was killed with its child processes"};
+    steps::ProcessStep checker{step.path, action, step.options.timeout, context_environment(step),
+                               [state = state_] { return state->abort_flag.load(); }};
+    auto outcome = steps::run_process_step({env_.processes, env_.security, &env_.events}, checker);
+    if (!outcome) return {StepResult::failed, "could not run " + action.executable + ": " + outcome.error().message()};
+    log_.write(log_.line("output")
+                   .text("step", step.path)
+                   .number("exit_code", outcome->exit_code)
+                   .boolean("timed_out", outcome->verdict == steps::ProcessVerdict::timed_out)
+                   .text("stdout", outcome->standard_output)
+                   .text("stderr", outcome->standard_error));
+    switch (outcome->verdict) {
+      case steps::ProcessVerdict::passed: return {StepResult::passed, "exit code " + steps::describe_exit_code(outcome->exit_code)};
+      case steps::ProcessVerdict::cancelled: return {StepResult::aborted, "aborted"};
+      case steps::ProcessVerdict::timed_out:
+      case steps::ProcessVerdict::failed: break;
     }
-    const auto code = static_cast<std::int64_t>(outcome->exit_code);
-    // Windows exit codes are DWORDs: -1 in a policy means 0xFFFFFFFF.
-    const bool ok = std::any_of(action.success_exit_codes.begin(), action.success_exit_codes.end(), [&](std::int64_t c) {
-      return c == code || static_cast<std::uint32_t>(c) == outcome->exit_code;
-    });
-    if (!ok) {
-      std::string tail = outcome->standard_error.empty() ? outcome->standard_output : outcome->standard_error;
-      if (tail.size() > 300) tail = tail.substr(tail.size() - 300);
-      return {StepResult::failed, action.executable + " exited with " + std::to_string(outcome->exit_code) +
-                                      (tail.empty() ? "" : ": " + tail)};
-    }
-    return {StepResult::passed, "exit code " + std::to_string(outcome->exit_code)};
+    return {StepResult::failed, action.executable + " " + outcome->reason};
   }
 
   std::vector<std::pair<std::string, std::string>> context_environment(const policy::CheckStep& step) {
@@ -396,7 +437,7 @@ class CheckRun {
   std::vector<const policy::CheckStep*> steps_;
   std::shared_ptr<CheckState> state_;
   std::string check_id_;
-  RunLog& log_;  // owned by the state: Abort writes to it too
+  CheckLog& log_;  // owned by the state: Abort writes to it too
   SnapshotPaths paths_;
   std::vector<FileGroup> file_groups_;
   std::function<bool()> should_stop_;
@@ -447,7 +488,7 @@ class CheckOperation final : public WsbAsync {
       std::lock_guard lock(state_->mutex);
       if (state_->status != hr::wsbapp_async_in_progress) return;  // already over: the result stands
     }
-    if (!state_->abort_flag.exchange(true)) state_->log->write("abort", {});
+    if (!state_->abort_flag.exchange(true)) state_->log->write(state_->log->line("abort"));
     state_->interruption.abort();
   }
   std::shared_ptr<CheckState> state_;
@@ -473,13 +514,9 @@ ConsistencyResult PolicyConsistencyChecks::start(const ConsistencyRequest& reque
   }
   const unsigned number = ++started_;
   const std::string check_id = utc_stamp(env_.clock.now(), true) + "-" + std::to_string(number);
-  std::string log_path;
-  if (!env_.log_dir.empty()) {
-    (void)env_.files.create_directories(env_.log_dir);
-    log_path = env_.log_dir + env_.separator + "check-" + check_id + ".jsonl";
-  }
   auto state = std::make_shared<CheckState>();
-  state->log = std::make_shared<RunLog>(env_.files, env_.clock, log_path, check_id, request.component_name.value_or(""));
+  state->log = std::make_shared<CheckLog>(env_.files, env_.clock, env_.log_dir, env_.separator, check_id,
+                                          request.component_name.value_or(""));
   auto run = std::make_unique<CheckRun>(policy_, env_, request, std::move(steps), state, check_id);
   result.async = std::make_shared<CheckOperation>(state, std::move(run), running_);
   result.hr = hr::ok;

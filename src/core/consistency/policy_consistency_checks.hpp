@@ -12,6 +12,11 @@
 //                outlives the async object (the COM server stays alive until then).
 // Several checks run at once, each on its own thread (and hashing threads for manifests).
 //
+// A `run` check is a process step (core/steps/process_step.hpp), exactly like a restore `run` step:
+// the same trust check of the executable (refused with event 18 when others may change it), exit
+// codes compared as 32-bit values, output excerpts that are valid UTF-8. Retries wait with the
+// same doubling delay (core/steps/retry.hpp).
+//
 // Every path is read on the snapshot: policy paths are mapped through the volume pairs WSB passes
 // (snapshot_paths.hpp); a path on no given volume fails the check with a message naming it.
 #pragma once
@@ -26,19 +31,12 @@
 #include "platform/clock.hpp"
 #include "platform/digests.hpp"
 #include "platform/event_log.hpp"
+#include "platform/file_security.hpp"
 #include "platform/file_system.hpp"
 #include "platform/process.hpp"
 #include "platform/volumes.hpp"
 
 namespace wsbkit {
-
-// Stable event ids of the checks (README lists them).
-namespace check_event_id {
-inline constexpr std::uint32_t check_passed = 30;
-inline constexpr std::uint32_t check_failed = 31;
-inline constexpr std::uint32_t check_aborted = 32;
-inline constexpr std::uint32_t check_step_failed_continued = 33;
-}  // namespace check_event_id
 
 struct ConsistencyEnvironment {
   FileSystem& files;
@@ -53,6 +51,9 @@ struct ConsistencyEnvironment {
   int hash_threads = 0;  // 0: one per processor, at most 8 (a step's `parallelism` overrides)
   std::chrono::milliseconds progress_interval{1000};
   Digests* digests = nullptr;  // SHA-256 (sha256sum) manifests; null: they fail saying so
+  // null: no ownership check (tests); set in the add-in: a `run` checker writable by anyone but
+  // SYSTEM/Administrators is refused (event 18), exactly like a restore `run` step.
+  FileSecurity* security = nullptr;
 };
 
 class PolicyConsistencyChecks final : public ConsistencyChecks {

@@ -60,37 +60,6 @@ std::optional<ManifestVerify> manifest_verify(Document& doc, const json& a, cons
   return out;
 }
 
-std::optional<RunChecker> run_checker(Document& doc, const json& a, const std::string& path) {
-  if (!doc.object(a, path, {"executable", "arguments", "working_directory", "success_exit_codes"}, {"executable"})) {
-    return std::nullopt;
-  }
-  RunChecker out;
-  out.executable = doc.string(a, path, "executable").value_or("");
-  if (!is_absolute_windows_path(out.executable)) {
-    doc.problem(Document::child(path, "executable"),
-                "must be an absolute Windows path (e.g. C:\\\\Program Files\\\\Contoso\\\\check.exe); no shell is used");
-  }
-  out.arguments = doc.strings(a, path, "arguments").value_or(std::vector<std::string>{});
-  out.working_directory = doc.string(a, path, "working_directory");
-  if (out.working_directory && !is_absolute_windows_path(*out.working_directory)) {
-    doc.problem(Document::child(path, "working_directory"), "must be an absolute Windows path");
-  }
-  if (a.contains("success_exit_codes")) {
-    const json& codes = a["success_exit_codes"];
-    const std::string codes_path = Document::child(path, "success_exit_codes");
-    if (!codes.is_array() || codes.empty()) {
-      doc.problem(codes_path, "must be a non-empty list of exit codes");
-    } else {
-      out.success_exit_codes.clear();
-      for (std::size_t i = 0; i < codes.size(); ++i) {
-        if (!codes[i].is_number_integer()) doc.problem(Document::element(codes_path, i), "must be a whole number");
-        else out.success_exit_codes.push_back(codes[i].get<std::int64_t>());
-      }
-    }
-  }
-  return out;
-}
-
 std::optional<CheckStep> check_step(Document& doc, const json& s, const std::string& path, const Defaults& defaults,
                                     const std::map<std::string, ComponentMatch>& components) {
   if (!s.is_object()) {
@@ -127,7 +96,7 @@ std::optional<CheckStep> check_step(Document& doc, const json& s, const std::str
     if (!action) return std::nullopt;
     step.action = std::move(*action);
   } else {
-    auto action = run_checker(doc, a, action_path);
+    auto action = parse_run_command(doc, a, action_path, false, nullptr);
     if (!action) return std::nullopt;
     step.action = std::move(*action);
   }

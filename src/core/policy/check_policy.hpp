@@ -48,12 +48,7 @@ struct ManifestVerify {
 
 // The application's own checker: argv, no shell; the context (component, file groups, each
 // source -> snapshot volume pair) comes as WSBKIT_* environment variables.
-struct RunChecker {
-  std::string executable;  // absolute path
-  std::vector<std::string> arguments;
-  std::optional<std::string> working_directory;
-  std::vector<std::int64_t> success_exit_codes{0};
-};
+using RunChecker = RunCommand;  // step_options.hpp; a check's has no `secrets`
 
 using CheckAction = std::variant<FilesPresent, ManifestVerify, RunChecker>;
 

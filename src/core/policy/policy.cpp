@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "core/guid.hpp"
+#include "core/support/guid.hpp"
 
 namespace wsbkit::policy {
 namespace {
@@ -185,38 +185,9 @@ class Parser {
       if (kind == "service.stop") step.action = ServiceStop{*names, doc_.boolean(a, action_path, "disable_during_restore").value_or(false)};
       else step.action = ServiceStart{*names};
     } else if (kind == "run") {
-      if (!doc_.object(a, action_path, {"executable", "arguments", "working_directory", "success_exit_codes", "secrets"},
-                       {"executable"})) {
-        return std::nullopt;
-      }
-      Run run;
-      run.executable = doc_.string(a, action_path, "executable").value_or("");
-      if (!is_absolute_windows_path(run.executable)) {
-        doc_.problem(Document::child(action_path, "executable"),
-                     "must be an absolute Windows path (e.g. C:\\\\Program Files\\\\Contoso\\\\tool.exe); no shell is used");
-      } else if (options_.file_exists && !options_.file_exists(run.executable)) {
-        doc_.problem(Document::child(action_path, "executable"), "does not exist: " + run.executable);
-      }
-      run.arguments = doc_.strings(a, action_path, "arguments").value_or(std::vector<std::string>{});
-      run.working_directory = doc_.string(a, action_path, "working_directory");
-      if (run.working_directory && !is_absolute_windows_path(*run.working_directory)) {
-        doc_.problem(Document::child(action_path, "working_directory"), "must be an absolute Windows path");
-      }
-      run.secrets = doc_.strings(a, action_path, "secrets").value_or(std::vector<std::string>{});
-      if (a.contains("success_exit_codes")) {
-        const auto& codes = a["success_exit_codes"];
-        const std::string codes_path = Document::child(action_path, "success_exit_codes");
-        if (!codes.is_array() || codes.empty()) {
-          doc_.problem(codes_path, "must be a non-empty list of exit codes");
-        } else {
-          run.success_exit_codes.clear();
-          for (std::size_t i = 0; i < codes.size(); ++i) {
-            if (!codes[i].is_number_integer()) doc_.problem(Document::element(codes_path, i), "must be a whole number");
-            else run.success_exit_codes.push_back(codes[i].get<std::int64_t>());
-          }
-        }
-      }
-      step.action = run;
+      auto run = parse_run_command(doc_, a, action_path, true, options_.file_exists);
+      if (!run) return std::nullopt;
+      step.action = std::move(*run);
     } else if (kind == "wait.port") {
       if (!doc_.object(a, action_path, {"host", "port"}, {"port"})) return std::nullopt;
       WaitPort w;
@@ -256,6 +227,33 @@ LoadResult parse_policy(const std::string& text, const ParseOptions& options) {
   }
   result.problems = doc.problems();
   return result;
+}
+
+Result<LoadResult> load_policy_file(FileSystem& files, const std::string& path, const ParseOptions& options) {
+  std::string text;
+  std::uint64_t seen = 0;
+  auto read = files.read_chunks(path, 64 * 1024, [&](std::string_view chunk) -> Result<void> {
+    seen += chunk.size();
+    if (seen > max_policy_bytes) return Error::win32(win32_error::invalid_data, "read", path);  // stops the read
+    text.append(chunk);
+    return success();
+  });
+  if (seen > max_policy_bytes) {
+    auto size = files.file_size(path);  // the size to report; what was read is a lower bound
+    return LoadResult{std::nullopt, {*size_problem(size && *size > seen ? *size : seen)}};
+  }
+  if (!read) return read.error();
+  return parse_policy(text, options);
+}
+
+Result<LoadResult> load_policy_file(HeldFile& file, const ParseOptions& options) {
+  auto text = file.read(max_policy_bytes + 1);
+  if (!text) return text.error();
+  if (text->size() > max_policy_bytes) {
+    auto size = file.size();
+    return LoadResult{std::nullopt, {*size_problem(size && *size > text->size() ? *size : text->size())}};
+  }
+  return parse_policy(*text, options);
 }
 
 std::vector<std::string> matching_components(const Policy& policy, const OptionalName& name, const OptionalName& logical_path) {

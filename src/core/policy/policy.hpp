@@ -26,6 +26,8 @@
 #include "core/policy/check_policy.hpp"
 #include "core/policy/policy_document.hpp"
 #include "core/policy/step_options.hpp"
+#include "platform/file_security.hpp"
+#include "platform/file_system.hpp"
 
 namespace wsbkit::policy {
 
@@ -38,13 +40,7 @@ struct ServiceStop {
 struct ServiceStart {
   std::vector<std::string> services;
 };
-struct Run {
-  std::string executable;             // absolute path
-  std::vector<std::string> arguments;
-  std::optional<std::string> working_directory;
-  std::vector<std::int64_t> success_exit_codes{0};
-  std::vector<std::string> secrets;   // values redacted from captured output and logs
-};
+using Run = RunCommand;  // step_options.hpp; `secrets` are redacted from captured output and logs
 struct WaitPort {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
@@ -97,6 +93,15 @@ struct ParseOptions {
 };
 
 LoadResult parse_policy(const std::string& text, const ParseOptions& options = {});
+
+// Reads the policy file and parses it: how the add-in and `wsbkit validate` both load a policy.
+// A file over max_policy_bytes gives the size problem after at most that much has been read (the
+// file is hostile until proven otherwise). The Error is a failure to read; problems in the text
+// are in the LoadResult.
+Result<LoadResult> load_policy_file(FileSystem& files, const std::string& path, const ParseOptions& options = {});
+// The same from a file held open by the trust check (platform/file_security.hpp): the bytes come
+// through the handle that was checked, so the text parsed is the text trusted.
+Result<LoadResult> load_policy_file(HeldFile& file, const ParseOptions& options = {});
 
 // The ids of the policy's components matching a WSB component (name and logical path).
 std::vector<std::string> matching_components(const Policy& policy, const OptionalName& name, const OptionalName& logical_path);

@@ -1,7 +1,10 @@
 #include "core/policy/policy_document.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cctype>
 #include <iterator>
+#include <string_view>
 
 #include "platform/text.hpp"
 
@@ -35,11 +38,41 @@ struct TrackedIterator {
   bool operator!=(const TrackedIterator& other) const { return position != other.position; }
 };
 
+// Line and column of byte offsets: the line starts are found once, then each lookup is a binary
+// search (computing each location from offset 0 made large documents quadratic).
+class LineIndex {
+ public:
+  explicit LineIndex(std::string_view text) : size_(text.size()) {
+    starts_.push_back(0);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') starts_.push_back(i + 1);
+    }
+  }
+  // 1-based; an offset past the end is the end.
+  Location at(std::size_t offset) const {
+    offset = std::min(offset, size_);
+    const auto next_line = std::upper_bound(starts_.begin(), starts_.end(), offset);
+    const auto line = static_cast<std::size_t>(next_line - starts_.begin());  // >= 1: starts_[0] == 0
+    return {static_cast<int>(line), static_cast<int>(offset - starts_[line - 1] + 1)};
+  }
+  // The comparisons one lookup makes (for the work count).
+  std::size_t lookup_steps() const { return static_cast<std::size_t>(std::bit_width(starts_.size())); }
+
+ private:
+  std::size_t size_;
+  std::vector<std::size_t> starts_;
+};
+
 // Records the location of every value (and of each key's value) under its display path.
+// Linear in the text: the gap before each token is scanned once, locations come from the
+// LineIndex, and the display paths built are limited to a budget proportional to the text (a long
+// key above many values would otherwise make them quadratic); past the budget nothing more is
+// located. Nesting deeper than max_nesting stops the parse.
 class LocatingHandler : public nlohmann::json_sax<nlohmann::json> {
  public:
-  LocatingHandler(const std::string& text, const char** furthest, std::map<std::string, Location>& out)
-      : text_(text), furthest_(furthest), out_(out) {}
+  LocatingHandler(std::string_view text, const LineIndex& lines, const char** furthest,
+                  std::map<std::string, Location>& out)
+      : text_(text), lines_(lines), furthest_(furthest), out_(out), path_budget_(32 * text.size() + 65536) {}
 
   bool null() override { return value(); }
   bool boolean(bool) override { return value(); }
@@ -48,24 +81,20 @@ class LocatingHandler : public nlohmann::json_sax<nlohmann::json> {
   bool number_float(number_float_t, const string_t&) override { return value(); }
   bool string(string_t&) override { return value(); }
   bool binary(binary_t&) override { return value(); }
-  bool start_object(std::size_t) override {
-    record(current_path());
-    frames_.push_back({false, 0, {}, current_path()});
-    return true;
-  }
+  bool start_object(std::size_t) override { return open(false); }
   bool key(string_t& key) override {
     frames_.back().key = key;
-    record(frames_.back().path.empty() ? key : frames_.back().path + "." + key);
+    record(current_path());
     return true;
   }
   bool end_object() override { return end_container(); }
-  bool start_array(std::size_t) override {
-    record(current_path());
-    frames_.push_back({true, 0, {}, current_path()});
-    return true;
-  }
+  bool start_array(std::size_t) override { return open(true); }
   bool end_array() override { return end_container(); }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+  // Where the first container deeper than max_nesting starts, if there is one.
+  const std::optional<Location>& too_deep() const { return too_deep_; }
+  std::size_t work() const { return work_; }
 
  private:
   struct Frame {
@@ -75,11 +104,31 @@ class LocatingHandler : public nlohmann::json_sax<nlohmann::json> {
     std::string path;
   };
 
-  std::string current_path() const {
-    if (frames_.empty()) return "";
+  // The display path of the value being read; nullopt once the path budget is spent.
+  std::optional<std::string> current_path() {
+    if (budget_spent_) return std::nullopt;
+    if (frames_.empty()) return std::string();
     const Frame& f = frames_.back();
-    if (f.array) return f.path + "[" + std::to_string(f.index) + "]";
+    const std::string index = f.array ? "[" + std::to_string(f.index) + "]" : std::string();
+    const std::size_t length = f.path.size() + (f.array ? index.size() : f.key.size() + 1);
+    work_ += length;
+    path_bytes_ += length;
+    if (path_bytes_ > path_budget_) {
+      budget_spent_ = true;
+      return std::nullopt;
+    }
+    if (f.array) return f.path + index;
     return f.path.empty() ? f.key : f.path + "." + f.key;
+  }
+  bool open(bool array) {
+    auto path = current_path();
+    const std::size_t start = record(path);
+    if (frames_.size() >= max_nesting) {
+      too_deep_ = lines_.at(start);
+      return false;
+    }
+    frames_.push_back({array, 0, {}, path ? std::move(*path) : std::string()});
+    return true;
   }
   bool value() {
     record(current_path());
@@ -95,8 +144,9 @@ class LocatingHandler : public nlohmann::json_sax<nlohmann::json> {
   void advance() {
     if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
   }
-  // The token just read starts at the first significant character after the previous token.
-  void record(const std::string& path) {
+  // The token just read starts at the first significant character after the previous token;
+  // returns that offset.
+  std::size_t record(const std::optional<std::string>& path) {
     std::size_t i = last_end_;
     while (i < text_.size()) {
       const char c = text_[i];
@@ -106,35 +156,31 @@ class LocatingHandler : public nlohmann::json_sax<nlohmann::json> {
         while (i < text_.size() && text_[i] != '\n') ++i;
       } else if (c == '/' && i + 1 < text_.size() && text_[i + 1] == '*') {
         const auto end = text_.find("*/", i + 2);
-        i = end == std::string::npos ? text_.size() : end + 2;
+        i = end == std::string_view::npos ? text_.size() : end + 2;
       } else {
         break;
       }
     }
-    if (!out_.count(path)) out_[path] = location_of(text_, i);
-    last_end_ = static_cast<std::size_t>(*furthest_ - text_.data());
-  }
-
- public:
-  static Location location_of(const std::string& text, std::size_t offset) {
-    Location loc{1, 1};
-    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++loc.line;
-        loc.column = 1;
-      } else {
-        ++loc.column;
-      }
+    work_ += i - last_end_ + 1;
+    if (path && !out_.count(*path)) {
+      out_[*path] = lines_.at(i);
+      work_ += lines_.lookup_steps();
     }
-    return loc;
+    last_end_ = std::max(i, static_cast<std::size_t>(*furthest_ - text_.data()));
+    return i;
   }
 
- private:
-  const std::string& text_;
+  std::string_view text_;
+  const LineIndex& lines_;
   const char** furthest_;
   std::map<std::string, Location>& out_;
   std::vector<Frame> frames_;
   std::size_t last_end_ = 0;
+  std::size_t path_bytes_ = 0;
+  std::size_t path_budget_;
+  bool budget_spent_ = false;
+  std::optional<Location> too_deep_;
+  std::size_t work_ = 0;
 };
 
 const char* type_name(const nlohmann::json& v) {
@@ -156,6 +202,11 @@ std::string Problem::format(const std::string& file_name) const {
   out += ": ";
   if (!path.empty()) out += path + ": ";
   return out + message;
+}
+
+std::optional<Problem> size_problem(std::uint64_t bytes) {
+  if (bytes <= max_policy_bytes) return std::nullopt;
+  return Problem{"", {}, "policy is " + std::to_string(bytes) + " bytes, more than the 4 MiB limit"};
 }
 
 std::optional<Duration> parse_duration(const std::string& text) {
@@ -211,17 +262,28 @@ bool wildcard_match(const std::string& pattern, const std::string& text) {
 }
 
 Document::Document(const std::string& text) {
+  if (auto too_big = size_problem(text.size())) {
+    problems_.push_back(std::move(*too_big));
+    return;
+  }
+  const LineIndex lines(text);
   const char* furthest = text.data();
-  LocatingHandler locator(text, &furthest, locations_);
+  LocatingHandler locator(text, lines, &furthest, locations_);
   TrackedIterator begin{text.data(), &furthest};
   TrackedIterator end{text.data() + text.size(), &furthest};
   nlohmann::json::sax_parse(begin, end, &locator, nlohmann::json::input_format_t::json, true, true);
+  locating_work_ = locator.work();
+  if (locator.too_deep()) {
+    problems_.push_back({"", *locator.too_deep(),
+                         "nested deeper than " + std::to_string(max_nesting) + " levels of objects and lists"});
+    return;
+  }
   try {
     root_ = nlohmann::json::parse(text, nullptr, true, true);
     parsed_ = true;
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is the 1-based offset where parsing stopped.
-    const Location where = LocatingHandler::location_of(text, e.byte > 0 ? e.byte - 1 : 0);
+    const Location where = lines.at(e.byte > 0 ? e.byte - 1 : 0);
     std::string message = e.what();
     const auto colon = message.find("syntax error");
     if (colon != std::string::npos) message = message.substr(colon);

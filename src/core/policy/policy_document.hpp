@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,13 @@ struct Problem {
   std::string format(const std::string& file_name) const;
 };
 
+// The largest policy wsbkit reads, and how deep its objects and lists may nest.
+inline constexpr std::size_t max_policy_bytes = 4 * 1024 * 1024;
+inline constexpr std::size_t max_nesting = 64;
+// The one size check: "policy is N bytes, more than the 4 MiB limit" when `bytes` is over
+// max_policy_bytes (for the whole document: no path, no location).
+std::optional<Problem> size_problem(std::uint64_t bytes);
+
 // "30s", "5m", "1h", "250ms", "1m30s"; nullopt for anything else (a bare number included).
 std::optional<Duration> parse_duration(const std::string& text);
 std::string format_duration(Duration d);
@@ -38,10 +46,15 @@ bool wildcard_match(const std::string& pattern, const std::string& text);
 
 class Document {
  public:
-  // Parses `text`; syntax errors become problems with their location.
+  // Parses `text`; syntax errors become problems with their location. Text over
+  // max_policy_bytes, or nested deeper than max_nesting, is refused with one problem. Linear in
+  // the text's size.
   explicit Document(const std::string& text);
 
   bool parsed() const { return parsed_; }
+  // What locating the values cost (bytes scanned, path bytes built, line lookup steps): proof
+  // for the tests that parsing stays linear, counted rather than timed.
+  std::size_t locating_work() const { return locating_work_; }
   const nlohmann::json& root() const { return root_; }
   Location where(const std::string& path) const;
 
@@ -69,6 +82,7 @@ class Document {
  private:
   nlohmann::json root_;
   bool parsed_ = false;
+  std::size_t locating_work_ = 0;
   std::map<std::string, Location> locations_;
   std::vector<Problem> problems_;
 };

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "platform/file_security.hpp"
+
 namespace wsbkit::policy {
 
 bool ComponentMatch::matches(const OptionalName& name, const OptionalName& logical_path) const {
@@ -14,6 +16,68 @@ bool ComponentMatch::matches(const OptionalName& name, const OptionalName& logic
     return false;
   };
   return any(names, name) && any(logical_paths, logical_path);
+}
+
+namespace {
+
+// success_exit_codes: a non-empty list of whole numbers in [min_exit_code, max_exit_code].
+std::optional<std::vector<std::int64_t>> exit_codes(Document& doc, const nlohmann::json& codes, const std::string& path) {
+  if (!codes.is_array() || codes.empty()) {
+    doc.problem(path, "must be a non-empty list of exit codes");
+    return std::nullopt;
+  }
+  std::vector<std::int64_t> out;
+  const std::string range = "an exit code is a 32-bit value, from " + std::to_string(min_exit_code) + " to " +
+                            std::to_string(max_exit_code) + " (-1 and 4294967295 are the same code)";
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const auto& code = codes[i];
+    const std::string at = Document::element(path, i);
+    if (!code.is_number_integer()) {
+      doc.problem(at, "must be a whole number; " + range);
+    } else if (code.is_number_unsigned() ? code.get<std::uint64_t>() > static_cast<std::uint64_t>(max_exit_code)
+                                         : code.get<std::int64_t>() < min_exit_code) {
+      doc.problem(at, code.dump() + " is out of range: " + range);
+    } else {
+      out.push_back(code.is_number_unsigned() ? static_cast<std::int64_t>(code.get<std::uint64_t>()) : code.get<std::int64_t>());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<RunCommand> parse_run_command(Document& doc, const nlohmann::json& a, const std::string& path,
+                                            bool with_secrets,
+                                            const std::function<bool(const std::string& path)>& file_exists) {
+  std::set<std::string> keys = {"executable", "arguments", "working_directory", "success_exit_codes"};
+  if (with_secrets) keys.insert("secrets");
+  if (!doc.object(a, path, keys, {"executable"})) return std::nullopt;
+  RunCommand run;
+  run.executable = doc.string(a, path, "executable").value_or("");
+  if (!is_absolute_windows_path(run.executable)) {
+    doc.problem(Document::child(path, "executable"),
+                "must be an absolute Windows path (e.g. C:\\\\Program Files\\\\Contoso\\\\tool.exe); no shell is used");
+  } else if (std::string refused = path_refusal(run.executable, FileRole::executable); !refused.empty()) {
+    doc.problem(Document::child(path, "executable"), refused);
+  } else if (file_exists && !file_exists(run.executable)) {
+    doc.problem(Document::child(path, "executable"), "does not exist: " + run.executable);
+  }
+  run.arguments = doc.strings(a, path, "arguments").value_or(std::vector<std::string>{});
+  run.working_directory = doc.string(a, path, "working_directory");
+  if (run.working_directory && !is_absolute_windows_path(*run.working_directory)) {
+    doc.problem(Document::child(path, "working_directory"), "must be an absolute Windows path");
+  } else if (run.working_directory) {
+    if (std::string refused = path_refusal(*run.working_directory, FileRole::folder); !refused.empty()) {
+      doc.problem(Document::child(path, "working_directory"), refused);
+    }
+  }
+  if (with_secrets) run.secrets = doc.strings(a, path, "secrets").value_or(std::vector<std::string>{});
+  if (a.contains("success_exit_codes")) {
+    if (auto codes = exit_codes(doc, a["success_exit_codes"], Document::child(path, "success_exit_codes"))) {
+      run.success_exit_codes = std::move(*codes);
+    }
+  }
+  return run;
 }
 
 const std::set<std::string>& step_option_keys() {

@@ -2,14 +2,16 @@
 // failure handling, conditions, scope; and the component selectors the conditions refer to.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/policy/policy_document.hpp"
-#include "core/windows_path.hpp"
+#include "core/support/windows_path.hpp"
 
 namespace wsbkit::policy {
 
@@ -43,6 +45,27 @@ struct StepOptions {
   bool once = false;  // run once per restore session instead of once per component
   Location where;
 };
+
+// A `run` action, the same for restore steps and consistency checks: an executable started with
+// an argv list (no shell).
+struct RunCommand {
+  std::string executable;  // absolute path
+  std::vector<std::string> arguments;
+  std::optional<std::string> working_directory;
+  // The exit codes that mean success, as the policy wrote them. Windows exit codes are 32-bit
+  // unsigned values that tools also write as signed ones: each entry lies between min_exit_code and
+  // max_exit_code, and -1 and 4294967295 name the same exit code 0xFFFFFFFF.
+  std::vector<std::int64_t> success_exit_codes{0};
+  std::vector<std::string> secrets;  // restore steps only: values redacted from captured output and logs
+};
+inline constexpr std::int64_t min_exit_code = std::numeric_limits<std::int32_t>::min();
+inline constexpr std::int64_t max_exit_code = std::numeric_limits<std::uint32_t>::max();
+
+// Reads the action object `a` of a `run` step at `path`. `with_secrets`: the "secrets" key is
+// allowed. `file_exists` (may be empty) is asked whether the executable exists.
+std::optional<RunCommand> parse_run_command(Document& doc, const nlohmann::json& a, const std::string& path,
+                                            bool with_secrets,
+                                            const std::function<bool(const std::string& path)>& file_exists);
 
 // The common option keys a step object may carry besides its action key.
 const std::set<std::string>& step_option_keys();

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/policy/policy.hpp"
-#include "platform/wsb_application.hpp"
+#include "platform/com/wsb_application.hpp"
 
 namespace wsbkit {
 

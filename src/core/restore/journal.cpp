@@ -1,42 +1,55 @@
 #include "core/restore/journal.hpp"
 
 #include <array>
-#include <cstdio>
+#include <vector>
 
 namespace wsbkit {
 
-std::uint32_t crc32(std::string_view data) {
-  static const auto table = [] {
-    std::array<std::uint32_t, 256> t{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  std::uint32_t crc = 0xFFFFFFFFu;
-  for (const unsigned char ch : data) crc = table[(crc ^ ch) & 0xFF] ^ (crc >> 8);
-  return crc ^ 0xFFFFFFFFu;
+namespace {
+
+std::string hex_of(const std::array<std::uint8_t, 32>& bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (const std::uint8_t b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 0xF];
+  }
+  return out;
 }
 
-namespace {
-std::string line_for(const std::string& json_text) {
-  char crc[12];
-  std::snprintf(crc, sizeof crc, "%08x\t", static_cast<unsigned>(crc32(json_text)));
-  return crc + json_text + "\n";
+Error refused(const std::string& path, std::size_t line_number) {
+  return Error::win32(win32_error::access_denied, "journal", path,
+                      "refused: line " + std::to_string(line_number) +
+                          " is not authenticated by this machine's journal key (planted, edited, or written by an older"
+                          " wsbkit); nothing in it was acted on");
 }
+
 }  // namespace
+
+Result<std::string> journal_record_mac(const JournalSeal& seal, std::size_t line_number, std::string_view json_text) {
+  const std::string message = seal.name + "\n" + std::to_string(line_number) + "\n" + std::string(json_text);
+  auto mac = hmac_sha256(*seal.digests, seal.key, message);
+  if (!mac) return mac.error();
+  return hex_of(*mac);
+}
+
+Result<void> Journal::require_seal() const {
+  if (seal_.digests && !seal_.key.empty()) return success();
+  return Error::win32(win32_error::access_denied, "journal", path_, "no journal key: the journal cannot be authenticated");
+}
 
 Result<Journal::Loaded> Journal::load() {
   records_.clear();
   text_.clear();
   Loaded loaded;
+  if (auto sealed = require_seal(); !sealed) return sealed.error();
   auto exists = files_.exists(path_);
   if (!exists) return exists.error();
   if (!*exists) return loaded;
-  auto content = files_.read_file(path_);
+  auto content = files_.read_file_no_follow(path_);
   if (!content) return content.error();
+  std::vector<nlohmann::json> records;
+  std::string text;
   std::size_t start = 0;
   std::size_t line_number = 0;
   while (start < content->size()) {
@@ -47,33 +60,32 @@ Result<Journal::Loaded> Journal::load() {
       break;
     }
     const std::string line = content->substr(start, end - start);
-    const auto tab = line.find('\t');
-    bool valid = tab == 8;
-    nlohmann::json record;
-    if (valid) {
-      const std::string json_text = line.substr(9);
-      char expected[9];
-      std::snprintf(expected, sizeof expected, "%08x", static_cast<unsigned>(crc32(json_text)));
-      valid = line.compare(0, 8, expected) == 0;
-      if (valid) {
-        record = nlohmann::json::parse(json_text, nullptr, false);
-        valid = record.is_object();
-      }
-    }
-    if (!valid) {
-      loaded.problem = "line " + std::to_string(line_number) + " is damaged (checksum or JSON); it and what follows were ignored";
-      break;
-    }
-    records_.push_back(record);
-    text_ += line + "\n";
+    constexpr std::size_t mac_size = 64;
+    if (line.size() <= mac_size || line[mac_size] != '\t') return refused(path_, line_number);
+    const std::string json_text = line.substr(mac_size + 1);
+    auto mac = journal_record_mac(seal_, line_number, json_text);
+    if (!mac) return mac.error();
+    if (line.compare(0, mac_size, *mac) != 0) return refused(path_, line_number);
+    nlohmann::json record = nlohmann::json::parse(json_text, nullptr, false);
+    if (!record.is_object()) return refused(path_, line_number);  // authenticated, yet not ours: never guessed at
+    records.push_back(std::move(record));
+    text += line + "\n";
     start = end + 1;
   }
+  records_ = std::move(records);
+  text_ = std::move(text);
   loaded.records = records_;
   return loaded;
 }
 
 Result<void> Journal::append(const nlohmann::json& record) {
-  std::string text = text_ + line_for(record.dump());
+  if (auto sealed = require_seal(); !sealed) return sealed;
+  // `replace`: a record can never make the journal throw (COM strings are stored exactly by the
+  // session as hex when they are not UTF-8).
+  const std::string json_text = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto mac = journal_record_mac(seal_, records_.size() + 1, json_text);
+  if (!mac) return mac.error();
+  std::string text = text_ + *mac + "\t" + json_text + "\n";
   if (auto r = files_.replace_file_atomically(path_, text); !r) return r;
   text_ = std::move(text);
   records_.push_back(record);

@@ -1,9 +1,15 @@
 // The restore session's journal: what this session changed and still owes, kept durably so that
 // a crash of the add-in (or of the machine) between "stop" and "start" never leaves the
-// application down. Each record is one line "CRC32<TAB>JSON"; every append rewrites the whole
-// file through FileSystem::replace_file_atomically (temp file, flush, rename), so the file is
-// always a complete earlier or later version. Loading keeps the valid prefix and reports the
-// first bad line: a damaged tail never hides the services listed before it.
+// application down. Each record is one line "HMAC<TAB>JSON": HMAC is the HMAC-SHA-256 (64 hex
+// digits) under the machine's journal key (journal_key.hpp) of the journal's name, the record's
+// line number and its JSON, so a record cannot be forged, edited, moved to another line or to
+// another writer's journal without the key. Every append rewrites the whole file through
+// FileSystem::replace_file_atomically (temp file, flush, rename), so the file is always a complete
+// earlier or later version; it is read without following a reparse point.
+// Loading refuses the whole journal (an error, api "journal", nothing acted on) when any complete
+// line fails its HMAC: it was planted or edited (or written by a wsbkit before authentication, as
+// "CRC32<TAB>JSON"). Only an incomplete last line (no end of line) is a tail that loading drops
+// and reports, keeping the authenticated records before it.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,21 +17,32 @@
 #include <string>
 #include <vector>
 
+#include "platform/digests.hpp"
 #include "platform/file_system.hpp"
 
 namespace wsbkit {
 
-std::uint32_t crc32(std::string_view data);
+// What authenticates a journal: the digest facility, the machine's key, and the journal's name
+// (the session key), which every record's HMAC covers.
+struct JournalSeal {
+  Digests* digests = nullptr;  // null or an empty key: every load and append fails (nothing is trusted)
+  std::string key;
+  std::string name;
+};
+
+// The HMAC field of a record: 64 lower-case hex digits.
+Result<std::string> journal_record_mac(const JournalSeal& seal, std::size_t line_number, std::string_view json_text);
 
 class Journal {
  public:
-  Journal(FileSystem& files, std::string path) : files_(files), path_(std::move(path)) {}
+  Journal(FileSystem& files, std::string path, JournalSeal seal)
+      : files_(files), path_(std::move(path)), seal_(std::move(seal)) {}
 
   struct Loaded {
     std::vector<nlohmann::json> records;  // the valid prefix
     std::optional<std::string> problem;   // why the rest was ignored
   };
-  // No file: no records, no problem.
+  // No file: no records, no problem. A complete line that fails its HMAC: an error (refused).
   Result<Loaded> load();
   // Appends after the records loaded or appended so far (load() first when reopening).
   Result<void> append(const nlohmann::json& record);
@@ -36,8 +53,11 @@ class Journal {
   const std::vector<nlohmann::json>& records() const { return records_; }
 
  private:
+  Result<void> require_seal() const;
+
   FileSystem& files_;
   std::string path_;
+  JournalSeal seal_;
   std::vector<nlohmann::json> records_;
   std::string text_;
 };

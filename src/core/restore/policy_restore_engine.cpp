@@ -1,12 +1,14 @@
 #include "core/restore/policy_restore_engine.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <random>
 #include <set>
 
-#include "core/call_log.hpp"
 #include "core/restore/component_order.hpp"
 #include "core/restore/service_orchestrator.hpp"
+#include "core/steps/retry.hpp"
+#include "core/steps/run_log.hpp"
 #include "platform/text.hpp"
 
 namespace wsbkit {
@@ -14,10 +16,6 @@ namespace wsbkit {
 using json = nlohmann::json;
 
 namespace {
-
-std::string component_key(const OptionalString& name, const OptionalString& path) {
-  return to_lower_ascii(name.value_or("<null>")) + "|" + to_lower_ascii(path.value_or("<null>"));
-}
 
 std::int64_t epoch_ms(Clock& clock) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count();
@@ -30,213 +28,243 @@ std::string new_session_id(Clock& clock) {
   return buf;
 }
 
-json to_json(const OptionalString& s) { return s ? json(*s) : json(nullptr); }
-OptionalString from_json(const json& j) { return j.is_string() ? OptionalString(j.get<std::string>()) : std::nullopt; }
-
-struct Owed {
-  std::string service;
-  ServiceState state = ServiceState::stopped;
-  ServiceStartType start_type = ServiceStartType::manual;
-  bool disabled_by_us = false;
-  std::string stopped_with;  // the service whose stop step stopped this one
-  bool must_restart() const { return state == ServiceState::running || state == ServiceState::start_pending; }
-};
-
-// Gives back what the owed list holds: start types first (a disabled service cannot start), then
-// every service that was running, in parallel by dependencies. Each given-back service is recorded
-// as settled, so a crash halfway through is completed by the next attempt.
-Result<void> give_back(const RestoreEnvironment& env, Journal& journal, std::vector<Owed>& owed, RepairOutcome& outcome,
-                       policy::Duration timeout) {
-  if (owed.empty()) return success();
-  for (const auto& o : owed) {
-    if (!o.disabled_by_us) continue;
-    if (auto r = env.services.set_start_type(o.service, o.start_type); !r) return r;
-    outcome.start_types_restored.push_back(o.service);
-  }
-  std::vector<std::string> restart;
-  for (const auto& o : owed) {
-    if (o.must_restart()) restart.push_back(o.service);
-  }
-  ServiceOrchestrator orchestrator(env.services, env.clock, env.poll);
-  if (auto r = orchestrator.start_all(restart, timeout); !r) return r;
-  outcome.services_restarted.insert(outcome.services_restarted.end(), restart.begin(), restart.end());
-  for (const auto& o : owed) {
-    if (auto r = journal.append({{"t", "settled"}, {"service", o.service}}); !r) return r;
-  }
-  owed.clear();
-  return success();
+// Whether `name` is in `list` (service names: case-insensitive).
+bool named(const std::vector<std::string>& list, const std::string& name) {
+  return std::any_of(list.begin(), list.end(), [&](const std::string& n) { return iequals(n, name); });
 }
 
-ServiceState parse_state(const std::string& s) {
-  if (s == "running") return ServiceState::running;
-  if (s == "start_pending") return ServiceState::start_pending;
-  if (s == "paused") return ServiceState::paused;
-  return ServiceState::stopped;
-}
-ServiceStartType parse_start_type(const std::string& s) {
-  if (s == "boot") return ServiceStartType::boot;
-  if (s == "system") return ServiceStartType::system;
-  if (s == "automatic") return ServiceStartType::automatic;
-  if (s == "disabled") return ServiceStartType::disabled;
-  return ServiceStartType::manual;
-}
-std::string state_name(ServiceState s) {
-  switch (s) {
-    case ServiceState::running: return "running";
-    case ServiceState::start_pending: return "start_pending";
-    case ServiceState::paused: return "paused";
-    default: return "stopped";
-  }
-}
-std::string start_type_name(ServiceStartType t) {
-  switch (t) {
-    case ServiceStartType::boot: return "boot";
-    case ServiceStartType::system: return "system";
-    case ServiceStartType::automatic: return "automatic";
-    case ServiceStartType::disabled: return "disabled";
-    default: return "manual";
-  }
+// A run log line that could not be written: the run log is the administrator's record, not the
+// restore's state (the journal is), so the step's outcome stands and the event log says which
+// record is missing.
+Result<void> report_unlogged_step(EventLog& events, const policy::RestoreStep& step, int attempt, const Error& error) {
+  return events.report(EventSeverity::warning, event_id::run_log_failed,
+                       "wsbkit could not write the run log line of step " + step.path + " (attempt " +
+                           std::to_string(attempt) + "): " + error.message());
 }
 
-std::string redact(std::string text, const std::vector<std::string>& secrets) {
-  for (const auto& secret : secrets) {
-    if (secret.empty()) continue;
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
-      text.replace(pos, secret.size(), "***");
-    }
-  }
-  return text;
+
+// A method's failure answer, whatever the method returns.
+template <class T>
+T failure_answer(Hresult h);
+template <>
+Hresult failure_answer<Hresult>(Hresult h) { return h; }
+template <>
+OrderResult failure_answer<OrderResult>(Hresult h) {
+  OrderResult result;
+  result.hr = h;  // both outs stay NULL
+  return result;
 }
 
-// The last `limit` bytes: the end of a failing tool's output is where the reason is.
-std::string excerpt(const std::string& text, std::size_t limit = 2048) {
-  if (text.size() <= limit) return text;
-  return "[... " + std::to_string(text.size() - limit) + " bytes cut] " + text.substr(text.size() - limit);
-}
+std::string sessions_dir(const RestoreEnvironment& env) { return env.state_dir + env.separator + "sessions"; }
 
 }  // namespace
-
-struct PolicyRestoreEngine::Session {
-  bool open = false;
-  std::string id;
-  std::int64_t started_ms = 0;
-  std::optional<std::vector<std::pair<OptionalString, OptionalString>>> components;  // from OrderComponents
-  std::set<std::string> pre_started;
-  std::set<std::string> post_done;
-  bool once_pre_done = false;
-  std::vector<Owed> owed;
-  std::optional<std::string> journal_problem;
-
-  static Session replay(const std::vector<json>& records) {
-    Session s;
-    for (const auto& r : records) {
-      const std::string t = r.value("t", "");
-      if (t == "session") {
-        s.open = true;
-        s.id = r.value("id", "");
-        s.started_ms = r.value("started_ms", std::int64_t{0});
-        if (r.contains("components") && r["components"].is_array()) {
-          std::vector<std::pair<OptionalString, OptionalString>> list;
-          for (const auto& c : r["components"]) {
-            if (c.is_array() && c.size() == 2) list.emplace_back(from_json(c[0]), from_json(c[1]));
-          }
-          s.components = list;
-        }
-      } else if (t == "owe") {
-        const std::string service = r.value("service", "");
-        const bool already = std::any_of(s.owed.begin(), s.owed.end(),
-                                         [&](const Owed& o) { return iequals(o.service, service); });
-        if (!already && !service.empty()) {  // the first record holds the true prior state
-          s.owed.push_back({service, parse_state(r.value("state", "stopped")),
-                            parse_start_type(r.value("start_type", "manual")), r.value("disabled", false),
-                            r.value("with", "")});
-        }
-      } else if (t == "settled") {
-        const std::string service = r.value("service", "");
-        std::erase_if(s.owed, [&](const Owed& o) { return iequals(o.service, service); });
-      } else if (t == "pre") {
-        s.pre_started.insert(r.value("component", ""));
-      } else if (t == "once_pre") {
-        s.once_pre_done = true;
-      } else if (t == "post") {
-        s.post_done.insert(r.value("component", ""));
-      }
-    }
-    return s;
-  }
-};
 
 PolicyRestoreEngine::PolicyRestoreEngine(std::shared_ptr<const policy::Policy> policy, RestoreEnvironment env,
                                          std::string session_key)
     : policy_(std::move(policy)), env_(std::move(env)), session_key_(std::move(session_key)),
-      journal_(env_.files, journal_path()) {}
+      session_(env_.files, journal_path(), JournalSeal{env_.digests, env_.journal_key, session_key_}) {}
+
+PolicyRestoreEngine::~PolicyRestoreEngine() {
+  if (claim_ && env_.keep_alive) env_.keep_alive(false);
+}
 
 std::string PolicyRestoreEngine::journal_path() const {
-  return env_.state_dir + env_.separator + "sessions" + env_.separator + session_key_ + ".journal";
+  return sessions_dir(env_) + env_.separator + session_key_ + ".journal";
 }
 
-Result<PolicyRestoreEngine::Session> PolicyRestoreEngine::load_session() {
-  auto loaded = journal_.load();
-  if (!loaded) return loaded.error();
-  Session s = Session::replay(loaded->records);
-  s.journal_problem = loaded->problem;
-  if (loaded->problem) {
-    (void)env_.events.report(EventSeverity::warning, event_id::journal_damaged,
-                             "wsbkit restore journal " + journal_.path() + ": " + *loaded->problem +
-                                 "; the services listed before the damage are still given back");
+// --- serialisation and the last line of defence ---
+
+template <class Body>
+auto PolicyRestoreEngine::contained(const char* method, Hresult failure, Body&& body) -> decltype(body()) {
+  std::lock_guard lock(calls_);
+  try {
+    auto result = body();
+    let_go_unless_open();
+    return result;
+  } catch (const std::bad_alloc&) {
+    return failure_answer<decltype(body())>(after_exception(method, failure, "out of memory"));
+  } catch (const std::exception& e) {
+    return failure_answer<decltype(body())>(after_exception(method, failure, e.what()));
+  } catch (...) {
+    return failure_answer<decltype(body())>(after_exception(method, failure, "unknown exception"));
   }
-  return s;
 }
 
-Result<void> PolicyRestoreEngine::open_session(Session& session,
-                                               std::optional<std::vector<std::pair<OptionalString, OptionalString>>> components) {
-  if (auto r = env_.files.create_directories(env_.state_dir + env_.separator + "sessions"); !r) return r.error();
-  session = Session{};
-  session.open = true;
-  session.id = new_session_id(env_.clock);
-  session.started_ms = epoch_ms(env_.clock);
-  session.components = components;
-  json record = {{"t", "session"}, {"id", session.id}, {"started_ms", session.started_ms}, {"components", nullptr}};
-  if (components) {
-    json list = json::array();
-    for (const auto& [n, p] : *components) list.push_back(json::array({to_json(n), to_json(p)}));
-    record["components"] = list;
+// An exception escaped a step: give back what the session changed, say so, answer `failure`.
+Hresult PolicyRestoreEngine::after_exception(const char* method, Hresult failure, const std::string& what) {
+  std::string outcome;
+  try {
+    auto given = give_back_and_close();
+    outcome = given ? "what the session had changed was given back"
+                    : "giving back FAILED (run 'wsbkit repair'): " + given.error().message();
+    let_go_unless_open();
+  } catch (...) {
+    outcome = "giving back failed with another exception (run 'wsbkit repair')";
   }
-  if (auto r = journal_.append(record); !r) return r;
-  (void)env_.events.report(EventSeverity::information, event_id::session_started,
-                           "wsbkit restore session " + session.id + " started for " + session_key_);
-  return success();
+  try {
+    report(EventSeverity::error, std::string(method) == "PostRestore" ? event_id::post_restore_failed : event_id::pre_restore_failed,
+           "wsbkit " + std::string(method) + " of " + session_key_ + " stopped by an internal error (" + to_valid_utf8(what) +
+               "); " + outcome);
+  } catch (...) {
+  }
+  return failure;
 }
 
-Result<RepairOutcome> PolicyRestoreEngine::give_back_and_close(Session& session) {
-  RepairOutcome outcome;
-  outcome.journal = journal_.path();
-  outcome.journal_problem = session.journal_problem;
-  if (auto r = give_back(env_, journal_, session.owed, outcome, policy::max_step_timeout); !r) return r.error();
-  if (auto r = journal_.remove(); !r) return r.error();
-  session = Session{};
-  return outcome;
+Hresult PolicyRestoreEngine::pre_restore(const RestoreRequest& request) {
+  return contained("PreRestore", hr::wsbapp_e_component_pre_restore_failed, [&] { return pre_restore_locked(request); });
 }
 
-Result<std::optional<RepairOutcome>> PolicyRestoreEngine::complete_expired_session() {
-  auto session = load_session();
-  if (!session) return session.error();
-  if (!session->open) return std::optional<RepairOutcome>();
-  const auto age = std::chrono::milliseconds(epoch_ms(env_.clock) - session->started_ms);
-  if (age < policy_->restore.max_duration) return std::optional<RepairOutcome>();
-  auto outcome = give_back_and_close(*session);
-  if (!outcome) return outcome.error();
-  (void)env_.events.report(EventSeverity::warning, event_id::interrupted_session_completed,
-                           "wsbkit completed an interrupted restore session of " + session_key_ + " (older than " +
-                               policy::format_duration(policy_->restore.max_duration) + "): " +
-                               std::to_string(outcome->services_restarted.size()) + " service(s) restarted");
-  return std::optional<RepairOutcome>(*outcome);
+Hresult PolicyRestoreEngine::post_restore(const RestoreRequest& request) {
+  return contained("PostRestore", hr::wsbapp_e_component_post_restore_failed, [&] { return post_restore_locked(request); });
 }
 
 OrderResult PolicyRestoreEngine::order_components(const OrderRequest& request) {
+  return contained("OrderComponents", hr::e_fail, [&] { return order_components_locked(request); });
+}
+
+Result<std::optional<RepairOutcome>> PolicyRestoreEngine::complete_expired_session() {
+  std::lock_guard lock(calls_);
+  try {
+    auto outcome = complete_expired_locked();
+    let_go_unless_open();
+    return outcome;
+  } catch (const std::exception& e) {
+    return Error::hresult(hr::e_unexpected, "complete expired session", session_key_, to_valid_utf8(e.what()));
+  } catch (...) {
+    return Error::hresult(hr::e_unexpected, "complete expired session", session_key_, "unknown exception");
+  }
+}
+
+void PolicyRestoreEngine::report(EventSeverity severity, std::uint32_t id, const std::string& message) {
+  // The event log is the report of last resort: when even it fails, nothing else can be told.
+  if (auto r = env_.events.report(severity, id, to_valid_utf8(message)); !r) return;
+}
+
+// --- the session's cross-process lock ---
+
+// Takes the session's lock (true), waiting up to `wait` for another process to let go of it; false
+// when another live process still holds it.
+Result<bool> PolicyRestoreEngine::claim(std::chrono::milliseconds wait) {
+  if (env_.state_problem) {
+    return Error::win32(win32_error::access_denied, "state folder", env_.state_dir, "refused: " + *env_.state_problem);
+  }
+  if (claim_ || !env_.locks) return true;
+  if (auto r = env_.files.create_directories(sessions_dir(env_)); !r) return r.error();
+  const std::string path = sessions_dir(env_) + env_.separator + session_key_ + ".lock";
+  const auto deadline = env_.clock.steady_now() + wait;
+  for (;;) {
+    auto lock = env_.locks->try_lock(path);
+    if (!lock) return lock.error();
+    if (*lock) {
+      claim_ = std::move(*lock);
+      if (env_.keep_alive) env_.keep_alive(true);
+      return true;
+    }
+    if (env_.clock.steady_now() >= deadline) return false;
+    env_.clock.sleep_for(env_.poll);
+  }
+}
+
+// The process keeps the lock (and itself alive) only while the session it opened is going on.
+void PolicyRestoreEngine::let_go_unless_open() {
+  if (!claim_ || session_.state().open) return;
+  claim_.reset();
+  if (env_.keep_alive) env_.keep_alive(false);
+}
+
+Result<void> PolicyRestoreEngine::load() {
+  auto claimed = claim(env_.lock_wait);
+  if (!claimed) return claimed.error();
+  if (!*claimed) {
+    return Error::win32(win32_error::busy, "lock restore session", session_key_,
+                        "another wsbkit process is working on this restore session (waited " +
+                            policy::format_duration(env_.lock_wait) + ")");
+  }
+  return load_journal();
+}
+
+// The journal, replayed; a refused one (not authenticated) and a damaged tail are reported.
+Result<void> PolicyRestoreEngine::load_journal() {
+  if (auto r = session_.load(); !r) {
+    if (r.error().api() == "journal") {
+      report(EventSeverity::error, event_id::journal_refused,
+             "wsbkit restore journal " + session_.journal_path() + " " + r.error().system_message() +
+                 ". Check who wrote it, then delete it (an administrator's prompt); wsbkit will not touch it.");
+    }
+    return r;
+  }
+  if (const auto& problem = session_.state().journal_problem) {
+    report(EventSeverity::warning, event_id::journal_damaged,
+           "wsbkit restore journal " + session_.journal_path() + ": " + *problem +
+               "; the services listed before the damage are still given back");
+  }
+  return success();
+}
+
+// --- sessions ---
+
+// A new session. What an earlier one still owes is given back first; what cannot be stays owed
+// (carried into the new session, never forgotten).
+Result<void> PolicyRestoreEngine::start_session(std::optional<ComponentList> components) {
+  if (session_.state().open || session_.owes_anything()) {
+    auto given = give_back_and_close();
+    if (!given) {
+      report(EventSeverity::error, event_id::post_restore_failed,
+             "wsbkit could not give back what an earlier restore session of " + session_key_ +
+                 " owes; it stays owed by the new session: " + given.error().message());
+    }
+  }
+  if (auto r = env_.files.create_directories(sessions_dir(env_)); !r) return r.error();
+  const std::string id = new_session_id(env_.clock);
+  if (auto r = session_.begin(id, epoch_ms(env_.clock), std::move(components)); !r) return r;
+  report(EventSeverity::information, event_id::session_started, "wsbkit restore session " + id + " started for " + session_key_);
+  return success();
+}
+
+// Gives back what the session owes and ends it; a journal that still owes something is kept.
+Result<RepairOutcome> PolicyRestoreEngine::give_back_and_close() {
+  RepairOutcome outcome;
+  outcome.journal = session_.journal_path();
+  outcome.journal_problem = session_.state().journal_problem;
+  ServiceOrchestrator orchestrator(env_.services, env_.clock, env_.poll);
+  auto given = session_.give_back(orchestrator, env_.services, env_.give_back_timeout);
+  if (!given) {
+    if (auto r = session_.end_with_debts(); !r) return r.error();
+    return given.error();
+  }
+  outcome.services_restarted = given->services_restarted;
+  outcome.start_types_restored = given->start_types_restored;
+  outcome.refused = given->refused;
+  for (const auto& refused : given->refused) {
+    report(EventSeverity::warning, event_id::driver_left_alone,
+           "wsbkit restore session of " + session_key_ + " left a service alone: " + refused);
+  }
+  if (auto r = session_.close(); !r) return r.error();
+  return outcome;
+}
+
+Result<std::optional<RepairOutcome>> PolicyRestoreEngine::complete_expired_locked() {
+  auto claimed = claim(std::chrono::milliseconds(0));
+  if (!claimed) return claimed.error();
+  if (!*claimed) return std::optional<RepairOutcome>();  // a live process is working on it
+  if (auto r = load_journal(); !r) return r.error();
+  if (!session_.state().open && !session_.owes_anything()) return std::optional<RepairOutcome>();
+  const auto age = std::chrono::milliseconds(epoch_ms(env_.clock) - session_.state().started_ms);
+  if (session_.state().open && age < policy_->restore.max_duration) return std::optional<RepairOutcome>();
+  auto outcome = give_back_and_close();
+  if (!outcome) return outcome.error();
+  report(EventSeverity::warning, event_id::interrupted_session_completed,
+         "wsbkit completed an interrupted restore session of " + session_key_ + " (older than " +
+             policy::format_duration(policy_->restore.max_duration) + "): " +
+             std::to_string(outcome->services_restarted.size()) + " service(s) restarted");
+  return std::optional<RepairOutcome>(*outcome);
+}
+
+OrderResult PolicyRestoreEngine::order_components_locked(const OrderRequest& request) {
   OrderResult result;
   std::vector<std::size_t> order(request.names.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  result.hr = hr::s_false;
   if (policy_->restore.has_ordering()) {
     order = order_components_by_policy(*policy_, request.names, request.logical_paths);
     result.hr = hr::ok;
@@ -246,109 +274,98 @@ OrderResult PolicyRestoreEngine::order_components(const OrderRequest& request) {
       result.names->push_back(request.names[i]);
       result.logical_paths->push_back(request.logical_paths[i]);
     }
-  } else {
-    result.hr = hr::s_false;
   }
   // OrderComponents starts a restore: a session still open belongs to an earlier one. The new
   // session keeps the components in restore order (its last one ends it).
-  auto session = load_session();
-  if (session && session->open) (void)give_back_and_close(*session);
-  if (session) {
-    std::vector<std::pair<OptionalString, OptionalString>> components;
-    for (auto i : order) components.emplace_back(request.names[i], request.logical_paths[i]);
-    if (auto r = open_session(*session, components); !r) {
-      (void)env_.events.report(EventSeverity::error, event_id::pre_restore_failed,
-                               "wsbkit could not start the restore journal: " + r.error().message());
-    }
+  ComponentList components;
+  for (auto i : order) components.emplace_back(request.names[i], request.logical_paths[i]);
+  auto started = load();
+  if (started) started = start_session(components);
+  if (!started) {
+    report(EventSeverity::error, event_id::pre_restore_failed,
+           "wsbkit could not start the restore session of " + session_key_ + ": " + started.error().message());
   }
   return result;
 }
 
-Hresult PolicyRestoreEngine::pre_restore(const RestoreRequest& request) {
-  std::string failure;
-  auto session = load_session();
-  if (!session) {
-    failure = "cannot read the restore journal: " + session.error().message();
-  } else {
-    const bool with_list = session->open && session->components.has_value();
-    if (!session->open || !with_list) {
-      if (session->open) (void)give_back_and_close(*session);  // a per-component session left open
-      if (auto r = open_session(*session, std::nullopt); !r) failure = "cannot write the restore journal: " + r.error().message();
-    }
-    if (failure.empty()) {
-      const Hresult h = run_steps(true, request, *session, !with_list || !session->once_pre_done, true, failure);
-      if (h == hr::ok) return h;
-    }
+Hresult PolicyRestoreEngine::pre_restore_locked(const RestoreRequest& request) {
+  if (auto r = load(); !r) return fail_pre_restore(request, "cannot use the restore journal: " + r.error().message());
+  const bool with_list = session_.state().open && session_.state().components.has_value();
+  if (!with_list) {  // no OrderComponents: this component is a session of its own
+    if (auto r = start_session(std::nullopt); !r) return fail_pre_restore(request, "cannot write the restore journal: " + r.error().message());
   }
-  // A failed PreRestore gives back everything this session changed.
-  if (session && session->open) {
-    auto given = give_back_and_close(*session);
-    if (given && !given->services_restarted.empty()) {
-      std::string list;
-      for (const auto& s : given->services_restarted) list += (list.empty() ? "" : ", ") + s;
-      failure += "; restarted what the session had stopped: " + list;
-    } else if (!given) {
+  const bool run_once = !with_list || !session_.state().once_pre_done;
+  if (auto r = run_steps(true, request, run_once); !r) return fail_pre_restore(request, r.error().message());
+  return hr::ok;
+}
+
+// A failed PreRestore gives back everything this session changed.
+Hresult PolicyRestoreEngine::fail_pre_restore(const RestoreRequest& request, std::string failure) {
+  if (session_.state().open || session_.owes_anything()) {
+    auto given = give_back_and_close();
+    if (!given) {
       failure += "; giving back the stopped services FAILED (run 'wsbkit repair'): " + given.error().message();
+    } else if (!given->services_restarted.empty()) {
+      failure += "; restarted what the session had stopped: " + comma_separated(given->services_restarted);
     }
   }
-  (void)env_.events.report(EventSeverity::error, event_id::pre_restore_failed,
-                           "wsbkit PreRestore failed for component " + request.component_name.value_or("(none)") + ": " + failure);
+  report(EventSeverity::error, event_id::pre_restore_failed,
+         "wsbkit PreRestore failed for component " + request.component_name.value_or("(none)") + ": " + failure);
   return hr::wsbapp_e_component_pre_restore_failed;
 }
 
-Hresult PolicyRestoreEngine::post_restore(const RestoreRequest& request) {
+// The session ends with the PostRestore of its last component in restore order, or once every
+// component had its PostRestore (WSB skips PostRestore for a component that failed).
+bool PolicyRestoreEngine::is_last_post_restore(const std::string& key) const {
+  const auto& components = session_.state().components;
+  if (!components || components->empty()) return true;
+  std::set<std::string> done = session_.state().post_done;
+  done.insert(key);
+  bool all_done = true;
+  for (const auto& [n, p] : *components) all_done = all_done && done.count(component_key(n, p));
+  const auto& final_component = components->back();
+  return all_done || component_key(final_component.first, final_component.second) == key;
+}
+
+Hresult PolicyRestoreEngine::post_restore_locked(const RestoreRequest& request) {
   std::string failure;
-  auto session = load_session();
-  if (!session) {
-    failure = "cannot read the restore journal: " + session.error().message();
-  } else {
-    if (!session->open) {
-      // PostRestore without PreRestore in this journal (e.g. a journal-less restore): still run the steps.
-      if (auto r = open_session(*session, std::nullopt); !r) failure = "cannot write the restore journal: " + r.error().message();
-    }
-    if (failure.empty()) {
-      const std::string key = component_key(request.component_name, request.component_logical_path);
-      // The session ends with the PostRestore of its last component in restore order, or once
-      // every component had its PostRestore (WSB skips PostRestore for a component that failed).
-      bool last = true;
-      if (session->components && !session->components->empty()) {
-        std::set<std::string> done = session->post_done;
-        done.insert(key);
-        bool all_done = true;
-        for (const auto& [n, p] : *session->components) all_done = all_done && done.count(component_key(n, p));
-        const auto& final_component = session->components->back();
-        last = all_done || component_key(final_component.first, final_component.second) == key;
+  if (auto r = load(); !r) {
+    failure = "cannot use the restore journal: " + r.error().message();
+  } else if (!session_.state().open) {
+    // PostRestore without PreRestore in this journal (e.g. a journal-less restore): still run the steps.
+    if (auto started = start_session(std::nullopt); !started) failure = "cannot write the restore journal: " + started.error().message();
+  }
+  if (failure.empty()) {
+    const bool last = is_last_post_restore(component_key(request.component_name, request.component_logical_path));
+    if (auto r = run_steps(false, request, last); !r) failure = r.error().message();
+    if (last || !failure.empty()) {
+      auto given = give_back_and_close();
+      if (!given) {
+        failure += (failure.empty() ? "" : "; ") + std::string("giving back the stopped services failed (run 'wsbkit repair'): ") +
+                   given.error().message();
+      } else if (failure.empty()) {
+        report(EventSeverity::information, event_id::session_completed, "wsbkit restore session of " + session_key_ + " completed");
       }
-      run_steps(false, request, *session, last, true, failure);
-      if (last || !failure.empty()) {
-        auto given = give_back_and_close(*session);
-        if (!given) {
-          failure += (failure.empty() ? "" : "; ") + std::string("giving back the stopped services failed (run 'wsbkit repair'): ") +
-                     given.error().message();
-        } else if (failure.empty()) {
-          (void)env_.events.report(EventSeverity::information, event_id::session_completed,
-                                   "wsbkit restore session of " + session_key_ + " completed");
-        }
-      }
-      if (failure.empty()) return hr::ok;
     }
   }
-  (void)env_.events.report(EventSeverity::error, event_id::post_restore_failed,
-                           "wsbkit PostRestore failed for component " + request.component_name.value_or("(none)") + ": " + failure);
+  if (failure.empty()) return hr::ok;
+  report(EventSeverity::error, event_id::post_restore_failed,
+         "wsbkit PostRestore failed for component " + request.component_name.value_or("(none)") + ": " + failure);
   return hr::wsbapp_e_component_post_restore_failed;
 }
 
-Hresult PolicyRestoreEngine::run_steps(bool pre, const RestoreRequest& request, Session& session, bool run_once_steps,
-                                       bool run_component_steps, std::string& failure) {
+// Runs the phase's steps that apply; the first failing step (without on_error: continue) fails
+// the phase with the step named in the message.
+Result<void> PolicyRestoreEngine::run_steps(bool pre, const RestoreRequest& request, bool run_once_steps) {
   const auto& steps = pre ? policy_->restore.pre : policy_->restore.post;
-  const bool session_scoped = session.components.has_value();
+  const auto& components = session_.state().components;
   for (const auto& step : steps) {
-    const bool once_here = step.options.once && session_scoped;
-    if (once_here ? !run_once_steps : !run_component_steps) continue;
+    const bool once_here = step.options.once && components.has_value();
+    if (once_here && !run_once_steps) continue;
     bool applies = false;
     if (once_here) {
       // A session-wide step applies when any component of the session matches its condition.
-      for (const auto& [n, p] : *session.components) {
+      for (const auto& [n, p] : *components) {
         applies = applies || policy::step_applies(step.options, policy_->components, n, p, request.no_roll_forward);
       }
     } else {
@@ -356,161 +373,144 @@ Hresult PolicyRestoreEngine::run_steps(bool pre, const RestoreRequest& request, 
                                      request.component_logical_path, request.no_roll_forward);
     }
     if (!applies) continue;
-    auto r = execute(step, pre, request, session);
-    if (!r) {
-      if (step.options.on_error == policy::OnError::continue_) {
-        (void)env_.events.report(EventSeverity::warning, event_id::step_failed_continued,
-                                 "wsbkit step " + step.path + " failed and was skipped (on_error: continue): " + r.error().message());
-        continue;
-      }
-      failure = step.path + " failed: " + r.error().message();
-      return pre ? hr::wsbapp_e_component_pre_restore_failed : hr::wsbapp_e_component_post_restore_failed;
+    auto r = execute(step, pre, request);
+    if (r) continue;
+    if (step.options.on_error == policy::OnError::continue_) {
+      report(EventSeverity::warning, event_id::step_failed_continued,
+             "wsbkit step " + step.path + " failed and was skipped (on_error: continue): " + r.error().message());
+      continue;
     }
+    return Error::hresult(pre ? hr::wsbapp_e_component_pre_restore_failed : hr::wsbapp_e_component_post_restore_failed,
+                          step.path, {}, "failed: " + r.error().message());
   }
   const std::string key = component_key(request.component_name, request.component_logical_path);
-  (void)journal_.append({{"t", pre ? "pre" : "post"}, {"component", key}});
-  if (pre) {
-    session.pre_started.insert(key);
-    if (session_scoped && run_once_steps && !session.once_pre_done) {
-      (void)journal_.append({{"t", "once_pre"}});
-      session.once_pre_done = true;
-    }
-  } else {
-    session.post_done.insert(key);
-  }
-  return hr::ok;
+  if (auto r = session_.mark_component(pre, key); !r) return r;
+  if (pre && components && run_once_steps && !session_.state().once_pre_done) return session_.mark_once_pre();
+  return success();
 }
 
-Result<void> PolicyRestoreEngine::execute(const policy::RestoreStep& step, bool pre, const RestoreRequest& request, Session& session) {
-  auto delay = step.options.retry_delay;
+Result<void> PolicyRestoreEngine::execute(const policy::RestoreStep& step, bool pre, const RestoreRequest& request) {
+  steps::ClockPause pause(env_.clock);
   Result<void> last = success();
-  for (int attempt = 1; attempt <= step.options.retries + 1; ++attempt) {
+  steps::retry_with_backoff({step.options.retries, step.options.retry_delay}, pause, [&](int attempt) {
     const auto started = env_.clock.steady_now();
-    last = execute_once(step, pre, request, session);
+    std::optional<steps::ProcessStepOutcome> process;
+    last = execute_once(step, pre, request, process);
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(env_.clock.steady_now() - started);
-    if (last) {
-      log_step(session, step, pre, request, attempt, took, "ok", "");
-      return last;
+    if (auto logged = log_step(step, pre, request, attempt, took, last, process); !logged) {
+      if (auto reported = report_unlogged_step(env_.events, step, attempt, logged.error()); !reported) {
+        // Neither the run log nor the event log takes records now (a full disk, the event log
+        // service down): nothing is left to tell; the step's own result still goes back to WSB.
+      }
     }
-    log_step(session, step, pre, request, attempt, took, "failed", last.error().message());
-    if (attempt <= step.options.retries) {
-      env_.clock.sleep_for(delay);
-      delay *= 2;
-    }
-  }
+    return last ? steps::AttemptResult::succeeded : steps::AttemptResult::failed;
+  });
   return last;
 }
 
 Result<void> PolicyRestoreEngine::execute_once(const policy::RestoreStep& step, bool pre, const RestoreRequest& request,
-                                               Session& session) {
+                                               std::optional<steps::ProcessStepOutcome>& process) {
+  if (const auto* stop = std::get_if<policy::ServiceStop>(&step.action)) return stop_services(step, *stop);
+  if (const auto* start = std::get_if<policy::ServiceStart>(&step.action)) return start_services(step, *start);
+  if (const auto* run = std::get_if<policy::Run>(&step.action)) return run_process(step, *run, pre, request, process);
+  if (const auto* port = std::get_if<policy::WaitPort>(&step.action)) return wait_port(step, *port);
+  return wait_file(step, std::get<policy::WaitFile>(step.action));
+}
+
+Result<void> PolicyRestoreEngine::stop_services(const policy::RestoreStep& step, const policy::ServiceStop& stop) {
   ServiceOrchestrator orchestrator(env_.services, env_.clock, env_.poll);
-  auto named = [](const std::vector<std::string>& list, const std::string& name) {
-    return std::any_of(list.begin(), list.end(), [&](const std::string& n) { return iequals(n, name); });
-  };
-  if (const auto* stop = std::get_if<policy::ServiceStop>(&step.action)) {
-    auto closure = orchestrator.closure_to_stop(stop->services);
-    if (!closure) return closure.error();
-    // Intent first: once this is durable, any crash from here on is undone.
-    for (const auto& s : *closure) {
-      const bool disable = stop->disable_during_restore && named(stop->services, s.name);
-      if (auto r = journal_.append({{"t", "owe"}, {"service", s.name}, {"state", state_name(s.state)},
-                                    {"start_type", start_type_name(s.start_type)}, {"disabled", disable},
-                                    {"with", s.pulled_by}, {"step", step.path}});
-          !r) {
-        return r;
-      }
-    }
-    session = Session::replay(journal_.records());
-    if (stop->disable_during_restore) {
-      for (const auto& name : stop->services) {
-        if (auto r = env_.services.set_start_type(name, ServiceStartType::disabled); !r) return r;
-      }
-    }
-    std::vector<std::string> names;
-    for (const auto& s : *closure) names.push_back(s.name);
-    auto stopped = orchestrator.stop_all(names, step.options.timeout);
-    // The outcome after the intent (informational: replay relies on the intent alone).
-    (void)journal_.append({{"t", "done"}, {"step", step.path},
-                           {"outcome", stopped ? std::string("stopped") : "failed: " + stopped.error().message()}});
-    return stopped;
+  auto closure = orchestrator.closure_to_stop(stop.services);
+  if (!closure) return closure.error();
+  for (const auto& s : *closure) {  // drivers are never stopped, nor any service of a closure holding one
+    if (!is_boot_or_system_start(s.start_type)) continue;
+    return Error::win32(win32_error::access_denied, "service.stop", s.name,
+                        "refused: its start type is " + to_string(s.start_type) +
+                            "; wsbkit never stops or changes boot and system start services (drivers)");
   }
-  if (const auto* start = std::get_if<policy::ServiceStart>(&step.action)) {
-    // The services, and the dependents that were running when their stop step stopped them.
-    std::vector<Owed> mine;
-    for (const auto& o : session.owed) {
-      if (named(start->services, o.service) || named(start->services, o.stopped_with)) mine.push_back(o);
-    }
-    for (const auto& o : mine) {
-      if (!o.disabled_by_us) continue;
-      if (auto r = env_.services.set_start_type(o.service, o.start_type); !r) return r;
-    }
-    std::vector<std::string> names = start->services;
-    for (const auto& o : mine) {
-      if (!named(start->services, o.service) && o.must_restart()) names.push_back(o.service);
-    }
-    if (auto r = orchestrator.start_all(names, step.options.timeout); !r) {
-      (void)journal_.append({{"t", "done"}, {"step", step.path}, {"outcome", "failed: " + r.error().message()}});
-      return r;
-    }
-    for (const auto& o : mine) {
-      if (auto r = journal_.append({{"t", "settled"}, {"service", o.service}}); !r) return r;
-    }
-    session = Session::replay(journal_.records());
-    return success();
+  // Intent first: once this is durable, any crash from here on is undone.
+  for (const auto& s : *closure) {
+    const bool disable = stop.disable_during_restore && named(stop.services, s.name);
+    if (auto r = session_.owe(s, disable, step.path); !r) return r;
   }
-  if (const auto* run = std::get_if<policy::Run>(&step.action)) {
-    if (!env_.processes) return Error::hresult(hr::e_notimpl, "run", run->executable, "no process runner on this host");
-    if (env_.security) {
-      const std::string reason = untrusted_reason(*env_.security, run->executable, FileRole::executable);
-      if (!reason.empty()) {
-        (void)env_.events.report(EventSeverity::error, event_id::step_refused_insecure,
-                                 "wsbkit refused step " + step.path + ": " + reason);
-        return Error::win32(win32_error::access_denied, "run", run->executable, "refused: " + reason);
-      }
-    }
-    ProcessRequest p;
-    p.executable = run->executable;
-    p.arguments = run->arguments;
-    p.working_directory = run->working_directory.value_or("");
-    p.timeout = step.options.timeout;
-    p.environment_additions = {{"WSBKIT_PHASE", pre ? "pre_restore" : "post_restore"},
-                               {"WSBKIT_STEP", step.path},
-                               {"WSBKIT_SESSION_ID", session.id},
-                               {"WSBKIT_COMPONENT", request.component_name.value_or("")},
-                               {"WSBKIT_LOGICAL_PATH", request.component_logical_path.value_or("")},
-                               {"WSBKIT_NO_ROLL_FORWARD", request.no_roll_forward ? "1" : "0"}};
-    auto outcome = env_.processes->run(p);
-    if (!outcome) return outcome.error();
-    const std::string output = redact(excerpt(outcome->standard_output) + excerpt(outcome->standard_error), run->secrets);
-    const bool ok = !outcome->timed_out && std::find(run->success_exit_codes.begin(), run->success_exit_codes.end(),
-                                                     static_cast<std::int64_t>(outcome->exit_code)) != run->success_exit_codes.end();
-    log_step(session, step, pre, request, 0, outcome->elapsed, ok ? "process ok" : "process failed", "",
-             static_cast<std::int64_t>(outcome->exit_code), outcome->timed_out, output);
-    if (outcome->timed_out) {
-      return Error::win32(win32_error::timeout, "run", run->executable,
-                          "timed out after " + policy::format_duration(step.options.timeout) + "; the process tree was killed");
-    }
-    if (!ok) {
-      return Error::hresult(hr::e_fail, "run", run->executable, "exit code " + std::to_string(outcome->exit_code));
-    }
-    return success();
-  }
-  if (const auto* port = std::get_if<policy::WaitPort>(&step.action)) {
-    if (!env_.network) return Error::hresult(hr::e_notimpl, "wait.port", port->host, "no network access on this host");
-    const auto deadline = env_.clock.steady_now() + step.options.timeout;
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - env_.clock.steady_now());
-      auto connected = env_.network->try_connect(port->host, port->port, std::min(left, std::chrono::milliseconds(1000)));
-      if (!connected) return connected.error();
-      if (*connected) return success();
-      if (env_.clock.steady_now() >= deadline) {
-        return Error::win32(win32_error::timeout, "wait.port", port->host + ":" + std::to_string(port->port),
-                            "nothing accepted connections within " + policy::format_duration(step.options.timeout));
-      }
-      env_.clock.sleep_for(env_.poll);
+  if (stop.disable_during_restore) {
+    for (const auto& name : stop.services) {
+      if (auto r = env_.services.set_start_type(name, ServiceStartType::disabled); !r) return r;
     }
   }
-  const auto& file = std::get<policy::WaitFile>(step.action);
+  std::vector<std::string> names;
+  for (const auto& s : *closure) names.push_back(s.name);
+  auto stopped = orchestrator.stop_all(names, step.options.timeout);
+  // The outcome after the intent (informational: replay relies on the intent alone).
+  if (auto r = session_.record_outcome(step.path, stopped ? std::string("stopped") : "failed: " + stopped.error().message()); !r) {
+    return r;
+  }
+  return stopped;
+}
+
+Result<void> PolicyRestoreEngine::start_services(const policy::RestoreStep& step, const policy::ServiceStart& start) {
+  ServiceOrchestrator orchestrator(env_.services, env_.clock, env_.poll);
+  // The services, and the dependents that were running when their stop step stopped them.
+  std::vector<Owed> mine;
+  for (const auto& o : session_.state().owed) {
+    if (named(start.services, o.service) || named(start.services, o.stopped_with)) mine.push_back(o);
+  }
+  for (const auto& o : mine) {
+    if (!o.disabled_by_us) continue;
+    if (auto r = env_.services.set_start_type(o.service, o.start_type); !r) return r;
+  }
+  std::vector<std::string> names = start.services;
+  for (const auto& o : mine) {
+    if (!named(start.services, o.service) && o.must_restart()) names.push_back(o.service);
+  }
+  if (auto r = orchestrator.start_all(names, step.options.timeout); !r) {
+    if (auto noted = session_.record_outcome(step.path, "failed: " + r.error().message()); !noted) return noted;
+    return r;
+  }
+  for (const auto& o : mine) {
+    if (auto r = session_.settle(o.service); !r) return r;
+  }
+  return success();
+}
+
+Result<void> PolicyRestoreEngine::run_process(const policy::RestoreStep& step, const policy::Run& run, bool pre,
+                                              const RestoreRequest& request,
+                                              std::optional<steps::ProcessStepOutcome>& process) {
+  steps::ProcessStep p{step.path, run, step.options.timeout, {}, {}};
+  p.environment = {{"WSBKIT_PHASE", pre ? "pre_restore" : "post_restore"},
+                   {"WSBKIT_STEP", step.path},
+                   {"WSBKIT_SESSION_ID", session_.state().id},
+                   {"WSBKIT_COMPONENT", request.component_name.value_or("")},
+                   {"WSBKIT_LOGICAL_PATH", request.component_logical_path.value_or("")},
+                   {"WSBKIT_NO_ROLL_FORWARD", request.no_roll_forward ? "1" : "0"}};
+  auto outcome = steps::run_process_step({env_.processes, env_.security, &env_.events}, p);
+  if (!outcome) return outcome.error();
+  process = *outcome;
+  switch (outcome->verdict) {
+    case steps::ProcessVerdict::passed: return success();
+    case steps::ProcessVerdict::timed_out: return Error::win32(win32_error::timeout, "run", run.executable, outcome->reason);
+    case steps::ProcessVerdict::cancelled: return Error::hresult(hr::e_abort, "run", run.executable, outcome->reason);
+    case steps::ProcessVerdict::failed: break;
+  }
+  return Error::hresult(hr::e_fail, "run", run.executable, outcome->reason);
+}
+
+Result<void> PolicyRestoreEngine::wait_port(const policy::RestoreStep& step, const policy::WaitPort& port) {
+  if (!env_.network) return Error::hresult(hr::e_notimpl, "wait.port", port.host, "no network access on this host");
+  const auto deadline = env_.clock.steady_now() + step.options.timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - env_.clock.steady_now());
+    auto connected = env_.network->try_connect(port.host, port.port, std::min(left, std::chrono::milliseconds(1000)));
+    if (!connected) return connected.error();
+    if (*connected) return success();
+    if (env_.clock.steady_now() >= deadline) {
+      return Error::win32(win32_error::timeout, "wait.port", port.host + ":" + std::to_string(port.port),
+                          "nothing accepted connections within " + policy::format_duration(step.options.timeout));
+    }
+    env_.clock.sleep_for(env_.poll);
+  }
+}
+
+Result<void> PolicyRestoreEngine::wait_file(const policy::RestoreStep& step, const policy::WaitFile& file) {
   const auto deadline = env_.clock.steady_now() + step.options.timeout;
   for (;;) {
     auto exists = env_.files.exists(file.path);
@@ -525,60 +525,83 @@ Result<void> PolicyRestoreEngine::execute_once(const policy::RestoreStep& step, 
   }
 }
 
-void PolicyRestoreEngine::log_step(const Session& session, const policy::RestoreStep& step, bool pre,
-                                   const RestoreRequest& request, int attempt, std::chrono::milliseconds duration,
-                                   const std::string& result, const std::string& detail, std::optional<std::int64_t> exit_code,
-                                   bool timed_out, const std::string& output) {
-  const std::string logs = env_.state_dir + env_.separator + "logs";
-  (void)env_.files.create_directories(logs);
+Result<void> PolicyRestoreEngine::log_step(const policy::RestoreStep& step, bool pre,
+                                           const RestoreRequest& request, int attempt, std::chrono::milliseconds duration,
+                                           const Result<void>& result,
+                                           const std::optional<steps::ProcessStepOutcome>& process) {
   const std::int64_t end_ms = epoch_ms(env_.clock);
-  json line = {{"start_ms", end_ms - duration.count()},
-               {"end_ms", end_ms},
-               {"session", session.id},
-               {"phase", pre ? "PreRestore" : "PostRestore"},
-               {"step", step.path},
-               {"component", to_json(request.component_name)},
-               {"duration_ms", duration.count()},
-               {"result", result}};
-  if (attempt > 0) line["attempt"] = attempt;
-  if (!detail.empty()) line["message"] = detail;
-  if (exit_code) line["exit_code"] = *exit_code;
-  if (timed_out) line["timed_out"] = true;
-  if (!output.empty()) line["output"] = output;
-  (void)env_.files.append_file(logs + env_.separator + "restore-" + session.id + ".jsonl", line.dump() + "\n");
+  steps::JsonLine line;
+  line.number("start_ms", end_ms - duration.count())
+      .number("end_ms", end_ms)
+      .text("session", session_.state().id)
+      .text("phase", pre ? "PreRestore" : "PostRestore")
+      .text("step", step.path)
+      .text_or_null("component", request.component_name)
+      .number("duration_ms", duration.count())
+      .text("result", result ? "ok" : "failed")
+      .number("attempt", attempt);
+  if (!result) line.text("message", result.error().message());
+  if (process) {
+    line.number("exit_code", process->exit_code);
+    if (process->verdict == steps::ProcessVerdict::timed_out) line.boolean("timed_out", true);
+    if (const std::string output = process->output(); !output.empty()) line.text("output", output);
+  }
+  steps::RunLog log(env_.files, env_.state_dir + env_.separator + "logs", "restore-" + session_.state().id + ".jsonl", env_.separator);
+  return log.append(line);
 }
 
-std::string untrusted_reason(FileSecurity& security, const std::string& path, FileRole role) {
-  auto writers = security.untrusted_writers(path, role);
-  if (!writers) return "cannot check who may change it: " + writers.error().message();
-  if (writers->empty()) return "";
-  std::string reason = path + " can be changed by principals other than SYSTEM and Administrators:";
-  for (const auto& w : *writers) reason += " " + w.describe() + ";";
-  return reason;
+// One session's repair: nothing is touched while another live process holds it.
+Result<RepairOutcome> repair_session(const RestoreEnvironment& env, const std::string& session_key) {
+  auto policy = std::make_shared<policy::Policy>();  // repair needs nothing from the policy: the journal says it all
+  PolicyRestoreEngine engine(policy, env, session_key);
+  std::lock_guard lock(engine.calls_);
+  RepairOutcome outcome;
+  outcome.journal = engine.journal_path();
+  auto claimed = engine.claim(std::chrono::milliseconds(0));
+  if (!claimed) return claimed.error();
+  if (!*claimed) {
+    outcome.live = true;
+    return outcome;
+  }
+  if (auto r = engine.load_journal(); !r) {
+    engine.let_go_unless_open();
+    return r.error();
+  }
+  outcome.journal_problem = engine.session_.state().journal_problem;
+  auto given = engine.give_back_and_close();
+  engine.let_go_unless_open();
+  if (!given) {
+    outcome.problem = given.error().message();
+    return outcome;
+  }
+  given->journal_problem = outcome.journal_problem;
+  engine.report(EventSeverity::information, event_id::services_given_back,
+                "wsbkit repair completed the restore session of " + session_key + ": " +
+                    std::to_string(given->services_restarted.size()) + " service(s) restarted");
+  return *given;
 }
 
 Result<std::vector<RepairOutcome>> repair_sessions(const RestoreEnvironment& env, const std::optional<std::string>& session_key) {
   std::vector<RepairOutcome> outcomes;
-  const std::string dir = env.state_dir + env.separator + "sessions";
+  const std::string dir = sessions_dir(env);
   auto exists = env.files.is_directory(dir);
   if (!exists) return exists.error();
   if (!*exists) return outcomes;
   auto entries = env.files.list_directory(dir);
   if (!entries) return entries.error();
+  const std::string suffix = ".journal";
   for (const auto& entry : *entries) {
-    const std::string suffix = ".journal";
     if (entry.name.size() <= suffix.size() || entry.name.compare(entry.name.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
     const std::string key = entry.name.substr(0, entry.name.size() - suffix.size());
     if (session_key && !iequals(key, *session_key)) continue;
-    auto policy = std::make_shared<policy::Policy>();  // repair needs nothing from the policy: the journal says it all
-    PolicyRestoreEngine engine(policy, env, key);
-    auto session = engine.load_session();
-    if (!session) return session.error();
-    auto outcome = engine.give_back_and_close(*session);
-    if (!outcome) return outcome.error();
-    (void)env.events.report(EventSeverity::information, event_id::services_given_back,
-                            "wsbkit repair completed the restore session of " + key + ": " +
-                                std::to_string(outcome->services_restarted.size()) + " service(s) restarted");
+    auto outcome = repair_session(env, key);
+    if (!outcome) {  // this journal could not even be read: say so and go on with the others
+      RepairOutcome failed;
+      failed.journal = dir + env.separator + entry.name;
+      failed.problem = outcome.error().message();
+      outcomes.push_back(failed);
+      continue;
+    }
     outcomes.push_back(*outcome);
   }
   return outcomes;

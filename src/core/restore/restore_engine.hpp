@@ -1,7 +1,7 @@
 // What the restore calls do when the policy has restore steps or ordering.
 #pragma once
 
-#include "platform/wsb_application.hpp"
+#include "platform/com/wsb_application.hpp"
 
 namespace wsbkit {
 

@@ -151,6 +151,16 @@ FileSecurityBackend make_file_security_backend() {
   backend.remove = [](const std::string& path) {
     if (!::DeleteFileW(widen(path).c_str())) ::RemoveDirectoryW(widen(path).c_str());
   };
+  backend.write = [](const std::string& path, const std::string& bytes) {
+    win32::unique_file_handle file(
+        ::CreateFileW(widen(path).c_str(), GENERIC_WRITE, 0, nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
+    DWORD wrote = 0;
+    return file && ::WriteFile(file.get(), bytes.data(), static_cast<DWORD>(bytes.size()), &wrote, nullptr) &&
+           wrote == bytes.size();
+  };
+  backend.rename = [](const std::string& from, const std::string& to) {
+    return ::MoveFileW(widen(from).c_str(), widen(to).c_str()) != 0;
+  };
   backend.create(backend.root, true);
   return backend;
 }

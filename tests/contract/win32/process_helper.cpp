@@ -10,6 +10,10 @@
 //   spawn-sleeper MS [FILE]  starts `helper sleep MS` (inheriting the std handles), prints
 //                       "grandchild <pid>" (and writes the PID to FILE), then sleeps MS itself
 //   alive PID           exits 0 while process PID runs, 1 when it is gone
+//   noise N             output no JSON encoder takes as is, then exits with code N: on stdout
+//                       bytes that are not UTF-8 (stray continuation bytes, a cut sequence, an
+//                       encoded surrogate), OEM code page 437 text, then 1 MiB of such lines; on
+//                       stderr UTF-16LE text with a BOM and an unpaired surrogate
 // Output goes through WriteFile on the std handles: no CRT text-mode translation.
 #include "platform/win32/windows.hpp"
 
@@ -71,6 +75,17 @@ int spawn_sleeper(const wchar_t* ms, const wchar_t* pid_file) {
   return 0;
 }
 
+int noise(int exit_code) {
+  const std::string oddities = "bad \x80\xBF \xC3( \xED\xA0\x80 \xF0\x9F\x98 end\r\n";
+  const std::string cp437 = "Pr\x81" "fung: \xC9\xCD\xCD\xBB Gr\xE1\xE1" "e\r\n";
+  std::string out = oddities + cp437;
+  while (out.size() < (1u << 20)) out += "line " + std::to_string(out.size()) + " \xE2\x82\xAC\x80\xFF" + cp437;
+  write(STD_OUTPUT_HANDLE, out);
+  const std::u16string text = u"\uFEFFFehler: Gr\u00F6\u00DFe falsch \xD800 Ende\r\n";
+  write(STD_ERROR_HANDLE, std::string(reinterpret_cast<const char*>(text.data()), text.size() * 2));
+  return exit_code;
+}
+
 }  // namespace
 
 int wmain(int argc, wchar_t** argv) {
@@ -119,6 +134,7 @@ int wmain(int argc, wchar_t** argv) {
     }
     return 0;
   }
+  if (command == L"noise" && argc > 2) return noise(static_cast<int>(number(argv[2])));
   if (command == L"spawn-sleeper" && argc > 2) return spawn_sleeper(argv[2], argc > 3 ? argv[3] : nullptr);
   if (command == L"alive" && argc > 2) {
     HANDLE process = ::OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, number(argv[2]));

@@ -1,0 +1,72 @@
+// Everything the add-in process sets up around the core, portable so it is tested natively:
+// load and validate the policy, build the restore engine (and the consistency checks when a
+// factory is given), complete an expired restore session at activation, and hand COM a fresh
+// AddinCore per object.
+//
+// An invalid or unreadable policy never leads to guessing: the add-in still answers every call,
+// but PreRestore and CheckConsistency fail with the reason in the event log, and PostRestore still
+// gives back whatever an earlier session owes (the journal needs no policy).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "core/addin/addin_core.hpp"
+#include "core/policy/policy.hpp"
+#include "core/restore/policy_restore_engine.hpp"
+
+namespace wsbkit {
+
+struct AddinSettings {
+  std::optional<std::string> policy_path;
+  std::string clsid;  // braced; names the journal when the policy has no writer id
+  // How often a live add-in looks for a session older than restore.max_duration (its own, which
+  // it holds open, or one a dead process left). 0: only at activation.
+  std::chrono::milliseconds expiry_check_interval{std::chrono::minutes(1)};
+};
+
+using ConsistencyChecksFactory =
+    std::function<std::unique_ptr<ConsistencyChecks>(std::shared_ptr<const policy::Policy> policy)>;
+
+class AddinHost {
+ public:
+  AddinHost(RestoreEnvironment env, CallLog& log, AddinSettings settings, ConsistencyChecksFactory checks_factory = {});
+
+  ~AddinHost();
+  // Runs once per process start: completes a session older than restore.max_duration, then keeps
+  // checking every expiry_check_interval until the host is destroyed.
+  void on_activation();
+  // One expiry check (what the periodic check runs).
+  void complete_expired_session();
+  std::shared_ptr<WsbApplication> make_application();
+
+  bool policy_loaded() const { return policy_ != nullptr; }
+  const std::string& policy_problem() const { return policy_problem_; }
+  std::string session_key() const { return session_key_; }
+
+ private:
+  RestoreEnvironment env_;
+  CallLog& log_;
+  AddinSettings settings_;
+  std::shared_ptr<const policy::Policy> policy_;
+  std::string policy_problem_;
+  std::string session_key_;
+  std::unique_ptr<RestoreEngine> restore_;
+  std::unique_ptr<ConsistencyChecks> checks_;
+  // The periodic expiry check: a timer, not logic, so it waits on real time.
+  std::mutex timer_mutex_;
+  std::condition_variable timer_stop_;
+  bool stopping_ = false;
+  std::thread timer_;
+};
+
+// A file-name-safe journal key: the writer id without braces, else the CLSID's.
+std::string session_key_for(const std::string& writer_or_clsid);
+
+}  // namespace wsbkit

@@ -1,0 +1,97 @@
+#include "core/consistency/reparse_points.hpp"
+
+#include "core/consistency/snapshot_paths.hpp"
+#include "platform/memory/windows_names.hpp"
+
+namespace wsbkit::consistency {
+namespace {
+
+std::u16string folder_key(std::string path) {
+  for (char& c : path) {
+    if (c == '\\') c = '/';
+  }
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return fold_name(path);
+}
+
+bool missing(const Error& e) {
+  return e.win32_code() == win32_error::file_not_found || e.win32_code() == win32_error::path_not_found;
+}
+
+}  // namespace
+
+ReparsePoints::ReparsePoints(FileSystem& files, std::vector<std::string> roots) : files_(files) {
+  for (auto& root : roots) roots_.push_back(with_trailing_separator(std::move(root)));
+}
+
+void ReparsePoints::learn(const std::string& folder, const std::vector<DirectoryEntry>& entries) {
+  Folder seen;
+  for (const auto& entry : entries) {
+    seen.names.insert(fold_name(entry.name));
+    if (entry.is_reparse_point) seen.reparse_points.insert(fold_name(entry.name));
+  }
+  std::lock_guard lock(mutex_);
+  folders_.insert_or_assign(folder_key(folder), std::move(seen));
+}
+
+Result<const ReparsePoints::Folder*> ReparsePoints::folder(const std::string& path) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = folders_.find(folder_key(path)); it != folders_.end()) return &it->second;
+  }
+  auto entries = files_.list_directory(without_trailing_separator(path));
+  if (!entries) {
+    if (missing(entries.error())) return nullptr;
+    return entries.error();
+  }
+  learn(path, *entries);
+  std::lock_guard lock(mutex_);
+  return &folders_.at(folder_key(path));  // std::map nodes stay put
+}
+
+Result<std::optional<std::string>> ReparsePoints::first_on_path(const std::string& path) {
+  const std::u16string folded = folder_key(path) + u"/";
+  const std::string* root = nullptr;
+  for (const auto& r : roots_) {
+    const std::u16string key = folder_key(r) + u"/";
+    if (folded.compare(0, key.size(), key) == 0 && (!root || r.size() > root->size())) root = &r;
+  }
+  if (!root) {
+    return Error::win32(win32_error::invalid_parameter, "check for reparse points", path, "not below a snapshot root");
+  }
+  // Windows resolves "." and ".." by name before following anything, so they are applied here too.
+  std::vector<std::string> names;
+  for (std::size_t begin = root->size(); begin < path.size();) {
+    std::size_t end = path.find_first_of("\\/", begin);
+    if (end == std::string::npos) end = path.size();
+    const std::string name = path.substr(begin, end - begin);
+    begin = end + 1;
+    if (name.empty() || name == ".") continue;
+    if (name != "..") {
+      names.push_back(name);
+    } else if (names.empty()) {
+      return Error::win32(win32_error::invalid_parameter, "check for reparse points", path, "climbs out of the snapshot");
+    } else {
+      names.pop_back();
+    }
+  }
+  std::string current = *root;
+  for (const auto& name : names) {
+    auto listed = folder(current);
+    if (!listed) return listed.error();
+    const std::u16string key = fold_name(name);
+    if (!*listed || !(*listed)->names.contains(key)) return std::optional<std::string>();  // missing
+    current = with_trailing_separator(current) + name;
+    if ((*listed)->reparse_points.contains(key)) return std::optional<std::string>(current);
+  }
+  return std::optional<std::string>();
+}
+
+std::string describe_skipped(const std::vector<std::string>& paths, std::uint64_t count) {
+  std::string out;
+  for (const auto& p : paths) out += (out.empty() ? "" : "; ") + std::string("skipped reparse point ") + p;
+  if (count > paths.size()) out += "; ... " + std::to_string(count - paths.size()) + " more reparse points skipped";
+  return out;
+}
+
+}  // namespace wsbkit::consistency

@@ -1,0 +1,48 @@
+// Snapshot walks never leave the snapshot. A junction or symbolic link inside a shadow copy may
+// point anywhere (an absolute target resolves on the live volume), so no walk descends into one and
+// no file at or behind one is read: each is reported instead ("skipped reparse point X"). Reparse
+// points are seen in directory listings (DirectoryEntry::is_reparse_point); ReparsePoints checks
+// every component of a path below its snapshot root that way, listing each folder once (cached),
+// for the paths the checks reach without a listing of their own (literal glob components, manifest
+// entries, the manifest itself).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "platform/file_system.hpp"
+
+namespace wsbkit::consistency {
+
+class ReparsePoints {
+ public:
+  // roots: the snapshot volume roots (trailing separator or not); nothing above them is examined.
+  ReparsePoints(FileSystem& files, std::vector<std::string> roots);
+
+  // The first component of `path` below its root (the path itself included) that is a reparse
+  // point, or nullopt. A missing component ends the search (nothing behind it can be read).
+  // An error when the path is below no root or a folder on it cannot be listed (fail closed).
+  Result<std::optional<std::string>> first_on_path(const std::string& path);
+  // A listing the caller made anyway, so that the folder is not listed again.
+  void learn(const std::string& folder, const std::vector<DirectoryEntry>& entries);
+
+ private:
+  struct Folder {
+    std::set<std::u16string> names, reparse_points;  // folded as Windows compares names
+  };
+  Result<const Folder*> folder(const std::string& path);
+
+  FileSystem& files_;
+  std::vector<std::string> roots_;
+  std::mutex mutex_;
+  std::map<std::u16string, Folder> folders_;
+};
+
+// "skipped reparse point X" lines, at most `limit` named, then a count: "" when there are none.
+std::string describe_skipped(const std::vector<std::string>& paths, std::uint64_t count);
+
+}  // namespace wsbkit::consistency

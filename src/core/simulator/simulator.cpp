@@ -1,0 +1,204 @@
+#include "core/simulator/simulator.hpp"
+
+#include <algorithm>
+
+#include "core/registration/registrar.hpp"
+#include "core/support/json_text.hpp"
+#include "platform/text.hpp"
+
+namespace wsbkit {
+namespace {
+
+// A string as printed: a JSON literal (quotes, escapes, unpaired surrogates as \udXXX), so any
+// name shows exactly and the output stays valid UTF-8; NULL for a NULL string.
+std::string shown(const OptionalString& s) { return s ? json_quote(*s) : "NULL"; }
+
+// The out arrays hold exactly the request's (name, logical path) pairs, each pair kept together.
+bool is_permutation_of_pairs(const OrderRequest& request, const StringArray& names, const StringArray& paths) {
+  std::vector<std::pair<OptionalString, OptionalString>> sent, got;
+  for (std::size_t i = 0; i < request.names.size(); ++i) sent.emplace_back(request.names[i], request.logical_paths[i]);
+  for (std::size_t i = 0; i < names.size(); ++i) got.emplace_back(names[i], paths[i]);
+  std::sort(sent.begin(), sent.end());
+  std::sort(got.begin(), got.end());
+  return sent == got;
+}
+
+std::string restore_arguments(const SimulatedComponent& c, bool no_roll_forward) {
+  return "component=" + shown(c.name) + ", logical_path=" + shown(c.logical_path) +
+         ", no_roll_forward=" + (no_roll_forward ? "TRUE" : "FALSE");
+}
+
+bool in_progress(Hresult h) {
+  return h == hr::wsbapp_async_in_progress || h == hr::wsbapp_async_in_progress_legacy;
+}
+
+}  // namespace
+
+void Simulator::emit(std::vector<SimulatedCall>& calls, SimulatedCall call) {
+  if (observer_) observer_(call);
+  calls.push_back(std::move(call));
+}
+
+std::vector<SimulatedCall> Simulator::run(const SimulationOptions& options) {
+  std::vector<SimulatedCall> calls;
+  if (options.backup) backup(options, calls);
+  if (options.restore) restore(options, calls);
+  return calls;
+}
+
+void Simulator::backup(const SimulationOptions& options, std::vector<SimulatedCall>& calls) {
+  for (const auto& component : options.components) {
+    ConsistencyRequest request;
+    request.writer_metadata = options.writer_metadata;
+    request.component_name = component.name;
+    request.component_logical_path = component.logical_path;
+    request.volume_count = static_cast<std::uint32_t>(options.source_volumes.size());
+    if (!options.source_volumes.empty()) {
+      request.source_volumes = StringArray(options.source_volumes.begin(), options.source_volumes.end());
+      request.snapshot_volumes = StringArray(options.snapshot_volumes.begin(), options.snapshot_volumes.end());
+    }
+    ConsistencyResult result = app_.check_consistency(request);
+    SimulatedCall call{"backup", "CheckConsistency",
+                       "component=" + shown(component.name) + ", volumes=" + std::to_string(request.volume_count),
+                       result.hr, "", true};
+    if (result.hr == hr::s_false) {
+      call.outcome = "no check needed";
+      call.ok = !result.async;
+    } else if (result.hr == hr::ok) {
+      call.outcome = result.async ? "check started" : "S_OK without an async object (protocol violation)";
+      call.ok = static_cast<bool>(result.async);
+    } else {
+      call.outcome = "failed";
+      call.ok = false;
+    }
+    emit(calls, call);
+    if (!result.async) continue;
+
+    await_check(options, component, *result.async, calls);
+    result.async.reset();  // Release, as WSB does once the check is over
+  }
+}
+
+// Polls like WSB; cancels when asked to or when the check takes too long.
+void Simulator::await_check(const SimulationOptions& options, const SimulatedComponent& component, WsbAsync& async,
+                            std::vector<SimulatedCall>& calls) {
+  const auto started = clock_.steady_now();
+  for (;;) {
+    Hresult status = hr::e_unexpected;
+    const Hresult query = async.query_status(status);
+    const bool running = hr::succeeded(query) && in_progress(status);
+    if (!running || hr::failed(query)) {
+      emit(calls, {"backup", "QueryStatus", "component=" + shown(component.name), query,
+                   "result " + hr::name(status), hr::succeeded(query)});
+      return;
+    }
+    const auto elapsed = clock_.steady_now() - started;
+    if ((options.abort_after && elapsed >= *options.abort_after) || elapsed >= options.check_timeout) {
+      emit(calls, {"backup", "QueryStatus", "component=" + shown(component.name), query,
+                   "result " + hr::name(status), true});
+      const Hresult aborted = async.abort();
+      emit(calls, {"backup", "Abort", "component=" + shown(component.name), aborted, "", hr::succeeded(aborted)});
+      await_abort(component, async, calls);
+      return;
+    }
+    clock_.sleep_for(options.poll_interval);
+  }
+}
+
+// After Abort the check must settle (E_ABORT) rather than run on: polled for up to 30 s.
+void Simulator::await_abort(const SimulatedComponent& component, WsbAsync& async, std::vector<SimulatedCall>& calls) {
+  Hresult after = hr::e_unexpected;
+  const auto abort_started = clock_.steady_now();
+  Hresult q = hr::ok;
+  do {
+    q = async.query_status(after);
+    if (hr::failed(q) || !in_progress(after)) break;
+    clock_.sleep_for(std::chrono::milliseconds(10));
+  } while (clock_.steady_now() - abort_started < std::chrono::seconds(30));
+  emit(calls, {"backup", "QueryStatus", "component=" + shown(component.name), q,
+               "result " + hr::name(after), hr::succeeded(q) && !in_progress(after)});
+}
+
+void Simulator::restore(const SimulationOptions& options, std::vector<SimulatedCall>& calls) {
+  OrderRequest order;
+  order.component_count = static_cast<std::uint32_t>(options.components.size());
+  for (const auto& c : options.components) {
+    order.names.emplace_back(c.name);
+    order.logical_paths.push_back(c.logical_path);
+  }
+  std::vector<SimulatedComponent> sequence = options.components;
+  if (options.makes("order")) {
+  const OrderResult ordered = app_.order_components(order);
+  SimulatedCall order_call{"restore", "OrderComponents", std::to_string(order.component_count) + " components",
+                           ordered.hr, "", true};
+  if (ordered.hr == hr::s_false) {
+    order_call.outcome = "no particular order";
+    order_call.ok = !ordered.names && !ordered.logical_paths;
+  } else if (ordered.hr == hr::ok) {
+    const bool complete = ordered.names && ordered.logical_paths && ordered.names->size() == order.component_count &&
+                          ordered.logical_paths->size() == order.component_count;
+    const bool permutation = complete && is_permutation_of_pairs(order, *ordered.names, *ordered.logical_paths);
+    order_call.ok = permutation;
+    if (permutation) {
+      sequence.clear();  // the input's names are never NULL, so neither are these
+      std::string names;
+      for (std::size_t i = 0; i < ordered.names->size(); ++i) {
+        sequence.push_back({(*ordered.names)[i].value_or(""), (*ordered.logical_paths)[i]});
+        names += (i ? ", " : "") + shown((*ordered.names)[i]);
+      }
+      order_call.outcome = "order: " + names;
+    } else if (complete) {
+      order_call.outcome = "S_OK with out arrays that are not the components given (protocol violation)";
+    } else {
+      order_call.outcome = "S_OK without complete out arrays (protocol violation)";
+    }
+  } else {
+    order_call.ok = false;
+    order_call.outcome = "failed";
+  }
+  emit(calls, order_call);
+  }
+
+  if (options.makes("rollforward")) {
+    bool roll_forward = false;
+    const Hresult rf = app_.is_roll_forward_supported(roll_forward);
+    emit(calls, {"restore", "IsRollForwardSupported", "", rf, roll_forward ? "TRUE" : "FALSE", rf == hr::ok});
+  }
+
+  for (const auto& component : sequence) {
+    RestoreRequest request{options.writer_metadata, component.name, component.logical_path, options.no_roll_forward};
+    if (options.makes("pre")) {
+      const Hresult pre = app_.pre_restore(request);
+      emit(calls, {"restore", "PreRestore", restore_arguments(component, options.no_roll_forward), pre, "", pre == hr::ok});
+    }
+    if (options.makes("post")) {
+      const Hresult post = app_.post_restore(request);
+      emit(calls, {"restore", "PostRestore", restore_arguments(component, options.no_roll_forward), post, "", post == hr::ok});
+    }
+  }
+}
+
+Result<LocatedAddin> locate_addin(Registry& registry, const std::string& writer_or_identifier) {
+  Registrar registrar(registry);
+  auto apps = registrar.list_applications();
+  if (!apps) return apps.error();
+  const auto as_guid = Guid::parse(writer_or_identifier);
+  std::string known;
+  for (const auto& app : *apps) {
+    const auto writer = Guid::parse(app.writer_id);
+    const bool match = (as_guid && writer && *writer == *as_guid) || iequals(app.identifier, writer_or_identifier);
+    if (match) {
+      if (!app.clsid) {
+        return Error::hresult(hr::regdb_e_classnotreg, "locate", writer_or_identifier,
+                              "application '" + app.identifier + "' is registered without an add-in (no CLSID value)");
+      }
+      return LocatedAddin{app.writer_id, app.identifier, *app.clsid};
+    }
+    known += (known.empty() ? "" : ", ") + app.identifier + " " + app.writer_id;
+  }
+  return Error::win32(win32_error::file_not_found, "locate", writer_or_identifier,
+                      "no such application under Application Support (registered: " +
+                          (known.empty() ? std::string("none") : known) + ")");
+}
+
+}  // namespace wsbkit

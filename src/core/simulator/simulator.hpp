@@ -1,0 +1,85 @@
+// A stand-in for Windows Server Backup: drives a WsbApplication (in process, or an add-in
+// activated out of process) through the call sequence WSB uses, and reports every call.
+//   backup:  CheckConsistency per component; while a check runs, QueryStatus is polled
+//            (Abort when the check outlives the allowed time or abort_after is reached).
+//   restore: OrderComponents over all components, IsRollForwardSupported, then per component in
+//            the returned order PreRestore, (file restore), PostRestore.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "platform/clock.hpp"
+#include "platform/registry.hpp"
+#include "platform/com/wsb_application.hpp"
+
+namespace wsbkit {
+
+struct SimulatedComponent {
+  std::string name;
+  OptionalString logical_path;
+};
+
+struct SimulationOptions {
+  std::vector<SimulatedComponent> components;
+  OptionalString writer_metadata;
+  std::vector<std::string> source_volumes;    // \\?\Volume{GUID}\ paths
+  std::vector<std::string> snapshot_volumes;  // one per source volume
+  bool no_roll_forward = false;
+  bool backup = true;
+  bool restore = true;
+  std::chrono::milliseconds poll_interval{200};
+  std::chrono::milliseconds check_timeout{std::chrono::minutes(10)};
+  std::optional<std::chrono::milliseconds> abort_after;  // cancel every running check after this
+  // Which restore calls to make ("order", "rollforward", "pre", "post"); empty = all. Lets a test
+  // stop between PreRestore and PostRestore, as a crashed or cancelled restore would.
+  std::set<std::string> restore_calls;
+  bool makes(const std::string& call) const { return restore_calls.empty() || restore_calls.count(call) > 0; }
+};
+
+struct SimulatedCall {
+  std::string phase;   // "backup" | "restore"
+  std::string method;  // "CheckConsistency", ...
+  std::string arguments;
+  Hresult hr = hr::ok;
+  std::string outcome;  // what the call returned besides its HRESULT, in words
+  bool ok = true;       // the HRESULT is one WSB accepts for this method
+};
+
+class Simulator {
+ public:
+  using Observer = std::function<void(const SimulatedCall&)>;
+  // Polling waits and the check timeouts run on `clock`.
+  Simulator(WsbApplication& application, Clock& clock, Observer observer)
+      : app_(application), clock_(clock), observer_(std::move(observer)) {}
+
+  // Runs the configured phases; returns every call in order.
+  std::vector<SimulatedCall> run(const SimulationOptions& options);
+
+ private:
+  void emit(std::vector<SimulatedCall>& calls, SimulatedCall call);
+  void backup(const SimulationOptions& options, std::vector<SimulatedCall>& calls);
+  void restore(const SimulationOptions& options, std::vector<SimulatedCall>& calls);
+  void await_check(const SimulationOptions& options, const SimulatedComponent& component, WsbAsync& async,
+                   std::vector<SimulatedCall>& calls);
+  void await_abort(const SimulatedComponent& component, WsbAsync& async, std::vector<SimulatedCall>& calls);
+
+  WsbApplication& app_;
+  Clock& clock_;
+  Observer observer_;
+};
+
+// Finds an application under Application Support by writer id or identifier (case-insensitive);
+// returns {writer id, CLSID}. Errors name what was looked for and what exists.
+struct LocatedAddin {
+  std::string writer_id;
+  std::string identifier;
+  std::string clsid;
+};
+Result<LocatedAddin> locate_addin(Registry& registry, const std::string& writer_or_identifier);
+
+}  // namespace wsbkit

@@ -1,0 +1,360 @@
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/cli.hpp"
+#include "core/addin/addin_core.hpp"
+#include "core/registration/wsb_layout.hpp"
+#include "mock/fake_clock.hpp"
+#include "mock/fake_file_security.hpp"
+#include "mock/fake_registry.hpp"
+#include "mock/fake_service_control.hpp"
+#include "platform/text.hpp"
+
+using namespace wsbkit;
+
+namespace {
+
+struct Cli {
+  Cli() {
+    context.services = &services;
+    context.clock = &clock;
+  }
+  mock::FakeRegistry registry;
+  mock::FakeServiceControl services;
+  mock::FakeClock clock;
+  std::vector<std::string> log_lines;
+  CallLog log{[this](const std::string& l) { log_lines.push_back(l); }};
+  CliContext context{registry,
+                     []() -> Result<std::unique_ptr<ComRuntime>> {
+                       return Error::hresult(hr::e_notimpl, "activate", "COM", "not in this test");
+                     },
+                     [this] { return std::make_shared<AddinCore>(log); },
+                     [](const std::string& path) { return path.rfind("C:\\Tools\\", 0) == 0; }};
+  std::string out, err;
+
+  int run(std::vector<std::string> args) {
+    std::ostringstream o, e;
+    const int rc = run_cli(args, context, o, e);
+    out = o.str();
+    err = e.str();
+    return rc;
+  }
+};
+
+const std::vector<std::string> register_ledger = {"register", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7",
+                                                  "--identifier", "Ledger", "--addin", "C:\\Tools\\wsbkit-addin.exe"};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(cli, Cli)
+
+// Every command answers --help with its usage and exits 0; no command is a usage error (2).
+BOOST_AUTO_TEST_CASE(every_command_has_help) {
+  for (const char* command : {"register", "unregister", "status", "doctor", "export", "simulate"}) {
+    BOOST_TEST(run({command, "--help"}) == exit_code::ok);
+    BOOST_TEST(out.find(std::string("Usage: wsbkit ") + command) != std::string::npos, command);
+  }
+  BOOST_TEST(run({"--help"}) == exit_code::ok);
+  BOOST_TEST(out.find("simulate") != std::string::npos);
+  BOOST_TEST(run({}) == exit_code::usage);
+  BOOST_TEST(run({"frobnicate"}) == exit_code::usage);
+  BOOST_TEST(err.find("unknown command 'frobnicate'") != std::string::npos);
+}
+
+// Bad input, the registration table: each row a clear message naming the field and the rule,
+// its exit code (2 for a malformed command line, 3 for a value breaking a rule), nothing written.
+BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_a_named_field_and_nothing_written) {
+  BOOST_REQUIRE(run({"register", "--writer", "{11111111-2222-3333-4444-555555555555}", "--identifier", "Exchange"}) == 0);
+  const auto before = registry.snapshot();
+  const std::string w = "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7";
+  const std::string exe = "C:\\Tools\\wsbkit-addin.exe";
+  struct Row {
+    std::vector<std::string> args;
+    int code;
+    std::string message;
+  };
+  const std::vector<Row> rows{
+      {{"register", "--identifier", "Ledger"}, exit_code::usage, "--writer"},
+      {{"register", "--writer", w}, exit_code::usage, "--identifier"},
+      {{"register", "--writer", "not-a-guid", "--identifier", "Ledger"}, exit_code::invalid_input, "invalid writer: 'not-a-guid' is not a GUID"},
+      {{"register", "--writer", "{76fe1ac4-15f7-4bcd-987e-8e1acb462fb7", "--identifier", "L"}, exit_code::invalid_input, "invalid writer"},
+      {{"register", "--writer", w, "--identifier", ""}, exit_code::invalid_input, "invalid identifier: must be 1 to 256 characters"},
+      {{"register", "--writer", w, "--identifier", std::string(257, 'x')}, exit_code::invalid_input, "invalid identifier: must be 1 to 256 characters (got 257)"},
+      {{"register", "--writer", w, "--identifier", "Led\tger"}, exit_code::invalid_input, "invalid identifier: must not contain control characters"},
+      {{"register", "--writer", w, "--identifier", "EXCHANGE"}, exit_code::invalid_input, "invalid identifier: 'EXCHANGE' is already used by writer"},
+      {{"register", "--writer", w, "--identifier", "exchange", "--force"}, exit_code::invalid_input, "invalid identifier"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", "wsbkit-addin.exe"}, exit_code::invalid_input, "invalid addin: must be an absolute Windows path"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", "C:\\Elsewhere\\wsbkit-addin.exe"}, exit_code::invalid_input, "invalid addin: file not found"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", exe, "--no-addin"}, exit_code::usage, "exclude each other"},
+      {{"register", "--writer", w, "--identifier", "L", "--policy", "C:\\p.json"}, exit_code::usage, "--policy needs --addin"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", exe, "--policy", "p.json"}, exit_code::invalid_input, "invalid policy: must be an absolute Windows path"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", exe, "--clsid", "xyz"}, exit_code::invalid_input, "invalid clsid: 'xyz' is not a GUID"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", exe, "--clsid", std::string(layout::proxy_stub_clsid)}, exit_code::invalid_input, "invalid clsid: is the CLSID of wsbkit's proxy/stub"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", exe, "--hosting", "InProc"}, exit_code::invalid_input, "invalid hosting: 'InProc' (expected LocalServer32 or LocalService)"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", exe, "--service-name", "s"}, exit_code::usage, "--service-name needs --hosting LocalService"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", exe, "--hosting", "LocalService", "--service-name", "a/b"}, exit_code::invalid_input, "invalid service-name: must not contain"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", exe, "--launch-permission", "O:ZZ"}, exit_code::invalid_input, "invalid launch-permission: SDDL has an unknown or malformed SID 'ZZ' at position 3"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", exe, "--access-permission", "D:(A;;0x1;;;SY"}, exit_code::invalid_input, "invalid access-permission: SDDL has an ACE without ')'"},
+      {{"register", "--writer", w, "--identifier", "L", "--launch-permission", "D:"}, exit_code::usage, "--launch-permission needs --addin"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", exe, "--proxy-stub", "sometimes"}, exit_code::invalid_input, "invalid proxy-stub: 'sometimes'"},
+      {{"register", "--writer", w, "--identifier", "L", "--addin", exe, "--proxy-stub-dll", "C:\\Elsewhere\\wsbkit-ps.dll"}, exit_code::invalid_input, "invalid proxy-stub-dll: file not found"},
+      {{"register", "--writer", "{11111111-2222-3333-4444-555555555555}", "--identifier", "Ex2"}, exit_code::ok, ""},
+      {{"unregister", "--writer", "nope"}, exit_code::invalid_input, "invalid writer"},
+      {{"unregister", "--writer", w}, exit_code::not_found, "no wsbkit registration for this writer"},
+      {{"export", "--writer", w, "--out", "x.reg"}, exit_code::not_found, "nothing to export"},
+      {{"doctor", "--writer", "nope"}, exit_code::invalid_input, "invalid writer"},
+  };
+  for (const auto& row : rows) {
+    const auto snapshot = registry.snapshot();
+    const int rc = run(row.args);
+    BOOST_TEST(rc == row.code, row.args[0] << " " << row.args.back() << ": " << err);
+    BOOST_TEST(err.find(row.message) != std::string::npos, "want '" << row.message << "' in: " << err);
+    if (rc == exit_code::invalid_input) BOOST_TEST(err.find("Nothing was changed.") != std::string::npos, err);
+    if (rc != exit_code::ok) BOOST_TEST((registry.snapshot() == snapshot), row.message);
+  }
+}
+
+// A foreign entry for the writer: refused (exit 3, names --force); --force takes it over.
+BOOST_AUTO_TEST_CASE(force_takes_over_a_foreign_entry) {
+  const std::string key = std::string(layout::application_support) + "\\{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}";
+  BOOST_REQUIRE(registry.create_key(RegistryRoot::local_machine, key).ok());
+  BOOST_REQUIRE(registry.set_value(RegistryRoot::local_machine, key, "Application Identifier", reg_sz("Old")).ok());
+  const auto before = registry.snapshot();
+  BOOST_TEST(run(register_ledger) == exit_code::invalid_input);
+  BOOST_TEST(err.find("invalid writer") != std::string::npos);
+  BOOST_TEST(err.find("--force") != std::string::npos);
+  BOOST_TEST((registry.snapshot() == before));
+  auto forced = register_ledger;
+  forced.push_back("--force");
+  BOOST_TEST(run(forced) == exit_code::ok);
+  BOOST_TEST(out.find("~ value   HKLM\\" + key + " \"Application Identifier\": REG_SZ \"Old\" -> REG_SZ \"Ledger\"") != std::string::npos, out);
+}
+
+// register -> status -> unregister through the command line, with the exit codes and messages;
+// each real run prints the changes it made.
+BOOST_AUTO_TEST_CASE(register_status_unregister_round_trip) {
+  BOOST_TEST(run(register_ledger) == exit_code::ok);
+  BOOST_TEST(out.find("Registered 'Ledger' (writer {76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}) with add-in") != std::string::npos);
+  BOOST_TEST(out.find("+ key     HKLM\\SOFTWARE\\Classes\\CLSID\\{E759F65B-9371-515A-8397-AB5B1CCD6E96}\\LocalServer32") != std::string::npos);
+  BOOST_TEST(out.find("Registered the proxy/stub C:\\Tools\\wsbkit-ps.dll") != std::string::npos);
+  BOOST_TEST(run(register_ledger) == exit_code::ok);
+  BOOST_TEST(out.find("already registered exactly so; nothing changed.") != std::string::npos);
+  BOOST_TEST(run({"status"}) == exit_code::ok);
+  BOOST_TEST(out.find("Ledger") != std::string::npos);
+  BOOST_TEST(out.find("{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}") != std::string::npos);
+  BOOST_TEST(out.find("launch permission: O:BAG:BAD:(A;;0x1F;;;SY)(A;;0x1F;;;BA)(A;;0x3;;;BO)") != std::string::npos);
+  BOOST_TEST(out.find("Proxy/stub for the WSB interfaces: registered") != std::string::npos);
+  BOOST_TEST(run({"unregister", "--writer", "{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}"}) == exit_code::ok);
+  BOOST_TEST(out.find("- key     HKLM\\SOFTWARE\\Classes\\CLSID\\{E759F65B-9371-515A-8397-AB5B1CCD6E96}") != std::string::npos);
+  BOOST_TEST(run({"unregister", "--writer", "{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}"}) == exit_code::not_found);
+  BOOST_TEST(run({"status"}) == exit_code::ok);
+  BOOST_TEST(out.find("No application is registered") != std::string::npos);
+}
+
+// --dry-run prints the plan and writes nothing; the real run then prints the same change lines.
+BOOST_AUTO_TEST_CASE(dry_run_prints_the_plan_the_real_run_then_carries_out) {
+  const auto lines_of = [](const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("  ", 0) == 0) lines.push_back(line);
+    }
+    return lines;
+  };
+  auto dry = register_ledger;
+  dry.push_back("--dry-run");
+  const auto before = registry.snapshot();
+  BOOST_TEST(run(dry) == exit_code::ok);
+  BOOST_TEST(out.find("Dry run (nothing was written): registering 'Ledger'") == 0u, out);
+  BOOST_TEST(out.find("change(s) planned:") != std::string::npos);
+  BOOST_TEST(out.find("Would register the proxy/stub") != std::string::npos);
+  BOOST_TEST((registry.snapshot() == before));
+  const auto planned = lines_of(out);
+  BOOST_TEST(planned.size() > 20u);
+  BOOST_TEST(run(register_ledger) == exit_code::ok);
+  BOOST_TEST(lines_of(out) == planned, boost::test_tools::per_element());
+
+  auto changed = register_ledger;
+  changed[4] = "Ledger 2";
+  changed.push_back("--dry-run");
+  const auto registered = registry.snapshot();
+  BOOST_TEST(run(changed) == exit_code::ok);
+  BOOST_TEST(out.find("REG_SZ \"Ledger\" -> REG_SZ \"Ledger 2\"") != std::string::npos, out);
+  BOOST_TEST((registry.snapshot() == registered));
+  BOOST_TEST(run({"unregister", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7", "--dry-run"}) == exit_code::ok);
+  BOOST_TEST(out.find("Dry run (nothing was written): unregistering writer") == 0u, out);
+  BOOST_TEST(out.find("- key     HKLM\\SOFTWARE\\wsbkit\\Registrations\\{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}") != std::string::npos);
+  BOOST_TEST((registry.snapshot() == registered));
+}
+
+// status --json: one JSON document with every application and the proxy/stub per interface.
+BOOST_AUTO_TEST_CASE(status_json_describes_every_application) {
+  BOOST_TEST(run({"status", "--json"}) == exit_code::ok);
+  auto empty = nlohmann::json::parse(out);
+  BOOST_TEST(empty["applications"].size() == 0u);
+  BOOST_TEST(empty["proxy_stub"]["registered"] == false);
+  BOOST_REQUIRE(run(register_ledger) == exit_code::ok);
+  BOOST_REQUIRE(run({"register", "--writer", "{11111111-2222-3333-4444-555555555555}", "--identifier", "Plain"}) == 0);
+  BOOST_TEST(run({"status", "--json"}) == exit_code::ok);
+  auto doc = nlohmann::json::parse(out);
+  BOOST_REQUIRE(doc["applications"].size() == 2u);
+  const auto& ledger = doc["applications"][1];
+  BOOST_TEST(ledger["identifier"] == "Ledger");
+  BOOST_TEST(ledger["writer"] == "{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}");
+  BOOST_TEST(ledger["clsid"] == "{E759F65B-9371-515A-8397-AB5B1CCD6E96}");
+  BOOST_TEST(ledger["hosting"] == "LocalServer32");
+  BOOST_TEST(ledger["registered_by_wsbkit"] == true);
+  BOOST_TEST(ledger["access_permission"] == "O:BAG:BAD:(A;;0x1F;;;SY)(A;;0x1F;;;BA)(A;;0x3;;;BO)");
+  const auto& plain = doc["applications"][0];
+  BOOST_TEST(plain["clsid"].is_null());
+  BOOST_TEST(plain["hosting"].is_null());
+  BOOST_TEST(doc["proxy_stub"]["registered"] == true);
+  BOOST_TEST(doc["proxy_stub"]["interfaces"].size() == 3u);
+  BOOST_TEST(doc["proxy_stub"]["interfaces"][0]["wsbkit"] == true);
+}
+
+// status --json with an identifier holding an unpaired surrogate (registry text is UTF-16, any
+// UTF-16): valid UTF-8 JSON with the surrogate as its \u escape, not a failure.
+BOOST_AUTO_TEST_CASE(status_json_keeps_an_unpaired_surrogate_exact) {
+  BOOST_REQUIRE(run({"register", "--writer", "{11111111-2222-3333-4444-555555555555}", "--identifier", "Odd\xED\xA0\x80"}) == 0);
+  BOOST_TEST(run({"status", "--json"}) == exit_code::ok, err);
+  BOOST_TEST(out.find("\"identifier\": \"Odd\\ud800\"") != std::string::npos, out);
+  BOOST_TEST(is_valid_utf8(out));
+}
+
+// doctor: exit 0 when every check is ok, 7 with a PROBLEM line and its fix otherwise; 5 for an
+// unknown writer.
+BOOST_AUTO_TEST_CASE(doctor_exit_codes_and_report) {
+  BOOST_TEST(run({"doctor"}) == exit_code::ok);
+  BOOST_TEST(out.find("nothing to check") != std::string::npos);
+  BOOST_REQUIRE(run(register_ledger) == exit_code::ok);
+  BOOST_TEST(run({"doctor"}) == exit_code::ok, out);
+  BOOST_TEST(out.find("ok       identifier unique") != std::string::npos);
+  BOOST_TEST(out.find("0 problem(s)") != std::string::npos);
+  auto broad = register_ledger;
+  for (const char* arg : {"--launch-permission", "O:BAG:BAD:(A;;0x1F;;;SY)(A;;0x1F;;;BU)"}) broad.push_back(arg);
+  BOOST_REQUIRE(run(broad) == exit_code::ok);
+  BOOST_TEST(run({"doctor", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7"}) == exit_code::problems_found);
+  BOOST_TEST(out.find("PROBLEM  AppID LaunchPermission") != std::string::npos, out);
+  BOOST_TEST(out.find("fix: register again with a --launch-permission") != std::string::npos);
+  BOOST_TEST(out.find("1 problem(s)") != std::string::npos);
+  BOOST_TEST(run({"doctor", "--writer", "{11111111-2222-3333-4444-555555555555}"}) == exit_code::not_found);
+}
+
+// export writes the .reg file regedit would: BOM, UTF-16LE, header, the registration's keys.
+BOOST_AUTO_TEST_CASE(export_writes_a_reg_file) {
+  BOOST_REQUIRE(run(register_ledger) == exit_code::ok);
+  const auto file = std::filesystem::temp_directory_path() / "wsbkit-cli-test-export.reg";
+  BOOST_TEST(run({"export", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7", "--out", file.string()}) == exit_code::ok, err);
+  BOOST_TEST(out.find("Exported ") == 0u);
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  std::filesystem::remove(file);
+  BOOST_REQUIRE(bytes.size() > 100u);
+  BOOST_TEST(bytes.substr(0, 2) == "\xFF\xFE");
+  std::u16string wide;
+  for (std::size_t i = 2; i + 1 < bytes.size(); i += 2) {
+    wide.push_back(static_cast<char16_t>(static_cast<unsigned char>(bytes[i]) | (static_cast<unsigned char>(bytes[i + 1]) << 8)));
+  }
+  const std::string text = utf16_to_utf8(wide);
+  BOOST_TEST(text.find("Windows Registry Editor Version 5.00\r\n\r\n") == 0u);
+  BOOST_TEST(text.find("[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\WindowsServerBackup\\"
+                       "Application Support\\{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}]\r\n\"Application Identifier\"=\"Ledger\"\r\n") !=
+             std::string::npos);
+  BOOST_TEST(text.find("\"LaunchPermission\"=hex:01,00,04,80,") != std::string::npos);
+  BOOST_TEST(text.find("[HKEY_LOCAL_MACHINE\\SOFTWARE\\wsbkit\\Registrations\\{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}]") != std::string::npos);
+  BOOST_TEST(text.find("\"CreatedKeys\"=hex(7):") != std::string::npos);
+}
+
+// LocalService through the command line: the service is created (and in the printed changes),
+// the status shows it, unregister removes it.
+BOOST_AUTO_TEST_CASE(local_service_hosting_through_the_command_line) {
+  auto hosted = register_ledger;
+  for (const char* arg : {"--hosting", "LocalService", "--service-name", "LedgerAddin"}) hosted.push_back(arg);
+  BOOST_TEST(run(hosted) == exit_code::ok, err);
+  BOOST_TEST(out.find("+ service LedgerAddin (\"wsbkit add-in for Ledger\", DEMAND_START, LocalSystem): "
+                      "\"C:\\Tools\\wsbkit-addin.exe\" --service \"LedgerAddin\" --clsid {E759F65B-9371-515A-8397-AB5B1CCD6E96}") !=
+                 std::string::npos,
+             out);
+  BOOST_TEST(services.service("LedgerAddin").has_value());
+  BOOST_TEST(run({"status"}) == exit_code::ok);
+  BOOST_TEST(out.find("add-in service: LedgerAddin (LocalService)") != std::string::npos);
+  BOOST_TEST(run({"doctor"}) == exit_code::ok, out);
+  BOOST_TEST(run({"unregister", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7"}) == exit_code::ok);
+  BOOST_TEST(!services.service("LedgerAddin").has_value());
+}
+
+// Not elevated: exit code 4 and a hint to run as Administrator.
+BOOST_AUTO_TEST_CASE(not_elevated_gives_access_denied_hint) {
+  registry.set_elevated(false);
+  BOOST_TEST(run(register_ledger) == exit_code::access_denied);
+  BOOST_TEST(err.find("Run as administrator") != std::string::npos);
+}
+
+// simulate --in-process drives the core through every WSB call and prints each with its HRESULT.
+BOOST_AUTO_TEST_CASE(simulate_in_process_prints_every_call) {
+  BOOST_TEST(run({"simulate", "--in-process", "-c", "Ledger=App\\Ledger", "--volume", "V1=S1"}) == exit_code::ok);
+  BOOST_TEST(out.find("CheckConsistency(component=\"Ledger\", volumes=1) -> S_FALSE") != std::string::npos, out);
+  BOOST_TEST(out.find("OrderComponents(1 components) -> S_FALSE") != std::string::npos);
+  BOOST_TEST(out.find("IsRollForwardSupported() -> S_OK, FALSE") != std::string::npos);
+  BOOST_TEST(out.find("PreRestore(component=\"Ledger\"") != std::string::npos);
+  BOOST_TEST(out.find("PostRestore(component=\"Ledger\"") != std::string::npos);
+  BOOST_TEST(out.find("5 call(s), 0 rejected") != std::string::npos);
+  BOOST_TEST(log_lines.size() == 5u);
+}
+
+// simulate of an unknown application names what is registered; APPLICATION and --in-process exclude each other.
+BOOST_AUTO_TEST_CASE(simulate_reports_unknown_application) {
+  BOOST_TEST(run({"simulate", "Nope"}) == exit_code::not_found);
+  BOOST_TEST(err.find("no such application") != std::string::npos);
+  BOOST_TEST(run({"simulate", "Nope", "--in-process"}) == exit_code::usage);
+  BOOST_TEST(run({"simulate", "--in-process", "--volume", "novalue"}) == exit_code::invalid_input);
+}
+
+// A register whose undo also fails exits 1 (not "nothing was changed") and lists what is still in
+// place; unregister then removes it.
+BOOST_AUTO_TEST_CASE(a_failed_rollback_exits_1_and_lists_what_remains) {
+  const std::string app = std::string(layout::application_support) + "\\{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}";
+  registry.fail_when([&](const RegistryCall& c) {
+    return (c.operation == RegistryOperation::set_value && c.path.find("LocalServer32") != std::string::npos) ||
+           (c.operation == RegistryOperation::delete_key && c.path == app);
+  });
+  BOOST_TEST(run(register_ledger) == exit_code::failure);
+  registry.clear_faults();
+  BOOST_TEST(err.find("Undoing the changes already made FAILED; still in place:\n  + key     HKLM\\" + app) != std::string::npos, err);
+  BOOST_TEST(err.find("Nothing was changed") == std::string::npos);
+  BOOST_TEST(run({"doctor"}) == exit_code::problems_found);
+  BOOST_TEST(out.find("PROBLEM  wsbkit's last register/unregister completed: a 'wsbkit register' was interrupted") != std::string::npos, out);
+  BOOST_TEST(run({"unregister", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7"}) == exit_code::ok, err);
+  BOOST_TEST(!registry.key_exists(RegistryRoot::local_machine, app).value());
+}
+
+// An add-in folder Users may write to: register refuses it (exit 3, the fix named, nothing
+// written); --force registers with a WARNING; doctor flags it (exit 7).
+BOOST_AUTO_TEST_CASE(a_writable_addin_folder_is_refused_unless_forced_and_flagged_by_doctor) {
+  mock::FakeFileSecurity security;
+  context.security = &security;
+  security.set("C:\\Tools\\wsbkit-addin.exe", std::string(well_known_sid::administrators), mock::admin_only_dacl());
+  security.set("C:\\Tools\\wsbkit-ps.dll", std::string(well_known_sid::administrators), mock::admin_only_dacl());
+  security.set("C:\\Tools", std::string(well_known_sid::administrators), mock::users_may_write_dacl());
+  const auto before = registry.snapshot();
+  BOOST_TEST(run(register_ledger) == exit_code::invalid_input);
+  BOOST_TEST(err.find("invalid addin: C:\\Tools\\wsbkit-addin.exe can be changed by") != std::string::npos, err);
+  BOOST_TEST(err.find("icacls \"C:\\Tools\" /inheritance:d /remove:g *S-1-5-32-545") != std::string::npos, err);
+  BOOST_TEST(err.find("Nothing was changed.") != std::string::npos);
+  BOOST_TEST((registry.snapshot() == before));
+  auto forced = register_ledger;
+  forced.push_back("--force");
+  BOOST_TEST(run(forced) == exit_code::ok, err);
+  BOOST_TEST(err.find("wsbkit register: WARNING: C:\\Tools\\wsbkit-addin.exe can be changed by") != std::string::npos, err);
+  BOOST_TEST(run({"doctor"}) == exit_code::problems_found);
+  BOOST_TEST(out.find("PROBLEM  add-in and its folder changeable by administrators only") != std::string::npos, out);
+  context.security = nullptr;
+}
+
+BOOST_AUTO_TEST_SUITE_END()

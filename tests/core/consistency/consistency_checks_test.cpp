@@ -1,0 +1,617 @@
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "core/addin/addin_core.hpp"
+#include "core/consistency/policy_consistency_checks.hpp"
+#include "mock/fake_clock.hpp"
+#include "mock/forwarding_file_system.hpp"
+#include "mock/fake_event_log.hpp"
+#include "mock/fake_file_security.hpp"
+#include "mock/fake_file_system.hpp"
+#include "mock/fake_process_runner.hpp"
+#include "mock/fake_volumes.hpp"
+#include "platform/text.hpp"
+
+using namespace wsbkit;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string vol_d = "\\\\?\\Volume{dddddddd-0000-0000-0000-000000000000}\\";
+const std::string shadow = "\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy5\\";
+const std::string xxh_abc = "06b05ab6733a618578af5f94892f3950";
+const std::string xxh_hello = "eefac9d87100cd1336b2e733a5484425";
+
+// The fake file system, slowed down per read chunk so that checks last long enough to be aborted.
+class SlowFileSystem final : public mock::ForwardingFileSystem {
+ public:
+  explicit SlowFileSystem(FileSystem& inner) : ForwardingFileSystem(inner) {}
+  std::atomic<int> chunk_delay_ms{0};
+  std::atomic<std::uint64_t> bytes_read{0};  // handed to the hasher so far
+
+  Result<void> read_chunks(const std::string& p, std::size_t size, const ChunkSink& sink) override {
+    return inner_.read_chunks(p, size, [&](std::string_view chunk) {
+      if (const int ms = chunk_delay_ms.load()) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      bytes_read += chunk.size();
+      return sink(chunk);
+    });
+  }
+
+};
+
+// A checker that hangs until cancelled, honouring the runner contract (poll `cancelled` at least
+// every 20 ms, then kill the tree); it records whether it was killed.
+class HungProcessRunner final : public ProcessRunner {
+ public:
+  std::atomic<bool> killed{false};
+  Result<ProcessOutcome> run(const ProcessRequest& request) override {
+    const auto start = std::chrono::steady_clock::now();
+    while (!(request.cancelled && request.cancelled())) {
+      if (std::chrono::steady_clock::now() - start > request.timeout) {
+        ProcessOutcome timed_out;
+        timed_out.timed_out = true;
+        return timed_out;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    killed = true;
+    ProcessOutcome cancelled;
+    cancelled.cancelled = true;
+    cancelled.exit_code = process_exit_code::cancelled;
+    return cancelled;
+  }
+};
+
+struct Fixture {
+  mock::FakeFileSystem fs;
+  SlowFileSystem slow{fs};
+  mock::FakeVolumes volumes;
+  mock::FakeClock clock;
+  mock::FakeEventLog events;
+  mock::FakeProcessRunner processes;
+
+  Fixture() {
+    volumes.add("D:\\", vol_d);
+    // The live volume and its snapshot differ: what a check reports shows which one it read.
+    write("D:\\Ledger\\data\\a.ldb", "LIVE");
+    write("D:\\Ledger\\live-only.ldb", "x");
+    write(shadow + "Ledger\\data\\a.ldb", "abc");
+    write(shadow + "Ledger\\data\\b.ldb", "hello world\n");
+    write(shadow + "Ledger\\MANIFEST.xxh128", xxh_abc + "  data/a.ldb\r\n" + xxh_hello + "  data\\b.ldb\r\n");
+  }
+  void write(const std::string& path, const std::string& contents) {
+    const auto cut = path.find_last_of('\\');
+    BOOST_REQUIRE(fs.create_directories(path.substr(0, cut)).ok());
+    BOOST_REQUIRE(fs.write_file(path, contents).ok());
+  }
+
+  std::unique_ptr<PolicyConsistencyChecks> engine(const std::string& checks, const std::string& components = "{}",
+                                                  FileSecurity* security = nullptr) {
+    auto loaded = policy::parse_policy(R"({ "components": )" + components + R"(, "backup": { "check": )" + checks + "} }");
+    std::string problems;
+    for (const auto& p : loaded.problems) problems += p.format("policy") + "\n";
+    BOOST_REQUIRE_MESSAGE(loaded.policy, problems);
+    ConsistencyEnvironment env{slow, volumes, clock, events, &processes, "C:\\ProgramData\\wsbkit\\logs", "\\", 2, 0ms};
+    env.security = security;
+    return std::make_unique<PolicyConsistencyChecks>(std::make_shared<policy::Policy>(std::move(*loaded.policy)), env);
+  }
+
+  static ConsistencyRequest request(const std::string& component = "LedgerDB") {
+    ConsistencyRequest r;
+    r.component_name = component;
+    r.component_logical_path = std::string("Contoso\\Ledger");
+    r.volume_count = 1;
+    r.source_volumes = StringArray{vol_d};
+    r.snapshot_volumes = StringArray{shadow};
+    return r;
+  }
+
+  // Polls QueryStatus like WSB until the check is over; the final status.
+  static Hresult wait(WsbAsync& async, std::chrono::milliseconds limit = 20s) {
+    const auto start = std::chrono::steady_clock::now();
+    Hresult status = hr::wsbapp_async_in_progress;
+    while (std::chrono::steady_clock::now() - start < limit) {
+      BOOST_REQUIRE(async.query_status(status) == hr::ok);
+      if (status != hr::wsbapp_async_in_progress) return status;
+      std::this_thread::sleep_for(1ms);
+    }
+    return status;
+  }
+
+  std::string event_text() const {
+    std::string out;
+    for (const auto& e : events.entries()) out += std::to_string(e.event_id) + ": " + e.message + "\n";
+    return out;
+  }
+
+  std::string run_log() {
+    std::string all;
+    auto entries = fs.list_directory("C:\\ProgramData\\wsbkit\\logs");
+    if (!entries) return all;
+    for (const auto& e : *entries) all += fs.read_file("C:\\ProgramData\\wsbkit\\logs\\" + e.name).value();
+    return all;
+  }
+
+  // A check that reads a 64 MiB file slowly (256 KiB chunks, 5 ms each: ~1.3 s) until aborted.
+  static constexpr std::uint64_t long_check_bytes = 64u << 20;
+  std::unique_ptr<PolicyConsistencyChecks> long_check() {
+    write(shadow + "Big\\big.bin", std::string(long_check_bytes, 'z'));
+    write(shadow + "Big\\MANIFEST.xxh128", std::string(32, '0') + "  big.bin\n");
+    slow.chunk_delay_ms = 5;
+    return engine(R"([ { "manifest.verify": { "manifest": "D:\\Big\\MANIFEST.xxh128" }, "timeout": "1m" } ])");
+  }
+};
+
+// As the run log writes a string: backslashes doubled.
+std::string json_escaped(std::string s) {
+  std::string out;
+  for (char c : s) out += c == '\\' ? std::string("\\\\") : std::string(1, c);
+  return out;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(consistency_checks, Fixture)
+
+// A component no check applies to gets S_FALSE and no async object.
+BOOST_AUTO_TEST_CASE(no_applicable_check_is_s_false) {
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\a.ldb" }, "when": { "component": "logs" } } ])",
+                       R"({ "logs": { "name": "LedgerLogs" } })");
+  const auto result = checks->start(request("LedgerDB"));
+  BOOST_TEST(result.hr == hr::s_false);
+  BOOST_TEST(!result.async);
+}
+
+// files.present on the snapshot: present there -> S_OK, even though the live file differs.
+BOOST_AUTO_TEST_CASE(files_present_passes_on_the_snapshot) {
+  auto checks = engine(R"([ { "files.present": { "paths": ["D:\\Ledger\\data\\*.ldb"], "min_size": 3 } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+}
+
+// A file only on the live volume is missing on the snapshot: the check fails, naming the path.
+BOOST_AUTO_TEST_CASE(file_only_on_the_live_volume_fails) {
+  auto checks = engine(R"([ { "files.present": { "paths": ["D:\\Ledger\\live-only.ldb"] } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("31: ") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("D:\\Ledger\\live-only.ldb") != std::string::npos, event_text());
+}
+
+// A clean manifest passes; every file operation of the check is on the snapshot, never on D:.
+BOOST_AUTO_TEST_CASE(manifest_passes_and_only_the_snapshot_is_read) {
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Ledger\\MANIFEST.xxh128", "extra_files": "fail" } },
+                             { "files.present": { "paths": "D:\\Ledger\\data\\**\\*.ldb" } } ])");
+  const auto before = fs.calls().size();
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  const auto calls = fs.calls();
+  BOOST_TEST(calls.size() > before + 4);
+  for (std::size_t i = before; i < calls.size(); ++i) {
+    const auto& path = calls[i].path;
+    const bool snapshot = (path + "\\").rfind(shadow, 0) == 0;  // the snapshot root is listed as well
+    const bool own_log = path.rfind("C:\\ProgramData\\wsbkit\\logs", 0) == 0;
+    BOOST_TEST((snapshot || own_log), "read outside the snapshot: " << path);
+  }
+}
+
+// One corrupted byte fails the check; the event log and the run log name the file.
+BOOST_AUTO_TEST_CASE(corrupted_byte_fails_naming_the_file) {
+  write(shadow + "Ledger\\data\\b.ldb", "hello world!");
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Ledger\\MANIFEST.xxh128" } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("1 mismatched (data\\b.ldb)") != std::string::npos, event_text());
+  const std::string log = run_log();
+  BOOST_TEST(log.find("\"event\":\"end\"") != std::string::npos, log);
+  BOOST_TEST(log.find("data\\\\b.ldb") != std::string::npos, log);
+  BOOST_TEST(log.find("WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED") != std::string::npos, log);
+}
+
+// A path on a volume WSB did not pass fails the check with a message naming it.
+BOOST_AUTO_TEST_CASE(path_on_no_given_volume_fails_naming_it) {
+  volumes.add("E:\\", "\\\\?\\Volume{eeeeeeee-0000-0000-0000-000000000000}\\");
+  auto checks = engine(R"([ { "files.present": { "paths": "E:\\Other\\x" } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("E:\\Other\\x") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("no volume being backed up") != std::string::npos, event_text());
+}
+
+// The run log records progress (files and bytes done) while a manifest is verified.
+BOOST_AUTO_TEST_CASE(progress_is_in_the_run_log) {
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Ledger\\MANIFEST.xxh128" } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(wait(*result.async) == hr::ok);
+  const std::string log = run_log();
+  BOOST_TEST(log.find("\"event\":\"progress\"") != std::string::npos, log);
+  BOOST_TEST(log.find("\"files_done\":2") != std::string::npos, log);
+  BOOST_TEST(log.find("\"bytes_done\":15") != std::string::npos, log);
+  BOOST_TEST(log.find("\"event\":\"start\"") != std::string::npos, log);
+}
+
+// Ordering: QueryStatus (in progress) -> Abort -> QueryStatus gives E_ABORT quickly, and stays so.
+BOOST_AUTO_TEST_CASE(query_abort_query_gives_e_abort) {
+  auto checks = long_check();
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  std::this_thread::sleep_for(50ms);
+  Hresult status = hr::ok;
+  BOOST_TEST(result.async->query_status(status) == hr::ok);
+  BOOST_TEST(status == hr::wsbapp_async_in_progress);
+  BOOST_TEST(result.async->abort() == hr::ok);
+  BOOST_TEST(wait(*result.async, 5s) == hr::e_abort);
+  // The hash stopped where Abort found it (how fast is the benchmark's P2, never a wall-clock bound
+  // here: this machine may be loaded).
+  BOOST_TEST(slow.bytes_read.load() < long_check_bytes);
+  BOOST_TEST(result.async->query_status(status) == hr::ok);
+  BOOST_TEST(status == hr::e_abort);
+  BOOST_TEST(event_text().find("32: ") != std::string::npos, event_text());
+  const std::string log = run_log();
+  BOOST_TEST(log.find("\"event\":\"abort\"") != std::string::npos, log);  // when Abort arrived
+  BOOST_TEST(log.find("\"result\":\"E_ABORT\"") != std::string::npos, log);
+}
+
+// Ordering: Abort before any QueryStatus, then Abort again: E_ABORT, Abort stays S_OK.
+BOOST_AUTO_TEST_CASE(abort_first_and_twice) {
+  auto checks = long_check();
+  auto result = checks->start(request());
+  BOOST_TEST(result.async->abort() == hr::ok);
+  BOOST_TEST(result.async->abort() == hr::ok);
+  BOOST_TEST(wait(*result.async, 5s) == hr::e_abort);
+}
+
+// Ordering: Release while running aborts and waits for the worker: nothing keeps running.
+BOOST_AUTO_TEST_CASE(release_while_running_aborts_and_frees) {
+  auto checks = long_check();
+  auto result = checks->start(request());
+  std::this_thread::sleep_for(50ms);
+  BOOST_TEST(checks->running() == 1);
+  result.async.reset();
+  BOOST_TEST(checks->running() == 0);
+  BOOST_TEST(slow.bytes_read.load() < long_check_bytes);  // stopped, not run to its end
+}
+
+// Ordering: Abort after the end changes nothing: the result stands (S_OK or FAILED).
+BOOST_AUTO_TEST_CASE(abort_after_the_end_keeps_the_result) {
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Ledger\\MANIFEST.xxh128" } } ])");
+  auto passed = checks->start(request());
+  BOOST_REQUIRE(wait(*passed.async) == hr::ok);
+  BOOST_TEST(passed.async->abort() == hr::ok);
+  Hresult status = hr::e_fail;
+  BOOST_TEST(passed.async->query_status(status) == hr::ok);
+  BOOST_TEST(status == hr::ok);
+
+  auto failing = engine(R"([ { "files.present": { "paths": "D:\\nothing" } } ])");
+  auto failed = failing->start(request());
+  BOOST_REQUIRE(wait(*failed.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(failed.async->abort() == hr::ok);
+  BOOST_TEST(failed.async->query_status(status) == hr::ok);
+  BOOST_TEST(status == hr::wsbapp_e_component_consistency_check_failed);
+}
+
+// Ordering: Release without any QueryStatus after the check ended, and Release of a never-polled check.
+BOOST_AUTO_TEST_CASE(release_without_polling) {
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\a.ldb" } } ])");
+  auto result = checks->start(request());
+  std::this_thread::sleep_for(100ms);
+  result.async.reset();
+  BOOST_TEST(checks->running() == 0);
+  auto again = checks->start(request());
+  again.async.reset();  // released at once, maybe before the worker even started
+  BOOST_TEST(checks->running() == 0);
+}
+
+// Several components at once: each check runs on its own and reports its own result.
+BOOST_AUTO_TEST_CASE(parallel_checks_are_independent) {
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\a.ldb" }, "when": { "component": "db" } },
+                             { "files.present": { "paths": "D:\\Ledger\\nothing" }, "when": { "component": "logs" } } ])",
+                       R"({ "db": { "name": "LedgerDB" }, "logs": { "name": "LedgerLogs" } })");
+  auto long_one = long_check();
+  auto slow_check = long_one->start(request("LedgerDB"));
+  auto db = checks->start(request("LedgerDB"));
+  auto logs = checks->start(request("LedgerLogs"));
+  BOOST_TEST(wait(*db.async) == hr::ok);
+  BOOST_TEST(wait(*logs.async) == hr::wsbapp_e_component_consistency_check_failed);
+  Hresult status = hr::ok;
+  BOOST_TEST(slow_check.async->query_status(status) == hr::ok);
+  BOOST_TEST(status == hr::wsbapp_async_in_progress);  // still hashing while the others finished
+  BOOST_TEST(slow_check.async->abort() == hr::ok);
+  BOOST_TEST(wait(*slow_check.async, 5s) == hr::e_abort);
+}
+
+// A step's timeout stops a long verification: FAILED with "timed out".
+BOOST_AUTO_TEST_CASE(step_timeout_fails_the_check) {
+  write(shadow + "Big\\big.bin", std::string(64u << 20, 'z'));
+  write(shadow + "Big\\MANIFEST.xxh128", std::string(32, '0') + "  big.bin\n");
+  slow.chunk_delay_ms = 5;
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Big\\MANIFEST.xxh128" }, "timeout": "100ms" } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async, 5s) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("timed out after 100ms") != std::string::npos, event_text());
+}
+
+// run: argv, the context and each volume pair as environment; exit code in success_exit_codes passes.
+BOOST_AUTO_TEST_CASE(run_checker_gets_context_and_passes) {
+  ProcessOutcome ok;
+  ok.exit_code = 3;
+  processes.expect("check.exe", ok);
+  auto checks = engine(R"([ { "run": { "executable": "C:\\Tools\\check.exe", "arguments": ["--db", "a b"],
+                                      "success_exit_codes": [0, 3] }, "timeout": "2m" } ])");
+  auto r = request();
+  r.writer_metadata = R"(<WRITER_METADATA><BACKUP_LOCATIONS><DATABASE componentName="LedgerDB" logicalPath="Contoso\Ledger">
+      <DATABASE_FILES path="D:\Ledger\data" filespec="*.ldb"/></DATABASE></BACKUP_LOCATIONS></WRITER_METADATA>)";
+  auto result = checks->start(r);
+  BOOST_REQUIRE(wait(*result.async) == hr::ok);
+  const auto requests = processes.requests();
+  BOOST_REQUIRE_EQUAL(requests.size(), 1u);
+  BOOST_TEST(requests[0].arguments == (std::vector<std::string>{"--db", "a b"}));
+  BOOST_TEST(requests[0].timeout.count() == 120000);
+  std::map<std::string, std::string> env(requests[0].environment_additions.begin(), requests[0].environment_additions.end());
+  BOOST_TEST(env["WSBKIT_COMPONENT"] == "LedgerDB");
+  BOOST_TEST(env["WSBKIT_LOGICAL_PATH"] == "Contoso\\Ledger");
+  BOOST_TEST(env["WSBKIT_VOLUME_COUNT"] == "1");
+  BOOST_TEST(env["WSBKIT_SOURCE_VOLUME_1"] == vol_d);
+  BOOST_TEST(env["WSBKIT_SNAPSHOT_VOLUME_1"] == shadow);
+  BOOST_TEST(env["WSBKIT_FILE_GROUP_COUNT"] == "1");
+  BOOST_TEST(env["WSBKIT_FILE_GROUP_1_PATH"] == "D:\\Ledger\\data");
+  BOOST_TEST(env["WSBKIT_FILE_GROUP_1_FILESPEC"] == "*.ldb");
+  BOOST_TEST(env["WSBKIT_FILE_GROUP_1_SNAPSHOT_PATH"] == shadow + "Ledger\\data");
+}
+
+// run: a failing exit code fails the check with the code and the checker's stderr.
+BOOST_AUTO_TEST_CASE(run_checker_failure_is_reported) {
+  ProcessOutcome bad;
+  bad.exit_code = 2;
+  bad.standard_error = "page 17 checksum wrong";
+  processes.expect("check.exe", bad);
+  auto checks = engine(R"([ { "run": { "executable": "C:\\Tools\\check.exe" } } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("exited with 2: page 17 checksum wrong") != std::string::npos, event_text());
+}
+
+// run: a timed-out checker fails the check saying it was killed with its children.
+BOOST_AUTO_TEST_CASE(run_checker_timeout_is_reported) {
+  ProcessOutcome hung;
+  hung.timed_out = true;
+  hung.exit_code = 1;
+  processes.expect("check.exe", hung);
+  auto checks = engine(R"([ { "run": { "executable": "C:\\Tools\\check.exe" }, "timeout": "1s" } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("killed with its child processes") != std::string::npos, event_text());
+}
+
+// Abort during a hung checker: the runner is told to kill it, and QueryStatus gives E_ABORT quickly.
+BOOST_AUTO_TEST_CASE(abort_kills_a_hung_checker) {
+  auto loaded = policy::parse_policy(R"({ "backup": { "check": [ { "run": { "executable": "C:\\Tools\\hang.exe" }, "timeout": "1h" } ] } })");
+  BOOST_REQUIRE(loaded.policy);
+  HungProcessRunner hung;
+  ConsistencyEnvironment env{slow, volumes, clock, events, &hung, "", "\\", 2, 0ms};
+  PolicyConsistencyChecks checks(std::make_shared<policy::Policy>(std::move(*loaded.policy)), env);
+  auto result = checks.start(request());
+  std::this_thread::sleep_for(100ms);
+  Hresult status = hr::ok;
+  BOOST_TEST(result.async->query_status(status) == hr::ok);
+  BOOST_TEST(status == hr::wsbapp_async_in_progress);
+  BOOST_TEST(result.async->abort() == hr::ok);
+  BOOST_TEST(wait(*result.async, 5s) == hr::e_abort);  // the checker hangs for good: Abort ended it
+  BOOST_TEST(hung.killed.load());
+}
+
+// retries: a checker that fails once and then passes gives S_OK after two runs.
+BOOST_AUTO_TEST_CASE(retries_run_the_step_again) {
+  ProcessOutcome bad, good;
+  bad.exit_code = 1;
+  processes.expect("check.exe", bad);
+  processes.expect("check.exe", good);
+  auto checks = engine(R"([ { "run": { "executable": "C:\\Tools\\check.exe" }, "retries": 1, "retry_delay": "10ms" } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  BOOST_TEST(processes.requests().size() == 2u);
+}
+
+// on_error continue: a failing step is reported as a warning and the check still passes.
+BOOST_AUTO_TEST_CASE(on_error_continue_keeps_going) {
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\nothing" }, "on_error": "continue" },
+                             { "files.present": { "paths": "D:\\Ledger\\data\\a.ldb" } } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  BOOST_TEST(event_text().find("33: ") != std::string::npos, event_text());
+}
+
+// files.present without paths uses the writer's file groups: missing logs fail the check.
+BOOST_AUTO_TEST_CASE(writer_file_groups_are_the_default_file_set) {
+  auto checks = engine(R"([ { "files.present": { "non_empty": true } } ])");
+  auto r = request();
+  r.writer_metadata = R"(<WRITER_METADATA><BACKUP_LOCATIONS><DATABASE componentName="LedgerDB" logicalPath="Contoso\Ledger">
+      <DATABASE_FILES path="D:\Ledger\data" filespec="*.ldb"/><DATABASE_LOGFILES path="D:\Ledger\logs" filespec="*.log"/>
+      </DATABASE></BACKUP_LOCATIONS></WRITER_METADATA>)";
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("D:\\Ledger\\logs\\*.log") != std::string::npos, event_text());
+  write(shadow + "Ledger\\logs\\0001.log", "log");
+  auto again = checks->start(r);
+  BOOST_TEST(wait(*again.async) == hr::ok, event_text());
+}
+
+// Hostile writer metadata fails the check with the parser's reason instead of crashing.
+BOOST_AUTO_TEST_CASE(hostile_writer_metadata_fails_the_check) {
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\a.ldb" } } ])");
+  auto r = request();
+  r.writer_metadata = "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><WRITER_METADATA/>";
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("writer metadata: a DOCTYPE") != std::string::npos, event_text());
+}
+
+// Through AddinCore: validated arguments reach the engine, and its S_OK + async come back.
+BOOST_AUTO_TEST_CASE(addin_core_delegates_to_the_engine) {
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\a.ldb" } } ])");
+  std::vector<std::string> lines;
+  CallLog log([&](const std::string& line) { lines.push_back(line); });
+  AddinCore core(log, checks.get());
+  auto result = core.check_consistency(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::ok);
+  auto bad = request();
+  bad.volume_count = 2;  // arrays of 1: refused before the engine
+  BOOST_TEST(core.check_consistency(bad).hr == hr::e_invalidarg);
+}
+
+// A checker Users may replace is refused exactly like a restore `run` step: never started,
+// event 18 names the step and the writer, the check fails; an admin-only checker runs.
+BOOST_AUTO_TEST_CASE(an_untrusted_checker_is_refused_with_event_18) {
+  mock::FakeFileSecurity security;
+  security.set("C:\\Tools\\check.exe", std::string(well_known_sid::administrators), mock::users_may_write_dacl());
+  auto checks = engine(R"([ { "run": { "executable": "C:\\Tools\\check.exe" } } ])", "{}", &security);
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(processes.requests().empty());
+  BOOST_TEST(event_text().find("18: wsbkit refused step backup.check[0]") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("S-1-5-32-545") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("31: ") != std::string::npos, event_text());
+
+  security.set("C:\\Tools\\check.exe", std::string(well_known_sid::administrators), mock::admin_only_dacl());
+  processes.expect("check.exe", ProcessOutcome{});
+  auto again = checks->start(request());
+  BOOST_TEST(wait(*again.async) == hr::ok, event_text());
+  BOOST_TEST(processes.requests().size() == 1u);
+}
+
+// success_exit_codes [-1] accepts the exit code 0xFFFFFFFF (as the restore steps do).
+BOOST_AUTO_TEST_CASE(minus_one_accepts_exit_code_0xffffffff) {
+  ProcessOutcome all_ones;
+  all_ones.exit_code = 0xFFFFFFFFu;
+  processes.expect("check.exe", all_ones);
+  auto checks = engine(R"([ { "run": { "executable": "C:\\Tools\\check.exe", "success_exit_codes": [-1] } } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+}
+
+// A checker printing bytes that are not UTF-8 and UTF-16: the event message is valid UTF-8 and
+// every run log line parses as JSON.
+BOOST_AUTO_TEST_CASE(checker_output_in_any_encoding_keeps_the_run_log_json) {
+  ProcessOutcome bad;
+  bad.exit_code = 2;
+  bad.standard_output = std::string("page \xFF\xFE\x80 17\n") + std::string(300000, '\xE9');
+  for (const char c : std::string("Seite 17 kaputt\r\n")) bad.standard_error += std::string{c, '\0'};
+  processes.expect("check.exe", bad);
+  auto checks = engine(R"([ { "run": { "executable": "C:\\Tools\\check.exe" } } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("exited with 2: Seite 17 kaputt") != std::string::npos, event_text());
+  for (const auto& e : events.entries()) BOOST_TEST(is_valid_utf8(e.message));
+  std::istringstream lines(run_log());
+  int parsed = 0;
+  for (std::string line; std::getline(lines, line); ++parsed) {
+    BOOST_TEST(nlohmann::json::accept(line), line.substr(0, 200));
+  }
+  BOOST_TEST(parsed >= 4);  // start, output, step, end
+}
+
+// The run log is best effort: lines that cannot be written do not fail the check, and the final
+// event says how many are missing; an event the event log refuses is kept in the run log.
+BOOST_AUTO_TEST_CASE(run_log_and_event_log_failures_are_told_to_the_other) {
+  fs.fail_when(mock::file_writes_under("C:\\ProgramData\\wsbkit\\logs"), 112);  // ERROR_DISK_FULL
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\a.ldb" } } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  BOOST_TEST(event_text().find("30: ") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("line(s) of the run log") != std::string::npos, event_text());
+  fs.clear_faults();
+
+  events.fail_when([](const mock::EventLogEntry& e) { return e.event_id == 30; });
+  auto again = checks->start(request());
+  BOOST_TEST(wait(*again.async) == hr::ok);
+  const std::string log = run_log();
+  BOOST_TEST(log.find("\"event\":\"event_log_failed\",\"event_id\":30") != std::string::npos, log);
+}
+
+// A junction in the snapshot to the live volume is not followed by a glob: nothing matches behind
+// it, the check fails, and the result and the run log name the skipped reparse point.
+BOOST_AUTO_TEST_CASE(files_present_does_not_follow_a_junction_to_the_live_volume) {
+  fs.create_link(shadow + "Ledger\\live", "D:\\Ledger", true);
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\live\\*.ldb" } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed, event_text());
+  BOOST_TEST(event_text().find("skipped reparse point " + shadow + "Ledger\\live") != std::string::npos, event_text());
+  BOOST_TEST(run_log().find("\"event\":\"reparse_point\"") != std::string::npos, run_log());
+}
+
+// A reparse point a wildcard walk meets is neither entered nor matched, and it is reported; the
+// files really on the snapshot still pass.
+BOOST_AUTO_TEST_CASE(a_reparse_point_met_by_a_wildcard_walk_is_skipped_and_reported) {
+  fs.create_link(shadow + "Ledger\\data\\live", "D:\\Ledger", true);
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\**\\*.ldb", "min_size": 3 } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  const std::string log = run_log();
+  BOOST_TEST(log.find("2 present; skipped reparse point") != std::string::npos, log);
+  BOOST_TEST(log.find("\"action\":\"skipped\"") != std::string::npos, log);
+}
+
+// A manifest entry behind a junction is never hashed (its live target matches the manifest): the
+// check fails with that reason.
+BOOST_AUTO_TEST_CASE(a_manifest_entry_behind_a_junction_fails_the_check) {
+  write("D:\\Ledger\\copy.ldb", "abc");
+  fs.create_link(shadow + "Ledger\\live", "D:\\Ledger", true);
+  write(shadow + "Ledger\\MANIFEST.xxh128", xxh_abc + "  data/a.ldb\n" + xxh_abc + "  live/copy.ldb\n");
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Ledger\\MANIFEST.xxh128" } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed, event_text());
+  BOOST_TEST(event_text().find("1 reparse points, not followed (live/copy.ldb (reparse point " + shadow + "Ledger\\live))") !=
+                 std::string::npos,
+             event_text());
+}
+
+// A manifest entry that is itself a symbolic link fails the check, even when its target matches.
+BOOST_AUTO_TEST_CASE(a_manifest_entry_that_is_a_symbolic_link_fails_the_check) {
+  write("D:\\Ledger\\copy.ldb", "abc");
+  fs.create_link(shadow + "Ledger\\data\\c.ldb", "D:\\Ledger\\copy.ldb", false);
+  write(shadow + "Ledger\\MANIFEST.xxh128", xxh_abc + "  data/c.ldb\n");
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Ledger\\MANIFEST.xxh128" } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed, event_text());
+  BOOST_TEST(event_text().find("reparse point " + shadow + "Ledger\\data\\c.ldb") != std::string::npos, event_text());
+}
+
+// The extra-files walk does not enter a junction (what is behind it is not the snapshot's): it is
+// reported as skipped, not counted as extra files.
+BOOST_AUTO_TEST_CASE(the_extra_files_walk_skips_a_junction_and_reports_it) {
+  fs.create_link(shadow + "Ledger\\live", "D:\\Ledger", true);
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Ledger\\MANIFEST.xxh128", "extra_files": "fail" } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  BOOST_TEST(run_log().find("skipped reparse point " + json_escaped(shadow + "Ledger\\live")) != std::string::npos, run_log());
+}
+
+// A manifest reached through a junction is not read: the check fails naming the reparse point.
+BOOST_AUTO_TEST_CASE(a_manifest_behind_a_junction_is_not_read) {
+  write("D:\\Live\\MANIFEST.xxh128", xxh_abc + "  a.ldb\n");
+  write("D:\\Live\\a.ldb", "abc");
+  fs.create_link(shadow + "Elsewhere", "D:\\Live", true);
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Elsewhere\\MANIFEST.xxh128" } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed, event_text());
+  BOOST_TEST(event_text().find("reparse point " + shadow + "Elsewhere on its path is not followed") != std::string::npos,
+             event_text());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
