@@ -107,6 +107,8 @@ wait_state RUNNING && pass "the next PostRestore brought LedgerSvc back" || fail
 # 3. Same crash; `wsbkit repair` gives back on demand.
 kill_addin_during_hold
 [ "$(service_state)" = STOPPED ] && pass "LedgerSvc stopped again after the second crash" || fail "state: $(service_state)"
+journal="$WINEPREFIX/drive_c/ProgramData/wsbkit/sessions/5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A.journal"
+cp "$journal" "$WINEPREFIX/authentic.journal"  # signed by this machine's key: case 6 edits a copy
 out=$(wsbkit repair)
 echo "$out"
 check_contains "wsbkit repair reports the restart" "LedgerSvc restarted" "$out"
@@ -201,6 +203,53 @@ check_exit 3 "wsbkit validate refuses a bare-number timeout" wsbkit validate "$p
 check_exit 6 "simulate: PreRestore refused with the unusable policy" \
   wsbkit simulate Ledger --restore-only "${components[@]}" --calls order,pre
 [ "$(service_state)" = RUNNING ] && pass "nothing was stopped under the unusable policy" || fail "state: $(service_state)"
+
+# 6. Planted journals naming a real, unrelated service (OtherSvc: stopped, demand start). A user who
+#    can write the state folder (not on Windows: the folder's DACL; Wine enforces none) forges one
+#    with CRC-only lines, or edits an authentic one to owe OtherSvc. Activation (a new add-in
+#    process), PreRestore and `wsbkit repair` each refuse it (CRC-only or CRC-valid lines were accepted before
+#    the journal was authenticated): OtherSvc is never started nor its start
+#    type changed, PreRestore stops nothing, and the journal is kept as evidence, byte for byte.
+check "create an unrelated service (OtherSvc, demand start, stopped)" \
+  wine sc create OtherSvc binPath= 'C:\svc\ledger-svc.exe' start= demand
+other_state() { wine_run sc query OtherSvc | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p' | head -n1; }
+other_start() { wine_run reg query 'HKLM\System\CurrentControlSet\Services\OtherSvc' /v Start | sed -n 's/.*REG_DWORD *0x\([0-9a-f]*\).*/\1/p'; }
+printf '%s\n' '1484a392	{"t":"session","id":"x","started_ms":0,"components":null}' \
+  '1b16cc24	{"disabled":true,"service":"OtherSvc","start_type":"automatic","state":"running","t":"owe","with":"OtherSvc"}' \
+  > "$WINEPREFIX/forged.journal"
+sed 's/LedgerSvc/OtherSvc/g' "$WINEPREFIX/authentic.journal" > "$WINEPREFIX/edited.journal"
+if cmp -s "$WINEPREFIX/authentic.journal" "$WINEPREFIX/edited.journal"; then
+  fail "the captured authentic journal names no LedgerSvc to edit" "$(cat "$WINEPREFIX/authentic.journal")"
+fi
+cat > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json" <<'JSON'
+{
+  "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}" },
+  "restore": {
+    "pre":  [{ "service.stop":  { "service": "LedgerSvc" }, "timeout": "20s" }],
+    "post": [{ "service.start": { "service": "LedgerSvc" }, "timeout": "20s" }]
+  }
+}
+JSON
+for kind in forged edited; do
+  cp "$WINEPREFIX/$kind.journal" "$journal"
+  out=$(wsbkit simulate Ledger --restore-only --component LedgerDB --calls order,pre 2>&1)
+  check_contains "[$kind] PreRestore in a new add-in process refuses the journal" \
+    "WSBAPP_E_COMPONENT_PRE_RESTORE_FAILED" "$out"
+  [ "$(service_state)" = RUNNING ] && pass "[$kind] PreRestore stopped nothing (LedgerSvc RUNNING)" \
+    || fail "[$kind] LedgerSvc after the refused PreRestore: $(service_state)" "$out"
+  out=$(wsbkit repair 2>&1); rc=$?
+  [ "$rc" -eq 1 ] && pass "[$kind] repair exits 1" || fail "[$kind] repair exit $rc, want 1" "$out"
+  check_contains "[$kind] repair says why: not authenticated" "not authenticated" "$out"
+  check_contains "[$kind] repair says the session was not completed" "NOT completed" "$out"
+  [ "$(other_state)" = STOPPED ] && pass "[$kind] OtherSvc was never started" || fail "[$kind] OtherSvc: $(other_state)"
+  [ "$(other_start)" = 3 ] && pass "[$kind] OtherSvc keeps its demand start type" || fail "[$kind] OtherSvc start: $(other_start)"
+  cmp -s "$WINEPREFIX/$kind.journal" "$journal" && pass "[$kind] the journal is kept as it was, byte for byte" \
+    || fail "[$kind] the planted journal was rewritten or removed"
+done
+rm -f "$journal"
+out=$(wsbkit repair 2>&1)
+check_contains "with the planted journal removed, repair has nothing to do" "nothing to do" "$out"
+wine sc delete OtherSvc >/dev/null 2>&1
 
 check "unregister" wsbkit unregister --writer "$writer"
 wine sc stop LedgerSvc >/dev/null 2>&1; wine sc delete LedgerSvc >/dev/null 2>&1
