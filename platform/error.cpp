@@ -26,6 +26,7 @@ std::string name(Hresult h) {
     case e_invalidarg: return "E_INVALIDARG";
     case regdb_e_classnotreg: return "REGDB_E_CLASSNOTREG";
     case co_e_server_exec_failure: return "CO_E_SERVER_EXEC_FAILURE";
+    case co_e_server_stopping: return "CO_E_SERVER_STOPPING";
     case rpc_s_server_unavailable: return "RPC_S_SERVER_UNAVAILABLE";
     case rpc_x_bad_stub_data: return "RPC_X_BAD_STUB_DATA";
     case rpc_s_invalid_bound: return "RPC_S_INVALID_BOUND";

@@ -66,6 +66,7 @@ inline constexpr Hresult class_e_noaggregation = static_cast<Hresult>(0x80040110
 inline constexpr Hresult class_e_classnotavailable = static_cast<Hresult>(0x80040111u);
 inline constexpr Hresult regdb_e_classnotreg = static_cast<Hresult>(0x80040154u);
 inline constexpr Hresult co_e_server_exec_failure = static_cast<Hresult>(0x80080005u);
+inline constexpr Hresult co_e_server_stopping = static_cast<Hresult>(0x80080008u);  // a local server refusing objects while it stops
 inline constexpr Hresult rpc_s_server_unavailable = static_cast<Hresult>(0x800706BAu);
 inline constexpr Hresult rpc_x_bad_stub_data = static_cast<Hresult>(0x800706F7u);
 inline constexpr Hresult rpc_s_invalid_bound = static_cast<Hresult>(0x800706C6u);

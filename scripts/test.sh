@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: sets up the machine, builds natively and for Windows, runs every suite
-# (native against fakes, then again under ASan+LSan+UBSan; cross-built under Wine against the real
+# (native against fakes, then again under ASan+LSan+UBSan, the threaded ones under TSan; cross-built under Wine against the real
 # Win32 backends, plus the Wine integration tests) and ends with one line `N passed, N failed`.
 # Exit status non-zero on any failure.
 set -uo pipefail
@@ -25,7 +25,14 @@ asan=${WSBKIT_ASAN_BUILD:-build-asan}
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-for dir in "$native" "$asan" "$win"; do
+tsan=${WSBKIT_TSAN_BUILD:-build-tsan}
+# The suites whose code runs on several threads (concurrent COM calls on one engine, the server's
+# lifetime racing activations, the check workers, cross-process locks) under ThreadSanitizer.
+tsan_tests=(unit_server_lifetime unit_addin_core unit_restore_session unit_restore_engine unit_consistency_checks
+            contract_file_locks_posix)
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+
+for dir in "$native" "$asan" "$tsan" "$win"; do
   rm -f "$dir"/tests/reports/* "$dir/meson-logs/testlog.json"
 done
 status=0
@@ -41,6 +48,13 @@ if configure "$asan" -Db_sanitize=address,undefined -Db_lundef=false -Dcpp_args=
 else
   echo "sanitizer (ASan+UBSan) build failed"; status=1
 fi
+# Only the threaded suites are built with TSan (the rest would double the build for nothing).
+if configure "$tsan" -Db_sanitize=thread -Db_lundef=false \
+   && ninja -C "$tsan" "${tsan_tests[@]/#/tests/test_}" >/dev/null; then
+  meson test -C "$tsan" -q --print-errorlogs --no-rebuild --num-processes "$jobs" "${tsan_tests[@]}" || status=1
+else
+  echo "sanitizer (TSan) build failed"; status=1
+fi
 if configure "$win" --cross-file scripts/cross/mingw-w64-x86_64.ini && ninja -C "$win" >/dev/null; then
   wine_up "$root/$win/wineprefix" || { echo "wine prefix could not be created"; status=1; }
   meson test -C "$win" -q --print-errorlogs --num-processes "$jobs" || status=1
@@ -48,5 +62,5 @@ if configure "$win" --cross-file scripts/cross/mingw-w64-x86_64.ini && ninja -C 
 else
   echo "windows build failed"; status=1
 fi
-python3 scripts/summarize.py "$native" "$asan" "$win" || status=1
+python3 scripts/summarize.py "$native" "$asan" "$tsan" "$win" || status=1
 exit $status

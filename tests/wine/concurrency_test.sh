@@ -10,7 +10,9 @@
 #     in the run logs or events, no server crash (0x800706BE / 0x800703E6) and no server left;
 #  2. `wsbkit repair` during a live session (a client holds it between PreRestore and PostRestore):
 #     exit 1, "Left alone", the service still stopped and disabled, the journal unchanged to the
-#     byte; the client then finishes the restore, the service is back, and repair has nothing to do.
+#     byte; the client then finishes the restore, the service is back, and repair has nothing to do;
+#  and after each storm the shutdown race: a client activating, calling and releasing in a loop
+#  (activations landing on a server that is stopping): every call answered, no crash, no server left.
 # Args: CONCURRENT_CLIENT_EXE TEST_SERVICE_EXE
 . "$(dirname "$0")/lib.sh"
 client_exe=$1
@@ -43,7 +45,10 @@ wait_state() { for _ in $(seq 1 100); do [ "$(service_state)" = "$1" ] && return
 journals() { find "$WINEPREFIX/drive_c" -path '*wsbkit/sessions/*.journal' 2>/dev/null; }
 run_logs() { find "$WINEPREFIX/drive_c" -path '*wsbkit/logs/restore-*.jsonl' -exec cat {} + 2>/dev/null; }
 addin_pids() { prefix_pids 'wsbkit-addin.exe'; }
-wait_no_addin() { for _ in $(seq 1 100); do [ -z "$(addin_pids)" ] && return 0; sleep 0.1; done; return 1; }
+wait_no_addin() {  # [SECONDS]: up to 10 s unless told
+  for _ in $(seq 1 $(( ${1:-10} * 10 ))); do [ -z "$(addin_pids)" ] && return 0; sleep 0.1; done
+  return 1
+}
 
 check "create the Ledger service (auto start)" wine sc create LedgerSvc binPath= 'C:\svc\ledger-svc.exe' start= auto
 check "start it" wine sc start LedgerSvc
@@ -61,6 +66,44 @@ cat > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json" <<'JSON'
 JSON
 register=(register --writer "$writer" --identifier Ledger --addin 'C:\wsbkit\wsbkit-addin.exe' --clsid "$clsid"
           --policy 'C:\ProgramData\Ledger\policy.json')
+
+# The shutdown race: a client activates, makes a whole restore (OrderComponents opens the session,
+# the last PostRestore ends it, and with it the add-in's hold on itself) and releases, in a loop:
+# each release is the server's last, so the next activation lands on a server that is shutting
+# down (or on a new one). Every object the client gets answers as one by one (an activation told
+# CO_E_SERVER_STOPPING while the server stops is tried again, as Windows' COM does); the server
+# never dies under a call; servers really stopped and started during the loop; none is left.
+# (Output to a file: an add-in the client started inherits it.)
+churn() {
+  local hosting=$1 rounds=$2 out rc started
+  started=$(date +%s%N)
+  WINEDEBUG=-all wine "$install_dir/concurrent-client.exe" --clsid "$clsid" --threads 0 --rounds "$rounds" \
+    order pre:DB post:DB pre:Logs post:Logs > "$work/churn.out" 2>&1 & local c=$!
+  # Every add-in process seen during the loop: more than one means servers stopped and new ones
+  # were activated while the loop went on (the race was run, not only the calls).
+  : > "$work/churn.pids"
+  while kill -0 $c 2>/dev/null; do addin_pids >> "$work/churn.pids"; sleep 0.05; done &
+  local sampler=$!
+  wait $c; rc=$?
+  wait $sampler
+  out=$(tr -d '\r' < "$work/churn.out")
+  local servers
+  servers=$(sort -u "$work/churn.pids" | wc -l)
+  echo "[$hosting] churn: $rounds activations in $(( ($(date +%s%N) - started) / 1000000 )) ms, $servers add-in processes"
+  grep '^rounds ' <<< "$out" | sed "s/^/  [$hosting churn] /"
+  [ $rc -eq 0 ] && pass "[$hosting] churn: every activation and call answered as one by one (exit 0)" \
+    || fail "[$hosting] churn client exit $rc" "$(tail -n 20 <<< "$out")"
+  check_contains "[$hosting] churn: $(( rounds * 5 )) calls, 0 failures" "calls $(( rounds * 5 )) failures 0" "$out"
+  [ "$servers" -ge 2 ] && pass "[$hosting] churn: servers stopped and were activated again during the loop" \
+    || fail "[$hosting] churn: only $servers add-in process(es) seen: no shutdown was raced"
+  check_not_contains "[$hosting] churn: no call failed on a dying server (RPC_S_CALL_FAILED)" "0x800706BE" "$out"
+  check_not_contains "[$hosting] churn: nor on a vanished one (0x800703E6)" "0x800703E6" "$out"
+  check_not_contains "[$hosting] churn: no unhandled exception" "Unhandled exception" "$out"
+  wait_state RUNNING && pass "[$hosting] churn: LedgerSvc RUNNING at the end" || fail "[$hosting] churn: LedgerSvc $(service_state)"
+  local left
+  left=$(journals)
+  [ -z "$left" ] && pass "[$hosting] churn: no session left open" || fail "[$hosting] churn: journal left" "$(for j in $left; do echo "$j:"; cat "$j"; done)"
+}
 
 # 1. Two clients x 8 threads x 24 calls at once, then the last PostRestore.
 storm() {
@@ -131,6 +174,8 @@ $out"
 check "register the add-in (LocalServer32)" wsbkit "${register[@]}"
 storm LocalServer32
 wait_no_addin && pass "[LocalServer32] the add-in exits once released" || fail "[LocalServer32] add-in still running: $(addin_pids)"
+churn LocalServer32 12
+wait_no_addin && pass "[LocalServer32] no add-in process left after the churn" || fail "[LocalServer32] add-in still running: $(addin_pids)"
 
 # 2. repair during a live session (LocalServer32).
 rm -f "$work/held" "$work/go"
@@ -166,6 +211,8 @@ wait_no_addin || true
 check "register the add-in (LocalService)" wsbkit "${register[@]}" --hosting LocalService
 storm LocalService
 wait_no_addin && pass "[LocalService] the add-in service stops once released" || fail "[LocalService] add-in still running: $(addin_pids)"
+churn LocalService 8
+wait_no_addin && pass "[LocalService] the add-in service stopped after the churn" || fail "[LocalService] add-in still running: $(addin_pids)"
 
 check "unregister" wsbkit unregister --writer "$writer"
 wine sc stop LedgerSvc >/dev/null 2>&1; wine sc delete LedgerSvc >/dev/null 2>&1

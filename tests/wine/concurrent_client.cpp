@@ -15,7 +15,12 @@
 // 4 the watchdog fired (the whole run took longer than --timeout-s: a hung server must not hang
 // the test). Portable source: only the COM runtime's interface.
 //
-//   wsbkit-concurrent-client --clsid {CLSID} [--threads 8] [--calls 24] [--seed 1] [--timeout-s 120] [OP...]
+// With --rounds R the whole of it (activation, storm, OPs, release) is done R times: the churn that
+// lands activations on a server that is releasing its last object and shutting down. An activation
+// answered CO_E_SERVER_STOPPING (the server refusing new objects while it stops) is tried again,
+// as Windows' COM does, up to 200 times 25 ms apart; any other activation failure is exit 3.
+//
+//   wsbkit-concurrent-client --clsid {CLSID} [--threads 8] [--calls 24] [--seed 1] [--rounds 1] [--timeout-s 120] [OP...]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -43,6 +48,7 @@ struct Options {
   int calls = 24;
   unsigned seed = 1;
   int timeout_s = 120;
+  int rounds = 1;
   std::vector<std::string> ops;
 };
 
@@ -154,13 +160,57 @@ bool parse(int argc, char** argv, Options& o) {
       else if (a == "--calls" && has_value) o.calls = std::stoi(argv[++i]);
       else if (a == "--seed" && has_value) o.seed = static_cast<unsigned>(std::stoul(argv[++i]));
       else if (a == "--timeout-s" && has_value) o.timeout_s = std::stoi(argv[++i]);
+      else if (a == "--rounds" && has_value) o.rounds = std::stoi(argv[++i]);
       else if (a.rfind("--", 0) == 0) return false;
       else o.ops.push_back(a);
     } catch (const std::exception&) {
       return false;
     }
   }
-  return !o.clsid.empty() && o.threads >= 0 && o.threads <= 64 && o.calls >= 0 && o.timeout_s > 0;
+  return !o.clsid.empty() && o.threads >= 0 && o.threads <= 64 && o.calls >= 0 && o.timeout_s > 0 && o.rounds >= 1;
+}
+
+
+// Activation, retried while the server answers CO_E_SERVER_STOPPING; `stopping` counts those answers.
+Result<std::shared_ptr<WsbApplication>> activate(ComRuntime& com, const std::string& clsid, int& stopping) {
+  for (int attempt = 0;; ++attempt) {
+    auto activated = com.activate_local_server(clsid);
+    if (activated) return std::shared_ptr<WsbApplication>(std::move(*activated));
+    if (activated.error().hresult_code() != hr::co_e_server_stopping || attempt == 200) {
+      return activated.error();
+    }
+    ++stopping;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+}
+
+// One round: activate, storm, OPs, release. Exit code of the round (0 when it went as expected).
+int round_trip(ComRuntime& com, const Options& o, unsigned seed, Tally& tally, int& stopping) {
+  const auto started = std::chrono::steady_clock::now();
+  auto activated = activate(com, o.clsid, stopping);
+  if (!activated) {
+    std::cout << "activation failed: " << activated.error().message() << "\n";
+    return 3;
+  }
+  const auto activation_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  std::shared_ptr<WsbApplication> app = std::move(*activated);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.threads; ++t) {
+    threads.emplace_back(storm_thread, std::ref(*app), std::ref(tally), seed * 1000u + static_cast<unsigned>(t), o.calls);
+  }
+  for (auto& t : threads) t.join();
+  const auto storm_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count() - activation_ms;
+  for (const auto& op : o.ops) {
+    if (!run_op(*app, tally, op)) {
+      std::cout << "bad OP: " << op << "\n";
+      return 2;
+    }
+  }
+  app.reset();  // released before the apartment goes
+  std::cout << "activation " << activation_ms << " ms, storm " << o.threads << "x" << o.calls << " in " << storm_ms << " ms\n";
+  return 0;
 }
 
 }  // namespace
@@ -168,8 +218,8 @@ bool parse(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, o)) {
-    std::cerr << "usage: wsbkit-concurrent-client --clsid {CLSID} [--threads N] [--calls M] [--seed S] [--timeout-s T] "
-                 "[order|pre:NAME|post:NAME|signal:PATH|wait:PATH ...]\n";
+    std::cerr << "usage: wsbkit-concurrent-client --clsid {CLSID} [--threads N] [--calls M] [--seed S] [--rounds R] "
+                 "[--timeout-s T] [order|pre:NAME|post:NAME|signal:PATH|wait:PATH ...]\n";
     return 2;
   }
   // The watchdog: a server that dies or hangs must not hang the test.
@@ -179,39 +229,20 @@ int main(int argc, char** argv) {
     std::_Exit(4);
   }).detach();
 
-  auto com = win32::make_com_runtime();  // the main thread's MTA; outlives `app`
+  auto com = win32::make_com_runtime();  // the main thread's MTA; outlives every object
   if (!com) {
     std::cout << "activation failed: " << com.error().message() << "\n";
     return 3;
   }
-  const auto started = std::chrono::steady_clock::now();
-  auto activated = (*com)->activate_local_server(o.clsid);
-  if (!activated) {
-    std::cout << "activation failed: " << activated.error().message() << "\n";
-    return 3;
-  }
-  const auto activation_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  std::shared_ptr<WsbApplication> app = std::move(*activated);
   Tally tally;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < o.threads; ++t) {
-    threads.emplace_back(storm_thread, std::ref(*app), std::ref(tally), o.seed * 1000u + static_cast<unsigned>(t), o.calls);
-  }
-  for (auto& t : threads) t.join();
-  const auto storm_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count() - activation_ms;
-  bool good_ops = true;
-  for (const auto& op : o.ops) {
-    if (!run_op(*app, tally, op)) {
-      std::cout << "bad OP: " << op << "\n";
-      good_ops = false;
-      break;
+  int stopping = 0;
+  for (int round = 0; round < o.rounds; ++round) {
+    if (const int rc = round_trip(**com, o, o.seed + static_cast<unsigned>(round) * 7919u, tally, stopping); rc != 0) {
+      tally.summary();
+      return rc;
     }
   }
-  app.reset();  // released before the apartment goes
-  std::cout << "activation " << activation_ms << " ms, storm " << o.threads << "x" << o.calls << " in " << storm_ms << " ms\n";
+  if (o.rounds > 1) std::cout << "rounds " << o.rounds << ", activations answered CO_E_SERVER_STOPPING " << stopping << "\n";
   tally.summary();
-  if (!good_ops) return 2;
   return tally.failures() == 0 ? 0 : 1;
 }

@@ -12,6 +12,7 @@
 #  the service by `simulate`, unregister refused while it runs, STOP while a client holds it and a
 #  new activation after, doctor, export (with the sc.exe line), back to LocalServer32 (service
 #  removed), unregister.
+#  C: an add-in in a world-writable folder: register refuses it, --force warns, doctor flags it.
 . "$(dirname "$0")/lib.sh"
 
 writer='{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}'
@@ -248,5 +249,30 @@ out=$(wsbkit unregister --writer "$writer")
 check_contains "unregister deletes the add-in's service" "- service $service" "$out"
 check_exit 1 "reg query: service gone after unregister" wine reg query "$services_key"
 check_no_records "reg query: nothing of wsbkit's left (the journal key may stay)"
+
+# ---------------------------------------------------------------------------------------------- C
+# An add-in in a folder anyone may write (DLL planting beside the EXE SYSTEM runs): chmod 0777, which
+# Wine turns into a DACL granting Everyone write (it reads it back; it enforces no ACLs). register
+# refuses it (exit 3, the icacls fix named, nothing written); --force registers with a WARNING;
+# doctor flags it (exit 7); unregister removes it.
+mkdir -p "$WINEPREFIX/drive_c/loose"
+cp "$WSBKIT_BUILD_DIR/src/addin/wsbkit-addin.exe" "$WINEPREFIX/drive_c/loose/"
+chmod 0777 "$WINEPREFIX/drive_c/loose"
+loose=(register --writer "$writer" --identifier Ledger --addin 'C:\loose\wsbkit-addin.exe' --policy 'C:\Ledger\policy.json'
+       --proxy-stub-dll 'C:\wsbkit\wsbkit-ps.dll')
+out=$(wsbkit "${loose[@]}"); rc=$?
+[ $rc -eq 3 ] && pass "register refuses an add-in in a world-writable folder (exit 3)" || fail "register (exit $rc, want 3)" "$out"
+check_contains "the refusal says who may change it" 'C:\loose\wsbkit-addin.exe can be changed by' "$out"
+check_contains "the refusal names the icacls fix" 'icacls "C:\loose"' "$out"
+check_contains "the refusal says nothing was changed" "Nothing was changed." "$out"
+check_exit 1 "reg query: no entry after the refusal" wine reg query "$app_support\\$writer"
+out=$(wsbkit "${loose[@]}" --force); rc=$?
+[ $rc -eq 0 ] && pass "register --force registers it" || fail "register --force (exit $rc)" "$out"
+check_contains "with a WARNING naming the folder's problem" 'WARNING: C:\loose\wsbkit-addin.exe can be changed by' "$out"
+out=$(wsbkit doctor --writer "$writer"); rc=$?
+[ $rc -eq 7 ] && pass "doctor flags the forced registration (exit 7)" || fail "doctor (exit $rc, want 7)" "$out"
+check_contains "doctor names the problem" "PROBLEM  add-in and its folder changeable by administrators only" "$out"
+check "unregister the forced registration" wsbkit unregister --writer "$writer"
+check_no_records "reg query: nothing of wsbkit's left after C"
 
 finish

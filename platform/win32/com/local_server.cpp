@@ -56,7 +56,7 @@ class ServerObject {
   template <class Body>
   HRESULT call(Body&& body) noexcept {
     CallScope scope(lifetime_);
-    if (!scope.ok()) return CO_E_SERVER_STOPPING;
+    if (!scope.ok()) return hr::co_e_server_stopping;
     return guarded(std::forward<Body>(body));
   }
 
@@ -242,7 +242,7 @@ HRESULT STDMETHODCALLTYPE AddinClassFactory::CreateInstance(IUnknown* outer, REF
   *out = nullptr;
   if (outer) return CLASS_E_NOAGGREGATION;
   // Counted before anything is made, atomically with the exit decision: refused once stopping.
-  if (!lifetime_.activate()) return CO_E_SERVER_STOPPING;
+  if (!lifetime_.activate()) return hr::co_e_server_stopping;
   return guarded([&] {
     AddinObject* object = nullptr;
     try {
@@ -263,7 +263,7 @@ HRESULT STDMETHODCALLTYPE AddinClassFactory::LockServer(BOOL lock) {
     lifetime_.release();
     return S_OK;
   }
-  if (!lifetime_.activate()) return CO_E_SERVER_STOPPING;
+  if (!lifetime_.activate()) return hr::co_e_server_stopping;
   ::CoAddRefServerProcess();
   return S_OK;
 }
