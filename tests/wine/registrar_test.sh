@@ -272,6 +272,19 @@ check_contains "with a WARNING naming the folder's problem" 'WARNING: C:\loose\w
 out=$(wsbkit doctor --writer "$writer"); rc=$?
 [ $rc -eq 7 ] && pass "doctor flags the forced registration (exit 7)" || fail "doctor (exit $rc, want 7)" "$out"
 check_contains "doctor names the problem" "PROBLEM  add-in and its folder changeable by administrators only" "$out"
+# The add-in applies its AppID's AccessPermission itself (CoInitializeSecurity, EOAC_APPID) and
+# never serves with the machine's default: with the value deleted it refuses, so no call is answered.
+out=$(wsbkit simulate Ledger --component LedgerDB 2>&1)
+check_contains "with its AccessPermission the add-in serves" "0 rejected" "$out"
+check "reg delete: the registration's AccessPermission" \
+  wine reg delete "HKLM\\SOFTWARE\\Classes\\AppID\\$clsid" /v AccessPermission /f
+started=$(date +%s%N)
+out=$(WINEDEBUG=+eventlog wine_run 'C:\wsbkit\wsbkit.exe' simulate Ledger --component LedgerDB); rc=$?
+echo "activation without AccessPermission: exit $rc after $(( ($(date +%s%N) - started) / 1000000 )) ms"; printf "%s\n" "$out" | grep -v "^$" | tail -n 4
+[ $rc -ne 0 ] && pass "without AccessPermission the add-in refuses to serve (simulate exit $rc)" \
+  || fail "the add-in served without its AccessPermission" "$out"
+check_not_contains "no call was answered S_OK" "-> S_OK" "$out"
+check_contains "the add-in's own error event says why" "could not serve $clsid: AccessPermission" "$out"
 check "unregister the forced registration" wsbkit unregister --writer "$writer"
 check_no_records "reg query: nothing of wsbkit's left after C"
 
