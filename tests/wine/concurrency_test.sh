@@ -156,7 +156,14 @@ $out"
     pass "[$hosting] the add-in's events are visible ($events)"
     check_not_contains "[$hosting] no 'Access denied' in the events" "Access denied" "$all"
     check_not_contains "[$hosting] no 'Access is denied' in the events" "Access is denied" "$all"
-    check_not_contains "[$hosting] no error event" ":err:eventlog:" "$all"
+    # One error is Wine's, not wsbkit's: under a loaded machine Wine's SCM has answered StartServiceW
+    # with 1359 (ERROR_INTERNAL_ERROR, seen once in a full run). The add-in's answer to it is the
+    # one this test wants (the owe is kept by the new session and settled later: the checks on the
+    # service and the journals above and below prove it), so that event alone is allowed.
+    local errors
+    errors=$(grep -F ':err:eventlog:' <<< "$all" | grep -vF 'it stays owed by the new session: StartServiceW(LedgerSvc): error 1359')
+    [ -z "$errors" ] && pass "[$hosting] no error event (but Wine's StartServiceW 1359, kept owed)" \
+      || fail "[$hosting] error events" "$errors"
     check_not_contains "[$hosting] no warning event" ":warn:eventlog:" "$all"
   elif [ "$hosting" = LocalServer32 ]; then
     fail "[$hosting] the add-in's events did not reach its client's stderr"

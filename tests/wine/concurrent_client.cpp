@@ -17,8 +17,9 @@
 //
 // With --rounds R the whole of it (activation, storm, OPs, release) is done R times: the churn that
 // lands activations on a server that is releasing its last object and shutting down. An activation
-// answered CO_E_SERVER_STOPPING (the server refusing new objects while it stops) is tried again,
-// as Windows' COM does, up to 200 times 25 ms apart; any other activation failure is exit 3.
+// answered CO_E_SERVER_STOPPING (the server refusing new objects while it stops; under Wine also
+// RPC_S_UNKNOWN_IF / RPC_S_SERVER_UNAVAILABLE from a server between revoke and exit) is tried
+// again, as Windows' COM does, up to 200 times 25 ms apart; any other activation failure is exit 3.
 //
 //   wsbkit-concurrent-client --clsid {CLSID} [--threads 8] [--calls 24] [--seed 1] [--rounds 1] [--timeout-s 120] [OP...]
 #include <atomic>
@@ -176,7 +177,13 @@ Result<std::shared_ptr<WsbApplication>> activate(ComRuntime& com, const std::str
   for (int attempt = 0;; ++attempt) {
     auto activated = com.activate_local_server(clsid);
     if (activated) return std::shared_ptr<WsbApplication>(std::move(*activated));
-    if (activated.error().hresult_code() != hr::co_e_server_stopping || attempt == 200) {
+    // CO_E_SERVER_STOPPING is the server's own refusal; Wine answers an activation that reaches a
+    // server between its revoke and its exit with RPC_S_UNKNOWN_IF or RPC_S_SERVER_UNAVAILABLE
+    // instead (where Windows' COM retries by itself): the same "it is going away", tried again.
+    const Hresult h = activated.error().hresult_code();
+    const bool going_away = h == hr::co_e_server_stopping || h == static_cast<Hresult>(0x800706B5u) ||
+                            h == hr::rpc_s_server_unavailable;
+    if (!going_away || attempt == 200) {
       return activated.error();
     }
     ++stopping;
@@ -242,7 +249,7 @@ int main(int argc, char** argv) {
       return rc;
     }
   }
-  if (o.rounds > 1) std::cout << "rounds " << o.rounds << ", activations answered CO_E_SERVER_STOPPING " << stopping << "\n";
+  if (o.rounds > 1) std::cout << "rounds " << o.rounds << ", activations answered 'server stopping' " << stopping << "\n";
   tally.summary();
   return tally.failures() == 0 ? 0 : 1;
 }
