@@ -15,12 +15,32 @@ std::string normalised(const std::string& path) {
   return out;
 }
 
+bool has_drive(const std::string& path) {
+  return path.size() >= 2 && path[1] == ':' && ((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z'));
+}
+
+bool has_volume(const std::string& path) { return has_drive(path) || path.rfind("\\\\", 0) == 0; }
+
 }  // namespace
+
+// "\\?\VOLUME{A}\REST\" -> "<a mount point of A>REST\" when A is in the table; else unchanged.
+std::string FakeVolumes::in_drive_form(const std::string& path) const {
+  for (const auto& [mount, guid] : volumes_) {
+    const std::string root = normalised(guid);
+    if (path.compare(0, root.size(), root) == 0) return mount + path.substr(root.size());
+  }
+  return path;
+}
 
 Result<std::string> FakeVolumes::mount_point_of(const std::string& path) {
   std::lock_guard lock(mutex_);
   ++calls_;
   const std::string key = normalised(path);
+  if (!has_volume(key)) return boot_volume_;  // documented: no drive or volume -> the boot volume
+  for (const auto& [mount, guid] : volumes_) {
+    const std::string root = normalised(guid);
+    if (key.compare(0, root.size(), root) == 0) return guid.back() == '\\' ? guid : guid + "\\";
+  }
   std::size_t best = 0;
   for (const auto& [mount, _] : volumes_) {
     if (mount.size() > best && key.compare(0, mount.size(), mount) == 0) best = mount.size();
@@ -37,7 +57,7 @@ Result<std::string> FakeVolumes::mount_point_of(const std::string& path) {
 Result<std::string> FakeVolumes::volume_guid_path(const std::string& mount_point) {
   std::lock_guard lock(mutex_);
   ++calls_;
-  const auto it = volumes_.find(normalised(mount_point));
+  const auto it = volumes_.find(in_drive_form(normalised(mount_point)));
   if (it == volumes_.end()) {
     return Error::win32(win32_error::file_not_found, "GetVolumeNameForVolumeMountPointW", mount_point, "not a mount point");
   }
@@ -47,6 +67,11 @@ Result<std::string> FakeVolumes::volume_guid_path(const std::string& mount_point
 void FakeVolumes::add(const std::string& mount_point, const std::string& volume_guid_path) {
   std::lock_guard lock(mutex_);
   volumes_[normalised(mount_point)] = volume_guid_path;
+}
+
+void FakeVolumes::set_boot_volume(const std::string& mount_point) {
+  std::lock_guard lock(mutex_);
+  boot_volume_ = mount_point;
 }
 
 std::size_t FakeVolumes::calls() const {

@@ -1,7 +1,14 @@
-// Volumes as a table: mount points ("C:\", "D:\Mounts\Data\") and their volume GUID paths. Like
-// Windows, mount_point_of gives the deepest mount point that is a prefix of the path
-// (case-insensitive, either separator); a path on no known mount point, or a mount point that is not
-// in the table, is ERROR_INVALID_PARAMETER / ERROR_FILE_NOT_FOUND. Every call is counted.
+// Volumes as a table: mount points ("C:\", "D:\Mounts\Data\") and their volume GUID paths,
+// answering as GetVolumePathNameW / GetVolumeNameForVolumeMountPointW do on Windows:
+//  - mount_point_of gives the deepest mount point that is a prefix of the path (case-insensitive,
+//    either separator), whether or not the path exists;
+//  - a path with no drive or volume (relative, or rooted like "\Ledger") gives the boot volume
+//    ("C:\" unless set_boot_volume says otherwise), as the documentation says;
+//  - a \\?\Volume{GUID}\ path gives its volume's GUID root; volume_guid_path accepts a mounted
+//    folder named through its parent's GUID path too (\\?\Volume{A}\Mounts\Data\);
+//  - a path on a drive that is not in the table is ERROR_INVALID_PARAMETER, a folder that is no
+//    mount point ERROR_FILE_NOT_FOUND.
+// Every call is counted.
 #pragma once
 
 #include <map>
@@ -19,11 +26,14 @@ class FakeVolumes final : public Volumes {
 
   // --- test controls ---
   void add(const std::string& mount_point, const std::string& volume_guid_path);
+  void set_boot_volume(const std::string& mount_point);
   std::size_t calls() const;
 
  private:
+  std::string in_drive_form(const std::string& normalised_path) const;
   mutable std::mutex mutex_;
   std::map<std::string, std::string> volumes_;  // normalised mount point -> GUID path
+  std::string boot_volume_ = "C:\\";
   std::size_t calls_ = 0;
 };
 

@@ -19,8 +19,12 @@ class Win32Volumes final : public Volumes {
     for (auto& c : wide) {
       if (c == L'/') c = L'\\';
     }
-    // The mount point is never longer than the path itself (plus the trailing '\').
-    std::vector<wchar_t> buffer(wide.size() + 2, L'\0');
+    // The mount point is never longer than the full form of the path (a relative or drive-less
+    // path resolves to the boot volume, longer than the path itself): size as GetVolumePathNameW's
+    // documentation says, with GetFullPathNameW (the count includes the terminator).
+    const DWORD full = ::GetFullPathNameW(wide.c_str(), 0, nullptr, nullptr);
+    if (full == 0) return last_error("GetFullPathNameW", path);
+    std::vector<wchar_t> buffer(static_cast<std::size_t>(full) + 2, L'\0');
     if (!::GetVolumePathNameW(wide.c_str(), buffer.data(), static_cast<DWORD>(buffer.size()))) {
       return last_error("GetVolumePathNameW", path);
     }

@@ -16,6 +16,7 @@
 #include "platform/text.hpp"
 #include "platform/win32/backends.hpp"
 #include "platform/win32/digests_backend.hpp"
+#include "platform/win32/environment_backend.hpp"
 #include "platform/win32/volumes_backend.hpp"
 #include "platform/win32/com/com_runtime_win32.hpp"
 #include "platform/win32/service_host.hpp"
@@ -135,6 +136,8 @@ int wmain(int argc, wchar_t** argv) {
   ConsistencyEnvironment check_env{*files, *volumes, *clock, *event_log, processes.get(), env.state_dir + "\\logs", "\\"};
   check_env.digests = digests.get();
   check_env.security = security.get();  // a `run` checker is refused like a restore `run` step
+  const auto environment = win32::make_win32_environment();
+  check_env.environment = environment.get();  // %SystemRoot% etc. in writer metadata paths
   AddinHost host(env, log, settings, [&check_env](std::shared_ptr<const policy::Policy> policy) {
     return make_policy_consistency_checks(std::move(policy), check_env);
   });

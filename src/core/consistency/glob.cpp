@@ -25,6 +25,16 @@ Result<bool> behind_reparse_point(const GlobWalk& walk, const std::string& path)
 
 }  // namespace
 
+bool file_name_match(const std::string& pattern, const std::string& name) {
+  if (policy::wildcard_match(pattern, name)) return true;
+  const bool no_dot = name.find('.') == std::string::npos;
+  if (pattern.size() >= 2 && pattern.compare(pattern.size() - 2, 2, ".*") == 0) {
+    return no_dot && policy::wildcard_match(pattern.substr(0, pattern.size() - 2), name);
+  }
+  if (!pattern.empty() && pattern.back() == '.') return no_dot && policy::wildcard_match(pattern.substr(0, pattern.size() - 1), name);
+  return false;
+}
+
 Result<void> for_each_match(const GlobWalk& walk, const std::string& pattern) {
   FileSystem& files = walk.files;
   // Split into the wildcard-free prefix folder and the components after it. The \\?\ prefix of a
@@ -87,13 +97,15 @@ Result<void> for_each_match(const GlobWalk& walk, const std::string& pattern) {
         auto directory = files.is_directory(child);
         if (!directory) return directory.error();
         if (*directory) work.emplace_back(child, index + 1);
+        else if (walk.on_missing_folder) walk.on_missing_folder(child);
       }
       continue;
     }
     auto entries = files.list_directory(without_trailing_separator(dir));
     if (!entries) {
-      if (missing(entries.error())) continue;
-      return entries.error();
+      if (!missing(entries.error())) return entries.error();
+      if (walk.on_missing_folder) walk.on_missing_folder(dir);
+      continue;
     }
     walk.reparse_points.learn(dir, *entries);
     for (const auto& entry : *entries) {
@@ -106,7 +118,7 @@ Result<void> for_each_match(const GlobWalk& walk, const std::string& pattern) {
         if (entry.is_directory) work.emplace_back(child, index);  // "**" spans this folder too
         continue;
       }
-      if (!policy::wildcard_match(part, entry.name)) continue;
+      if (!file_name_match(part, entry.name)) continue;
       if (last) walk.on_match({child, entry.is_directory, entry.size});
       else if (entry.is_directory) work.emplace_back(child, index + 1);
     }

@@ -13,6 +13,11 @@
 
 namespace wsbkit::consistency {
 
+// A file name against one pattern component as FindFirstFileW matches it: '*' and '?' without
+// case, and Win32's old rules for a trailing dot: "x.*" also matches "x" (so "*.*" matches every
+// name, with a dot or without), and "x." matches "x" (a name without an extension).
+bool file_name_match(const std::string& pattern, const std::string& name);
+
 struct GlobMatch {
   std::string path;
   bool is_directory = false;
@@ -25,10 +30,13 @@ struct GlobWalk {
   std::function<bool()> should_stop;
   std::function<void(const GlobMatch&)> on_match;
   std::function<void(const std::string& path)> on_reparse_point;  // skipped: not entered, not matched
+  // A folder the pattern needs that is not on the snapshot (ERROR_PATH_NOT_FOUND or
+  // ERROR_FILE_NOT_FOUND listing it): the walk goes on, the caller says so. May be empty.
+  std::function<void(const std::string& folder)> on_missing_folder;
 };
 
-// Calls on_match for every match (order: folder by folder). A missing prefix folder is no match,
-// not an error; other listing errors are returned. should_stop() ends the walk early (the result is
+// Calls on_match for every match (order: folder by folder). A missing folder is no match, and
+// on_missing_folder names it; other listing errors are returned. should_stop() ends the walk early (the result is
 // then an E_ABORT error).
 Result<void> for_each_match(const GlobWalk& walk, const std::string& pattern);
 

@@ -15,6 +15,7 @@
 #include "core/steps/retry.hpp"
 #include "core/steps/run_log.hpp"
 #include "core/support/json_text.hpp"
+#include "platform/text.hpp"
 
 namespace wsbkit {
 namespace {
@@ -146,6 +147,12 @@ class CheckRun {
       auto groups = component_file_groups(*request_.writer_metadata, request_.component_name, request_.component_logical_path);
       if (!groups) failure = "writer metadata: " + groups.error().system_message();
       else file_groups_ = std::move(*groups);
+      auto exclusions = writer_exclusions(*request_.writer_metadata);
+      if (!exclusions && failure.empty()) failure = "writer metadata: " + exclusions.error().system_message();
+      else if (exclusions) exclusions_ = std::move(*exclusions);
+      if (auto expanded = expand_writer_paths(); failure.empty() && !expanded) {
+        failure = "writer metadata: " + expanded.error().message();
+      }
     }
     for (const policy::CheckStep* step : steps_) {
       if (!failure.empty()) break;
@@ -197,6 +204,28 @@ class CheckRun {
       }
     }
     return pairs;
+  }
+
+  // Writer paths as Windows reads them: %NAME% expanded from the add-in's environment (VSS: a file
+  // set's path "can contain environment variables").
+  Result<void> expand_writer_paths() {
+    for (auto* list : {&file_groups_, &exclusions_}) {
+      if (auto expanded = expand_paths(*list); !expanded) return expanded;
+    }
+    return success();
+  }
+  Result<void> expand_paths(std::vector<FileGroup>& groups) {
+    for (auto& group : groups) {
+      if (group.path.find('%') == std::string::npos) continue;
+      if (!env_.environment) {
+        return Error::win32(win32_error::invalid_parameter, "expand environment variables", group.path,
+                            "no environment facility to expand the writer's path with");
+      }
+      auto expanded = env_.environment->expand(group.path);
+      if (!expanded) return expanded.error();
+      group.path = std::move(*expanded);
+    }
+    return success();
   }
 
   // An event; when the event log refuses it, the run log keeps the message instead.
@@ -302,7 +331,7 @@ class CheckRun {
       log_.write(log_.line("reparse_point").text("step", step_path).text("path", path).text("action", "skipped"));
       if (skipped.size() < 20) skipped.push_back(path);
       ++skipped_count;
-    }};
+    }, nullptr};
     std::vector<std::string> problems;
     std::uint64_t problem_count = 0;
     const auto problem = [&](std::string text) {
@@ -320,9 +349,18 @@ class CheckRun {
           problem(m.path + " holds " + std::to_string(m.size) + " bytes, less than " + std::to_string(action.min_size));
         }
       };
+      std::string missing_folder;
+      matching.on_missing_folder = [&](const std::string& folder) {
+        if (missing_folder.empty()) missing_folder = folder;
+      };
       auto walked = for_each_match(matching, pattern.snapshot);
       if (!walked) return stopped_or({StepResult::failed, pattern.live + ": " + walked.error().message()});
-      if (matched == 0) problem(pattern.live + ": nothing matches on the snapshot (" + pattern.snapshot + ")");
+      if (matched == 0 && excluded_by_writer(pattern.live)) {
+        log_.write(log_.line("excluded").text("step", step_path).text("path", pattern.live));
+      } else if (matched == 0) {
+        problem(pattern.live + ": nothing matches on the snapshot (" +
+                (missing_folder.empty() ? pattern.snapshot : "folder not found: " + missing_folder) + ")");
+      }
       matched_total += matched;
     }
     const std::string skipped_text = skipped_count ? "; " + describe_skipped(skipped, skipped_count) : "";
@@ -333,6 +371,28 @@ class CheckRun {
       return {StepResult::failed, text + skipped_text};
     }
     return {StepResult::passed, std::to_string(matched_total) + " present" + skipped_text};
+  }
+
+  // Whether the writer excludes what `live_pattern` names from the shadow copy (EXCLUDE_FILES):
+  // its folder is an exclusion's folder (or below it, for a recursive one) and its file name part
+  // is matched by the exclusion's filespec (or is the same pattern).
+  bool excluded_by_writer(const std::string& live_pattern) const {
+    std::string folder = parent_directory(live_pattern);
+    const std::string name = live_pattern.substr(folder.empty() ? 0 : folder.size() + 1);
+    bool any_depth = false;
+    while (folder.size() >= 3 && folder.compare(folder.size() - 3, 3, "\\**") == 0) {
+      folder.resize(folder.size() - 3);
+      any_depth = true;
+    }
+    for (const auto& exclusion : exclusions_) {
+      const std::string excluded = with_trailing_separator(exclusion.path);
+      const std::string here = with_trailing_separator(folder);
+      const bool same_folder = iequals(here, excluded);
+      const bool below = here.size() > excluded.size() && iequals(here.substr(0, excluded.size()), excluded);
+      if (!(same_folder || (exclusion.recursive && below)) || (any_depth && !exclusion.recursive)) continue;
+      if (iequals(name, exclusion.filespec) || file_name_match(exclusion.filespec, name)) return true;
+    }
+    return false;
   }
 
   // --- manifest.verify ---
@@ -440,6 +500,7 @@ class CheckRun {
   CheckLog& log_;  // owned by the state: Abort writes to it too
   SnapshotPaths paths_;
   std::vector<FileGroup> file_groups_;
+  std::vector<FileGroup> exclusions_;  // EXCLUDE_FILES: absent from the snapshot by design
   std::function<bool()> should_stop_;
   std::atomic<bool> timed_out_{false};
 };

@@ -30,6 +30,7 @@
 #include "core/policy/policy.hpp"
 #include "platform/clock.hpp"
 #include "platform/digests.hpp"
+#include "platform/environment.hpp"
 #include "platform/event_log.hpp"
 #include "platform/file_security.hpp"
 #include "platform/file_system.hpp"
@@ -54,6 +55,9 @@ struct ConsistencyEnvironment {
   // null: no ownership check (tests); set in the add-in: a `run` checker writable by anyone but
   // SYSTEM/Administrators is refused (event 18), exactly like a restore `run` step.
   FileSecurity* security = nullptr;
+  // Expands %NAME% in writer metadata paths ("%SystemRoot%\Ledger") from the add-in's own
+  // environment, as VSS documents them; null: a writer path holding '%' fails the check saying so.
+  Environment* environment = nullptr;
 };
 
 class PolicyConsistencyChecks final : public ConsistencyChecks {

@@ -79,6 +79,9 @@ Result<std::optional<std::string>> ReparsePoints::first_on_path(const std::strin
   for (const auto& name : names) {
     auto listed = folder(current);
     if (!listed) return listed.error();
+    if (!*listed && current == *root) {  // not "nothing here": the snapshot itself is not there
+      return Error::win32(win32_error::path_not_found, "list folder", *root, "the snapshot volume cannot be read");
+    }
     const std::u16string key = fold_name(name);
     if (!*listed || !(*listed)->names.contains(key)) return std::optional<std::string>();  // missing
     current = with_trailing_separator(current) + name;

@@ -25,7 +25,8 @@ class ReparsePoints {
 
   // The first component of `path` below its root (the path itself included) that is a reparse
   // point, or nullopt. A missing component ends the search (nothing behind it can be read).
-  // An error when the path is below no root or a folder on it cannot be listed (fail closed).
+  // An error when the path is below no root, the root itself is missing (a snapshot that cannot
+  // be read is never "nothing here"), or a folder on it cannot be listed (fail closed).
   Result<std::optional<std::string>> first_on_path(const std::string& path);
   // A listing the caller made anyway, so that the folder is not listed again.
   void learn(const std::string& folder, const std::vector<DirectoryEntry>& entries);

@@ -1,5 +1,7 @@
 #include "core/consistency/snapshot_paths.hpp"
 
+#include <cctype>
+
 #include "platform/text.hpp"
 
 namespace wsbkit::consistency {
@@ -24,6 +26,25 @@ std::string wildcard_free_prefix(const std::string& path) {
   if (wildcard == std::string::npos) return path;
   const std::size_t cut = path.find_last_of("\\/", wildcard);
   return cut == std::string::npos ? std::string() : path.substr(0, cut + 1);
+}
+
+// "\\?\D:\x" -> "D:\x": the prefix only turns off Win32 path parsing; the volume is the same.
+// Volume GUID paths (\\?\Volume{...}\) keep theirs: it is part of their name.
+std::string without_long_path_prefix(const std::string& path) {
+  const bool prefixed = path.compare(0, 4, "\\\\?\\") == 0 || path.compare(0, 4, "//?/") == 0;
+  if (prefixed && path.size() >= 6 && path[5] == ':' && std::isalpha(static_cast<unsigned char>(path[4]))) {
+    return path.substr(4);
+  }
+  return path;
+}
+
+// True when `mount_point` is `path`'s leading components (case-insensitive, either separator):
+// only then may the path be cut by the mount point's length. A mount point in another spelling
+// (a short name, a junction's target volume) is not cut by text.
+bool is_leading_components(const std::string& mount_point, const std::string& path) {
+  const std::string mount = comparable(with_trailing_separator(mount_point));
+  const std::string live = comparable(path) + "\\";
+  return live.compare(0, mount.size(), mount) == 0;
 }
 
 }  // namespace
@@ -81,7 +102,8 @@ Result<std::string> SnapshotPaths::resolved_source(const std::string& mount_poin
   return *guid;
 }
 
-Result<std::string> SnapshotPaths::to_snapshot(const std::string& live_path) {
+Result<std::string> SnapshotPaths::to_snapshot(const std::string& given_path) {
+  const std::string live_path = without_long_path_prefix(given_path);
   const std::string live = comparable(live_path);
   // 1. Directly under a given source path (the longest one, for volumes mounted in folders).
   const VolumePair* best = nullptr;
@@ -108,6 +130,10 @@ Result<std::string> SnapshotPaths::to_snapshot(const std::string& live_path) {
   };
   auto mount_point = volumes_.mount_point_of(wildcard_free_prefix(live_path));
   if (!mount_point) return not_backed_up("its volume is unknown: " + mount_point.error().message());
+  if (!is_leading_components(*mount_point, live_path)) {
+    return not_backed_up("its volume's mount point " + *mount_point + " does not begin the path (a path without a drive, "
+                         "a short name or a link in the mount point's place)");
+  }
   auto guid = resolved_source(*mount_point);
   if (!guid) return not_backed_up("its volume is unknown: " + guid.error().message());
   const std::string wanted = comparable(with_trailing_separator(*guid));

@@ -4,7 +4,9 @@
 // putting the path's remainder under that volume's snapshot root:
 //   D:\Ledger\data\*.ldb, D: = \\?\Volume{A}\ -> \\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy5\Ledger\data\*.ldb
 // A path is matched directly when it starts with a given source path (GUID path, "D:\" or a
-// mounted folder); otherwise its volume is resolved through the platform (mount point -> GUID).
+// mounted folder); otherwise its volume is resolved through the platform (mount point -> GUID),
+// and the path is cut by its mount point only when the mount point is its leading components
+// (case-insensitive). A \\?\ prefix before a drive letter is dropped first.
 // A path on no given volume, or one that climbs out of its root with "..", is an error naming it:
 // the checks never read the live volume instead.
 #pragma once
@@ -28,7 +30,7 @@ class SnapshotPaths {
   SnapshotPaths(std::vector<VolumePair> pairs, Volumes& volumes) : pairs_(std::move(pairs)), volumes_(volumes) {}
 
   // The snapshot location of a live absolute path (wildcards pass through untouched).
-  Result<std::string> to_snapshot(const std::string& live_path);
+  Result<std::string> to_snapshot(const std::string& given_path);
   const std::vector<VolumePair>& pairs() const { return pairs_; }
 
  private:

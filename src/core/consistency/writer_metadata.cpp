@@ -37,10 +37,8 @@ std::string trimmed_trailing_separators(std::string s) {
 
 bool same_text(const char* a, const std::optional<std::string>& b) { return b && iequals(a, *b); }
 
-}  // namespace
-
-Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, const std::optional<std::string>& component,
-                                                     const std::optional<std::string>& logical_path) {
+// Checks the limits and parses; the root is WRITER_METADATA.
+Result<pugi::xml_node> load(const std::string& xml, pugi::xml_document& doc) {
   if (xml.size() > max_writer_metadata_bytes) {
     return invalid("the document has " + std::to_string(xml.size()) + " bytes; at most " +
                    std::to_string(max_writer_metadata_bytes) + " are accepted");
@@ -51,7 +49,6 @@ Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, con
   if (deeper_than(xml, max_writer_metadata_depth)) {
     return invalid("elements are nested deeper than " + std::to_string(max_writer_metadata_depth) + " levels");
   }
-  pugi::xml_document doc;
   // No DOCTYPE processing, no custom entities: only XML's five and character references expand.
   const unsigned options = pugi::parse_default & ~pugi::parse_doctype;
   const pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), options, pugi::encoding_utf8);
@@ -62,6 +59,41 @@ Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, con
   if (std::string(root.name()) != "WRITER_METADATA") {
     return invalid(std::string("the root element is <") + root.name() + ">, not <WRITER_METADATA>");
   }
+  return root;
+}
+
+// A path/filespec/recursive element (FILE_LIST, DATABASE_FILES, EXCLUDE_FILES ...).
+Result<FileGroup> file_group(const pugi::xml_node f, const std::string& component) {
+  const std::string kind = f.name();
+  FileGroup group{component, kind, trimmed_trailing_separators(f.attribute("path").value()), f.attribute("filespec").value(),
+                  iequals(f.attribute("recursive").value(), "yes")};
+  if (group.path.empty() || group.filespec.empty()) {
+    return invalid("<" + kind + "> of component '" + component + "' lacks a path or filespec");
+  }
+  return group;
+}
+
+}  // namespace
+
+Result<std::vector<FileGroup>> writer_exclusions(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = load(xml, doc);
+  if (!root) return root.error();
+  std::vector<FileGroup> exclusions;
+  for (const pugi::xml_node f : root->children("EXCLUDE_FILES")) {
+    auto group = file_group(f, "");
+    if (!group) return group.error();
+    exclusions.push_back(std::move(*group));
+  }
+  return exclusions;
+}
+
+Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, const std::optional<std::string>& component,
+                                                     const std::optional<std::string>& logical_path) {
+  pugi::xml_document doc;
+  auto loaded = load(xml, doc);
+  if (!loaded) return loaded.error();
+  const pugi::xml_node root = *loaded;
   // "logical path\name": components whose logical path is this (or below it) belong to its set.
   std::optional<std::string> set_path;
   if (component) set_path = (logical_path && !logical_path->empty() ? *logical_path + "\\" : "") + *component;
@@ -83,12 +115,9 @@ Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, con
       for (const pugi::xml_node f : c.children()) {
         const std::string file_kind = f.name();
         if (file_kind != "DATABASE_FILES" && file_kind != "DATABASE_LOGFILES" && file_kind != "FILE_LIST") continue;
-        FileGroup group{name, file_kind, trimmed_trailing_separators(f.attribute("path").value()),
-                        f.attribute("filespec").value(), iequals(f.attribute("recursive").value(), "yes")};
-        if (group.path.empty() || group.filespec.empty()) {
-          return invalid("<" + file_kind + "> of component '" + std::string(name) + "' lacks a path or filespec");
-        }
-        groups.push_back(std::move(group));
+        auto group = file_group(f, name);
+        if (!group) return group.error();
+        groups.push_back(std::move(*group));
       }
     }
   }

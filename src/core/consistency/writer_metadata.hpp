@@ -38,4 +38,9 @@ inline constexpr std::size_t max_writer_metadata_depth = 64;
 Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, const std::optional<std::string>& component,
                                                      const std::optional<std::string>& logical_path);
 
+// The files the writer excludes from the shadow copy (<EXCLUDE_FILES path filespec recursive/>,
+// children of WRITER_METADATA; IVssCreateWriterMetadata::AddExcludeFilesFromSnapshot): absent from
+// the snapshot by design. Kind "EXCLUDE_FILES", component "". Errors as above.
+Result<std::vector<FileGroup>> writer_exclusions(const std::string& xml);
+
 }  // namespace wsbkit::consistency

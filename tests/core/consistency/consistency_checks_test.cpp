@@ -8,6 +8,7 @@
 #include "core/addin/addin_core.hpp"
 #include "core/consistency/policy_consistency_checks.hpp"
 #include "mock/fake_clock.hpp"
+#include "mock/fake_environment.hpp"
 #include "mock/forwarding_file_system.hpp"
 #include "mock/fake_event_log.hpp"
 #include "mock/fake_file_security.hpp"
@@ -73,6 +74,7 @@ struct Fixture {
   mock::FakeClock clock;
   mock::FakeEventLog events;
   mock::FakeProcessRunner processes;
+  mock::FakeEnvironment environment;
 
   Fixture() {
     volumes.add("D:\\", vol_d);
@@ -97,6 +99,7 @@ struct Fixture {
     BOOST_REQUIRE_MESSAGE(loaded.policy, problems);
     ConsistencyEnvironment env{slow, volumes, clock, events, &processes, "C:\\ProgramData\\wsbkit\\logs", "\\", 2, 0ms};
     env.security = security;
+    env.environment = &environment;
     return std::make_unique<PolicyConsistencyChecks>(std::make_shared<policy::Policy>(std::move(*loaded.policy)), env);
   }
 
@@ -612,6 +615,85 @@ BOOST_AUTO_TEST_CASE(a_manifest_behind_a_junction_is_not_read) {
   BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed, event_text());
   BOOST_TEST(event_text().find("reparse point " + shadow + "Elsewhere on its path is not followed") != std::string::npos,
              event_text());
+}
+
+// VSS writer paths may hold environment variables, a \\?\ prefix and no trailing '\': each is
+// expanded from the add-in's environment before mapping, so the zero-configuration files.present
+// passes and a checker's WSBKIT_FILE_GROUP_n_SNAPSHOT_PATH names the snapshot folder.
+BOOST_AUTO_TEST_CASE(writer_paths_with_environment_variables_are_expanded_before_mapping) {
+  environment.set("LedgerHome", "D:\\Ledger");
+  write(shadow + "Ledger\\logs\\0001.log", "log");
+  processes.expect("check.exe", ProcessOutcome{});
+  auto checks = engine(R"([ { "files.present": { "non_empty": true } }, { "run": { "executable": "C:\\Tools\\check.exe" } } ])");
+  auto r = request();
+  r.writer_metadata = R"(<WRITER_METADATA><BACKUP_LOCATIONS><DATABASE componentName="LedgerDB" logicalPath="Contoso\Ledger">
+      <DATABASE_FILES path="%LEDGERHOME%\data\" filespec="*.ldb"/><DATABASE_LOGFILES path="\\?\D:\Ledger\logs" filespec="*.log"/>
+      </DATABASE></BACKUP_LOCATIONS></WRITER_METADATA>)";
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  const auto requests = processes.requests();
+  BOOST_REQUIRE_EQUAL(requests.size(), 1u);
+  std::map<std::string, std::string> env(requests[0].environment_additions.begin(), requests[0].environment_additions.end());
+  BOOST_TEST(env["WSBKIT_FILE_GROUP_1_PATH"] == "D:\\Ledger\\data");
+  BOOST_TEST(env["WSBKIT_FILE_GROUP_1_SNAPSHOT_PATH"] == shadow + "Ledger\\data");
+  BOOST_TEST(env["WSBKIT_FILE_GROUP_2_SNAPSHOT_PATH"] == shadow + "Ledger\\logs");
+}
+
+// An undefined variable stays in the path (as Windows leaves it): the check fails naming the path
+// as written, instead of reading a folder cut out of the wrong volume ("ystemRoot%\...").
+BOOST_AUTO_TEST_CASE(an_undefined_variable_in_a_writer_path_fails_naming_it) {
+  volumes.add("C:\\", "\\\\?\\Volume{cccccccc-0000-0000-0000-000000000000}\\");
+  auto checks = engine(R"([ { "files.present": {} } ])");
+  auto r = request();
+  r.source_volumes = StringArray{vol_d, std::string("\\\\?\\Volume{cccccccc-0000-0000-0000-000000000000}\\")};
+  r.snapshot_volumes = StringArray{shadow, std::string("\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy9\\")};
+  r.writer_metadata = R"(<WRITER_METADATA><BACKUP_LOCATIONS><FILE_GROUP componentName="LedgerDB" logicalPath="Contoso\Ledger">
+      <FILE_LIST path="%NoSuchRoot%\Ledger" filespec="*"/></FILE_GROUP></BACKUP_LOCATIONS></WRITER_METADATA>)";
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("%NoSuchRoot%\\Ledger\\* (writer file group)") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("does not begin the path") != std::string::npos, event_text());
+}
+
+// "*.*" matches every name as FindFirstFileW does, names without a dot included.
+BOOST_AUTO_TEST_CASE(star_dot_star_matches_names_without_a_dot) {
+  write(shadow + "Ledger\\bin\\LEDGERD", "binary");
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\bin\\*.*" } } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+}
+
+// Files the writer excludes from the shadow copy (EXCLUDE_FILES) are absent by design: a file group
+// they cover is not reported missing, and the run log says why.
+BOOST_AUTO_TEST_CASE(files_the_writer_excludes_are_not_reported_missing) {
+  auto checks = engine(R"([ { "files.present": {} } ])");
+  auto r = request();
+  r.writer_metadata = R"(<WRITER_METADATA><EXCLUDE_FILES path="D:\Ledger\temp" filespec="*.tmp" recursive="yes"/>
+      <BACKUP_LOCATIONS><DATABASE componentName="LedgerDB" logicalPath="Contoso\Ledger">
+      <DATABASE_FILES path="D:\Ledger\data" filespec="*.ldb"/><FILE_LIST path="D:\Ledger\temp\spill" filespec="*.tmp"/>
+      </DATABASE></BACKUP_LOCATIONS></WRITER_METADATA>)";
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  BOOST_TEST(run_log().find("\"event\":\"excluded\"") != std::string::npos, run_log());
+}
+
+// A folder the pattern needs that is not on the snapshot is named in the failure, not "nothing here".
+BOOST_AUTO_TEST_CASE(a_missing_folder_during_a_walk_is_named) {
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\gone\\deeper\\*.ldb" } } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("folder not found: " + shadow + "Ledger\\gone\\deeper") != std::string::npos, event_text());
+}
+
+// A snapshot volume that cannot be read fails the check as such ("path not found"), never as an
+// empty folder.
+BOOST_AUTO_TEST_CASE(an_unreadable_snapshot_volume_is_an_error_not_an_empty_folder) {
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\**\\*.ldb" } } ])");
+  auto r = request();
+  r.snapshot_volumes = StringArray{std::string("\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy77\\")};
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("the snapshot volume cannot be read") != std::string::npos, event_text());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -88,6 +88,30 @@ BOOST_AUTO_TEST_CASE(volume_lookups_are_cached) {
   BOOST_TEST(volumes.calls() == 11u);  // 10 mount point lookups + 1 GUID lookup
 }
 
+// A \\?\ prefix before a drive letter names the same volume: the path maps like the plain one.
+BOOST_AUTO_TEST_CASE(a_long_path_prefix_before_a_drive_maps_like_the_plain_path) {
+  SnapshotPaths paths({{vol_d, shadow_d}}, volumes);
+  BOOST_TEST(paths.to_snapshot("\\\\?\\D:\\Ledger\\data\\a.ldb").value() == shadow_d + "Ledger\\data\\a.ldb");
+  BOOST_TEST(paths.to_snapshot("\\\\?\\d:\\Ledger").value() == shadow_d + "Ledger");
+}
+
+// A path without a drive (an unexpanded "%SystemRoot%\X", a relative name) lies on the boot volume
+// for Windows; it is not cut by the boot volume's "C:\" length into "ystemRoot%\X" but refused,
+// naming the path, even when C: is being backed up.
+BOOST_AUTO_TEST_CASE(a_path_is_cut_only_by_a_mount_point_that_begins_it) {
+  const std::string vol_c = "\\\\?\\Volume{cccccccc-0000-0000-0000-000000000000}\\";
+  SnapshotPaths paths({{vol_c, shadow_m}, {vol_d, shadow_d}}, volumes);
+  for (const std::string live : {"%SystemRoot%\\Ledger\\*.ldb", "Ledger\\data\\a.ldb", "\\Ledger\\data"}) {
+    auto mapped = paths.to_snapshot(live);
+    BOOST_TEST(!mapped.ok(), live << " -> " << (mapped.ok() ? *mapped : ""));
+    if (!mapped.ok()) {
+      BOOST_TEST(mapped.error().object() == live);
+      BOOST_TEST(mapped.error().system_message().find("does not begin the path") != std::string::npos,
+                 mapped.error().system_message());
+    }
+  }
+}
+
 // join_below and parent_directory, the helpers every check uses.
 BOOST_AUTO_TEST_CASE(join_and_parent_helpers) {
   BOOST_TEST(*join_below("C:\\base", "a/b\\c.txt") == "C:\\base\\a\\b\\c.txt");
