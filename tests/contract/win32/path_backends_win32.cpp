@@ -13,13 +13,13 @@ VolumesBackend make_volumes_backend() {
   wchar_t system[MAX_PATH + 1] = {};
   const UINT n = ::GetSystemDirectoryW(system, MAX_PATH);
   if (n > 0 && n < MAX_PATH) ::SetCurrentDirectoryW(system);
-  return {"win32", win32::make_win32_volumes(), narrow(std::wstring(system, 3))};
+  return {"win32", win32::make_win32_volumes(), win32::narrow(std::wstring(system, 3))};
 }
 
 EnvironmentBackend make_environment_backend() {
   return {"win32", win32::make_win32_environment(), [](const std::string& name, const char* value) {
-            const std::wstring wide_value = value ? widen(value) : std::wstring();
-            ::SetEnvironmentVariableW(widen(name).c_str(), value ? wide_value.c_str() : nullptr);
+            const std::wstring wide_value = value ? win32::widen(value) : std::wstring();
+            ::SetEnvironmentVariableW(win32::widen(name).c_str(), value ? wide_value.c_str() : nullptr);
           }};
 }
 
