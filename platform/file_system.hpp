@@ -36,6 +36,9 @@ class FileSystem {
  public:
   virtual ~FileSystem() = default;
 
+  // Reads (read_file, read_chunks) open with FILE_FLAG_BACKUP_SEMANTICS on Windows: while
+  // SeBackupPrivilege is enabled (platform/privileges.hpp) a file whose ACL excludes the caller is
+  // read anyway. Backends without ACLs (the fake, POSIX) ignore it.
   virtual Result<std::string> read_file(const std::string& path) = 0;
   // Creates or truncates the file (the directory must exist).
   virtual Result<void> write_file(const std::string& path, std::string_view contents) = 0;

@@ -41,6 +41,10 @@ Result<void> write_with(const std::string& path, std::string_view contents, DWOR
   return success();
 }
 
+// Every read opens with backup semantics: with SeBackupPrivilege enabled (platform/privileges.hpp,
+// held by a consistency check) the ACL does not stop SYSTEM; without it the flag changes nothing.
+DWORD read_flags() { return FILE_FLAG_SEQUENTIAL_SCAN | FILE_FLAG_BACKUP_SEMANTICS; }
+
 std::string temporary_name_beside(const std::string& path) {
   static std::atomic<unsigned> counter{0};
   return path + ".wsbkit-tmp-" + std::to_string(::GetCurrentProcessId()) + "-" +
@@ -230,7 +234,7 @@ class Win32FileSystem final : public FileSystem {
     // Others may keep reading, writing or renaming the file meanwhile, as on POSIX.
     unique_file_handle file(::CreateFileW(wide_path(path).c_str(), GENERIC_READ,
                                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                                          OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
+                                          OPEN_EXISTING, read_flags(), nullptr));
     if (!file) return last_error("CreateFileW", path);
     const DWORD request = static_cast<DWORD>(std::min<std::size_t>(chunk_size, 1u << 30));
     std::string buffer(request, '\0');

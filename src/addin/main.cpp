@@ -17,6 +17,7 @@
 #include "platform/win32/backends.hpp"
 #include "platform/win32/digests_backend.hpp"
 #include "platform/win32/environment_backend.hpp"
+#include "platform/win32/privileges_backend.hpp"
 #include "platform/win32/volumes_backend.hpp"
 #include "platform/win32/com/com_runtime_win32.hpp"
 #include "platform/win32/service_host.hpp"
@@ -138,6 +139,9 @@ int wmain(int argc, wchar_t** argv) {
   check_env.security = security.get();  // a `run` checker is refused like a restore `run` step
   const auto environment = win32::make_win32_environment();
   check_env.environment = environment.get();  // %SystemRoot% etc. in writer metadata paths
+  const auto privileges = win32::make_win32_privileges();
+  BackupPrivilege backup_privilege(*privileges);
+  check_env.backup_privilege = &backup_privilege;  // enabled while a check reads, put back after
   AddinHost host(env, log, settings, [&check_env](std::shared_ptr<const policy::Policy> policy) {
     return make_policy_consistency_checks(std::move(policy), check_env);
   });

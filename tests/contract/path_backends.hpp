@@ -1,5 +1,5 @@
-// The implementations under test for the volumes and environment contracts (what a writer metadata
-// path goes through before it is mapped to a snapshot). Each contract executable links its test
+// The implementations under test for the volumes, environment and privileges contracts (what a
+// writer metadata path goes through before it is mapped to a snapshot, and how snapshots are read). Each contract executable links its test
 // source with one path_backends_*.cpp: path_backends_fake.cpp (mock/, every host) or
 // win32/path_backends_win32.cpp (under Wine).
 #pragma once
@@ -9,6 +9,7 @@
 #include <string>
 
 #include "platform/environment.hpp"
+#include "platform/privileges.hpp"
 #include "platform/volumes.hpp"
 
 namespace wsbkit::contract {
@@ -29,5 +30,11 @@ struct EnvironmentBackend {
   std::function<void(const std::string& name, const char* value)> set;
 };
 EnvironmentBackend make_environment_backend();
+
+struct PrivilegesBackend {
+  std::string name;
+  std::unique_ptr<Privileges> privileges;
+};
+PrivilegesBackend make_privileges_backend();
 
 }  // namespace wsbkit::contract

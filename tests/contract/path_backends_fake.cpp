@@ -1,5 +1,6 @@
 // Path backends for the contracts: the in-memory fakes (volumes, environment).
 #include "mock/fake_environment.hpp"
+#include "mock/fake_privileges.hpp"
 #include "mock/fake_volumes.hpp"
 #include "tests/contract/path_backends.hpp"
 
@@ -19,5 +20,7 @@ EnvironmentBackend make_environment_backend() {
             else fake->unset(name);
           }};
 }
+
+PrivilegesBackend make_privileges_backend() { return {"fake", std::make_unique<mock::FakePrivileges>()}; }
 
 }  // namespace wsbkit::contract

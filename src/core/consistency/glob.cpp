@@ -1,5 +1,6 @@
 #include "core/consistency/glob.hpp"
 
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,16 @@ Result<bool> behind_reparse_point(const GlobWalk& walk, const std::string& path)
   if (!found) return found.error();
   if (*found) walk.on_reparse_point(**found);
   return found->has_value();
+}
+
+// A reparse point met in a listing: the snapshot root of the volume mounted there (once per walk:
+// a volume entered again is a loop), or nullopt (skipped); an error for a volume WSB did not pass.
+Result<std::optional<std::string>> mounted_folder(const GlobWalk& walk, const std::string& path, std::set<std::string>& entered) {
+  if (!walk.mounts) return std::optional<std::string>();
+  auto mounted = walk.mounts->mounted_volume_snapshot(path);
+  if (!mounted || !*mounted) return mounted;
+  if (!entered.insert(**mounted).second) return std::optional<std::string>();  // a loop: reported as skipped
+  return mounted;
 }
 
 }  // namespace
@@ -75,6 +86,12 @@ Result<void> for_each_match(const GlobWalk& walk, const std::string& pattern) {
   if (*behind) return success();
 
   std::vector<std::pair<std::string, std::size_t>> work{{root, 0}};  // folder, index of the part to match
+  std::set<std::string> entered;  // volumes' snapshot roots this walk has gone into, its own first
+  if (walk.mounts) {
+    for (const auto& pair : walk.mounts->pairs()) {
+      if (root.compare(0, pair.snapshot.size(), pair.snapshot) == 0) entered.insert(pair.snapshot);
+    }
+  }
   while (!work.empty()) {
     if (walk.should_stop()) return Error::hresult(hr::e_abort, "glob", pattern, "stopped");
     auto [dir, index] = std::move(work.back());
@@ -109,9 +126,19 @@ Result<void> for_each_match(const GlobWalk& walk, const std::string& pattern) {
     }
     walk.reparse_points.learn(dir, *entries);
     for (const auto& entry : *entries) {
-      const std::string child = with_trailing_separator(dir) + entry.name;
+      std::string child = with_trailing_separator(dir) + entry.name;
       if (entry.is_reparse_point) {
-        walk.on_reparse_point(child);
+        auto mounted = mounted_folder(walk, child, entered);
+        if (!mounted) return mounted.error();
+        if (!*mounted) {
+          walk.on_reparse_point(child);
+          continue;
+        }
+        child = without_trailing_separator(**mounted);  // the mounted volume's snapshot root
+        if (part != "**" && !file_name_match(part, entry.name)) continue;
+        if (part == "**") work.emplace_back(child, index);
+        else if (last) walk.on_match({child, true, 0});
+        else work.emplace_back(child, index + 1);
         continue;
       }
       if (part == "**") {

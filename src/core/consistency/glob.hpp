@@ -2,13 +2,15 @@
 // Windows), "**" for any number of folders. Walks with an explicit work list (no recursion), reads
 // only below the pattern's wildcard-free prefix, and stops when asked. It never leaves the snapshot:
 // a reparse point (junction, symbolic link) met on the way, in the literal prefix or in a listing,
-// is neither entered nor matched but reported (reparse_points.hpp).
+// is neither entered nor matched but reported (reparse_points.hpp), unless it is a mounted folder
+// of a volume being backed up: the walk then goes on in that volume's snapshot.
 #pragma once
 
 #include <functional>
 #include <string>
 
 #include "core/consistency/reparse_points.hpp"
+#include "core/consistency/snapshot_paths.hpp"
 #include "platform/file_system.hpp"
 
 namespace wsbkit::consistency {
@@ -33,6 +35,10 @@ struct GlobWalk {
   // A folder the pattern needs that is not on the snapshot (ERROR_PATH_NOT_FOUND or
   // ERROR_FILE_NOT_FOUND listing it): the walk goes on, the caller says so. May be empty.
   std::function<void(const std::string& folder)> on_missing_folder;
+  // Mounted folders: a reparse point in a listing that is where another passed volume is mounted
+  // is walked on that volume's snapshot (each mounted volume once per walk: a volume reached again
+  // is a loop, reported as skipped). Null: every reparse point is skipped.
+  SnapshotPaths* mounts = nullptr;
 };
 
 // Calls on_match for every match (order: folder by folder). A missing folder is no match, and

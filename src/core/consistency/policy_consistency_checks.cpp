@@ -143,6 +143,7 @@ class CheckRun {
                    .number("volumes", paths_.pairs().size()));
     std::string failure;
     bool aborted = false;
+    auto privilege = enable_backup_privilege();
     if (request_.writer_metadata) {
       auto groups = component_file_groups(*request_.writer_metadata, request_.component_name, request_.component_logical_path);
       if (!groups) failure = "writer metadata: " + groups.error().system_message();
@@ -172,6 +173,7 @@ class CheckRun {
       }
     }
     if (state_->abort_flag) aborted = true;
+    release_backup_privilege(std::move(privilege));
     const Hresult result = aborted ? hr::e_abort : failure.empty() ? hr::ok : hr::wsbapp_e_component_consistency_check_failed;
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - started);
     log_.write(log_.line("end")
@@ -204,6 +206,24 @@ class CheckRun {
       }
     }
     return pairs;
+  }
+
+  // SeBackupPrivilege for the check's reads. Without it the check still runs (files that SYSTEM may
+  // read need none); the run log says why it is missing.
+  std::unique_ptr<BackupPrivilege::Scope> enable_backup_privilege() {
+    if (!env_.backup_privilege) return nullptr;
+    auto scope = env_.backup_privilege->enable();
+    if (!scope) {
+      log_.write(log_.line("backup_privilege").text("state", "not enabled").text("error", scope.error().message()));
+      return nullptr;
+    }
+    return std::move(*scope);
+  }
+  void release_backup_privilege(std::unique_ptr<BackupPrivilege::Scope> scope) {
+    if (!scope) return;
+    if (auto released = scope->release(); !released) {
+      log_.write(log_.line("backup_privilege").text("state", "not restored").text("error", released.error().message()));
+    }
   }
 
   // Writer paths as Windows reads them: %NAME% expanded from the add-in's environment (VSS: a file
@@ -331,7 +351,7 @@ class CheckRun {
       log_.write(log_.line("reparse_point").text("step", step_path).text("path", path).text("action", "skipped"));
       if (skipped.size() < 20) skipped.push_back(path);
       ++skipped_count;
-    }, nullptr};
+    }, nullptr, &paths_};
     std::vector<std::string> problems;
     std::uint64_t problem_count = 0;
     const auto problem = [&](std::string text) {

@@ -34,6 +34,7 @@
 #include "platform/event_log.hpp"
 #include "platform/file_security.hpp"
 #include "platform/file_system.hpp"
+#include "platform/privileges.hpp"
 #include "platform/process.hpp"
 #include "platform/volumes.hpp"
 
@@ -58,6 +59,9 @@ struct ConsistencyEnvironment {
   // Expands %NAME% in writer metadata paths ("%SystemRoot%\Ledger") from the add-in's own
   // environment, as VSS documents them; null: a writer path holding '%' fails the check saying so.
   Environment* environment = nullptr;
+  // SeBackupPrivilege, enabled while a check runs and put back after (snapshot data whose ACL
+  // excludes SYSTEM is read through backup semantics); null: not enabled (tests, no privilege).
+  BackupPrivilege* backup_privilege = nullptr;
 };
 
 class PolicyConsistencyChecks final : public ConsistencyChecks {

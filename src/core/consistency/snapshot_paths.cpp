@@ -147,3 +147,32 @@ Result<std::string> SnapshotPaths::to_snapshot(const std::string& given_path) {
 }
 
 }  // namespace wsbkit::consistency
+
+namespace wsbkit::consistency {
+
+Result<std::optional<std::string>> SnapshotPaths::mounted_volume_snapshot(const std::string& snapshot_path) {
+  const std::string wanted = comparable(snapshot_path) + "\\";
+  const VolumePair* holder = nullptr;
+  for (const auto& pair : pairs_) {
+    const std::string root = comparable(with_trailing_separator(pair.snapshot));
+    if (wanted.compare(0, root.size(), root) == 0 && (!holder || pair.snapshot.size() > holder->snapshot.size())) holder = &pair;
+  }
+  if (!holder) return std::optional<std::string>();
+  std::string live = with_trailing_separator(holder->source) + snapshot_path.substr(with_trailing_separator(holder->snapshot).size());
+  for (char& c : live) {
+    if (c == '/') c = '\\';
+  }
+  auto guid = volumes_.volume_guid_path(with_trailing_separator(live));
+  if (!guid) return std::optional<std::string>();  // no mount point: a junction or a link
+  const std::string mounted = comparable(with_trailing_separator(*guid));
+  for (const auto& pair : pairs_) {
+    if (comparable(with_trailing_separator(pair.source)) == mounted) return std::optional<std::string>(pair.snapshot);
+  }
+  std::string listed;
+  for (const auto& pair : pairs_) listed += (listed.empty() ? "" : ", ") + pair.source;
+  return Error::win32(win32_error::path_not_found, "read mounted folder", snapshot_path,
+                      "volume " + *guid + " is mounted here (" + live + ") but is not among the volumes being backed up (" +
+                          listed + "): its data is in no snapshot");
+}
+
+}  // namespace wsbkit::consistency

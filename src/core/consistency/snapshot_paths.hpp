@@ -12,6 +12,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ class SnapshotPaths {
   // The snapshot location of a live absolute path (wildcards pass through untouched).
   Result<std::string> to_snapshot(const std::string& given_path);
   const std::vector<VolumePair>& pairs() const { return pairs_; }
+  // A reparse point met inside a snapshot: when it is where another volume is mounted (asked of
+  // the platform through its live name, the source volume's path + the same folders), the root
+  // of that volume's snapshot, for reads to continue there; an error naming the volume when WSB
+  // did not pass it; nullopt for a junction or link (never followed: it leads to the live side).
+  Result<std::optional<std::string>> mounted_volume_snapshot(const std::string& snapshot_path);
 
  private:
   Result<std::string> resolved_source(const std::string& mount_point);

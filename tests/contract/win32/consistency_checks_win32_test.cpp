@@ -18,6 +18,8 @@
 #include "mock/fake_event_log.hpp"
 #include "platform/win32/backends.hpp"
 #include "platform/win32/com/com_objects.hpp"
+#include "platform/win32/environment_backend.hpp"
+#include "platform/win32/privileges_backend.hpp"
 #include "platform/win32/volumes_backend.hpp"
 #include "platform/win32/windows.hpp"
 #include "wsbapp.h"
@@ -47,6 +49,9 @@ struct Fixture {
   std::unique_ptr<Volumes> volumes = win32::make_win32_volumes();
   std::unique_ptr<Clock> clock = win32::make_win32_clock();
   std::unique_ptr<ProcessRunner> processes = win32::make_win32_process_runner();
+  std::unique_ptr<Environment> environment = win32::make_win32_environment();
+  std::unique_ptr<Privileges> privileges = win32::make_win32_privileges();
+  BackupPrivilege backup_privilege{*privileges};
   mock::FakeEventLog events;
   std::string root;       // %TEMP%\wsbkit-chk-N
   std::string live;       // root\live\Ledger: the live data (on C:)
@@ -85,6 +90,8 @@ struct Fixture {
     for (const auto& p : loaded.problems) problems += p.format("policy") + "\n";
     BOOST_REQUIRE_MESSAGE(loaded.policy, problems);
     ConsistencyEnvironment env{*files, *volumes, *clock, events, processes.get(), root + "\\logs", "\\", 2, 0ms};
+    env.environment = environment.get();
+    env.backup_privilege = &backup_privilege;
     return std::make_unique<PolicyConsistencyChecks>(std::make_shared<policy::Policy>(std::move(*loaded.policy)), env);
   }
   ConsistencyRequest request() const {
@@ -155,6 +162,26 @@ BOOST_AUTO_TEST_CASE(manifest_on_the_snapshot_passes) {
   auto result = checks->start(request());
   BOOST_REQUIRE(result.hr == hr::ok);
   BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+}
+
+// Writer metadata paths as VSS documents them: an environment variable of the add-in's process
+// (ExpandEnvironmentStringsW), a \\?\ prefix and a trailing '\' are accepted; "*.*" matches a
+// name without a dot; SeBackupPrivilege is enabled during the check and back as it was after.
+BOOST_AUTO_TEST_CASE(writer_paths_with_environment_variables_and_prefixes_pass) {
+  BOOST_REQUIRE(::SetEnvironmentVariableW(L"WSBKIT_CHK_LIVE", win32::widen(live).c_str()));
+  write(on_snapshot(live + "\\bin\\LEDGERD"), "binary");
+  const bool privilege_before = privileges->backup_privilege_enabled().value();
+  auto checks = engine("[ { \"files.present\": { \"non_empty\": true } } ]");
+  auto r = request();
+  r.writer_metadata = "<WRITER_METADATA><BACKUP_LOCATIONS><DATABASE componentName=\"LedgerDB\" logicalPath=\"\">"
+                      "<DATABASE_FILES path=\"%wsbkit_chk_live%\\data\\\" filespec=\"*.ldb\"/>"
+                      "<FILE_LIST path=\"\\\\?\\" + live + "\\bin\" filespec=\"*.*\"/>"
+                      "</DATABASE></BACKUP_LOCATIONS></WRITER_METADATA>";
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  result.async.reset();
+  BOOST_TEST(privileges->backup_privilege_enabled().value() == privilege_before);
+  ::SetEnvironmentVariableW(L"WSBKIT_CHK_LIVE", nullptr);
 }
 
 // One corrupted byte on the snapshot fails the check, naming the file.

@@ -1,6 +1,7 @@
 // Path backends for the contracts: the real Win32 implementations (under Wine in CI). Win32 types
 // live here, never in the test sources.
 #include "platform/win32/environment_backend.hpp"
+#include "platform/win32/privileges_backend.hpp"
 #include "platform/win32/volumes_backend.hpp"
 #include "platform/win32/windows.hpp"
 #include "tests/contract/path_backends.hpp"
@@ -22,5 +23,7 @@ EnvironmentBackend make_environment_backend() {
             ::SetEnvironmentVariableW(win32::widen(name).c_str(), value ? wide_value.c_str() : nullptr);
           }};
 }
+
+PrivilegesBackend make_privileges_backend() { return {"win32", win32::make_win32_privileges()}; }
 
 }  // namespace wsbkit::contract

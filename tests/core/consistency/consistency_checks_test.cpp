@@ -9,6 +9,7 @@
 #include "core/consistency/policy_consistency_checks.hpp"
 #include "mock/fake_clock.hpp"
 #include "mock/fake_environment.hpp"
+#include "mock/fake_privileges.hpp"
 #include "mock/forwarding_file_system.hpp"
 #include "mock/fake_event_log.hpp"
 #include "mock/fake_file_security.hpp"
@@ -75,6 +76,9 @@ struct Fixture {
   mock::FakeEventLog events;
   mock::FakeProcessRunner processes;
   mock::FakeEnvironment environment;
+  mock::FakePrivileges privileges;
+  BackupPrivilege backup_privilege{privileges};
+  bool with_backup_privilege = false;  // ConsistencyEnvironment::backup_privilege set
 
   Fixture() {
     volumes.add("D:\\", vol_d);
@@ -100,6 +104,7 @@ struct Fixture {
     ConsistencyEnvironment env{slow, volumes, clock, events, &processes, "C:\\ProgramData\\wsbkit\\logs", "\\", 2, 0ms};
     env.security = security;
     env.environment = &environment;
+    if (with_backup_privilege) env.backup_privilege = &backup_privilege;
     return std::make_unique<PolicyConsistencyChecks>(std::make_shared<policy::Policy>(std::move(*loaded.policy)), env);
   }
 
@@ -694,6 +699,84 @@ BOOST_AUTO_TEST_CASE(an_unreadable_snapshot_volume_is_an_error_not_an_empty_fold
   auto result = checks->start(r);
   BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
   BOOST_TEST(event_text().find("the snapshot volume cannot be read") != std::string::npos, event_text());
+}
+
+// Snapshot data whose ACL excludes SYSTEM (granted to a service account only: here readable only
+// while SeBackupPrivilege is enabled, as with FILE_FLAG_BACKUP_SEMANTICS on Windows) is read: the
+// check enables the privilege for its duration and puts it back after.
+BOOST_AUTO_TEST_CASE(data_only_a_service_account_may_read_is_read_with_the_backup_privilege) {
+  fs.fail_when([this](const mock::FileSystemCall& call) {
+    const bool read = call.operation == mock::FileSystemOperation::read_chunks || call.operation == mock::FileSystemOperation::read_file;
+    return read && call.path.find("a.ldb") != std::string::npos && !privileges.enabled();
+  });
+  with_backup_privilege = true;
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Ledger\\MANIFEST.xxh128" } } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  result.async.reset();
+  BOOST_TEST(!privileges.enabled());
+  BOOST_TEST(privileges.history() == (std::vector<bool>{true, false}));
+}
+
+// An account without the privilege still runs the check (files it may read need none); the run
+// log says the privilege was not enabled.
+BOOST_AUTO_TEST_CASE(without_the_backup_privilege_the_check_runs_and_says_so) {
+  privileges.set_present(false);
+  with_backup_privilege = true;
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\a.ldb" } } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  BOOST_TEST(run_log().find("\"event\":\"backup_privilege\",\"state\":\"not enabled\"") != std::string::npos, run_log());
+}
+
+// A volume mounted in a folder appears in the parent volume's snapshot as a reparse point; its data
+// is in its own snapshot: a walk switches to it when WSB passed that volume.
+const std::string vol_m = "\\\\?\\Volume{mmmmmmmm-0000-0000-0000-000000000000}\\";
+const std::string shadow_m = "\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy6\\";
+
+BOOST_AUTO_TEST_CASE(a_walk_switches_to_the_snapshot_of_a_volume_mounted_in_a_folder) {
+  volumes.add("D:\\Mounts\\Data\\", vol_m);
+  write(shadow + "Mounts\\placeholder", "");
+  fs.create_link(shadow + "Mounts\\Data", vol_m, true);
+  write(shadow_m + "db\\x.ldb", "abc");
+  write("D:\\Mounts\\Data\\db\\live-only.ldb", "abc");  // the live side: never read
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Mounts\\**\\*.ldb", "min_size": 3 } } ])");
+  auto r = request();
+  r.source_volumes = StringArray{vol_d, vol_m};
+  r.snapshot_volumes = StringArray{shadow, shadow_m};
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  BOOST_TEST(run_log().find("1 present") != std::string::npos, run_log());
+}
+
+// A folder where a volume WSB did not pass is mounted fails the check naming that volume: its
+// data is in no snapshot, and the live volume is never read instead.
+BOOST_AUTO_TEST_CASE(a_mounted_volume_that_is_not_backed_up_fails_naming_it) {
+  volumes.add("D:\\Mounts\\Data\\", vol_m);
+  fs.create_link(shadow + "Ledger\\data\\more", vol_m, true);
+  volumes.add("D:\\Ledger\\data\\more\\", vol_m);
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\**\\*.ldb" } } ])");
+  auto result = checks->start(request());
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("volume " + vol_m + " is mounted here") != std::string::npos, event_text());
+}
+
+// Volumes mounted in each other make a loop: each volume is walked once, the way back is skipped
+// and reported, and the check ends.
+BOOST_AUTO_TEST_CASE(volumes_mounted_in_each_other_are_walked_once) {
+  volumes.add("D:\\Mounts\\Data\\", vol_m);
+  volumes.add("D:\\Mounts\\Data\\back\\", vol_d);
+  write(shadow + "Mounts\\placeholder", "");
+  fs.create_link(shadow + "Mounts\\Data", vol_m, true);
+  write(shadow_m + "db\\x.ldb", "abc");
+  fs.create_link(shadow_m + "back", vol_d, true);
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Mounts\\**\\*.ldb" } } ])");
+  auto r = request();
+  r.source_volumes = StringArray{vol_d, vol_m};
+  r.snapshot_volumes = StringArray{shadow, shadow_m};
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  BOOST_TEST(run_log().find("skipped reparse point " + json_escaped(shadow_m + "back")) != std::string::npos, run_log());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

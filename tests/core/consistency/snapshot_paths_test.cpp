@@ -112,6 +112,20 @@ BOOST_AUTO_TEST_CASE(a_path_is_cut_only_by_a_mount_point_that_begins_it) {
   }
 }
 
+// A reparse point in a snapshot where a passed volume is mounted leads to that volume's snapshot;
+// where a volume WSB did not pass is mounted, an error names it; any other is no mount point.
+BOOST_AUTO_TEST_CASE(a_mounted_folder_in_a_snapshot_leads_to_its_volume_snapshot) {
+  SnapshotPaths both({{vol_d, shadow_d}, {vol_m, shadow_m}}, volumes);
+  auto mounted = both.mounted_volume_snapshot(shadow_d + "Mounts\\Data");
+  BOOST_REQUIRE_MESSAGE(mounted.ok(), (mounted.ok() ? "" : mounted.error().message()));
+  BOOST_TEST(mounted->value_or("none") == shadow_m);
+  BOOST_TEST(!both.mounted_volume_snapshot(shadow_d + "Ledger\\junction").value().has_value());
+  SnapshotPaths only_d({{vol_d, shadow_d}}, volumes);
+  auto missing = only_d.mounted_volume_snapshot(shadow_d + "Mounts\\Data");
+  BOOST_REQUIRE(!missing.ok());
+  BOOST_TEST(missing.error().system_message().find(vol_m) != std::string::npos, missing.error().system_message());
+}
+
 // join_below and parent_directory, the helpers every check uses.
 BOOST_AUTO_TEST_CASE(join_and_parent_helpers) {
   BOOST_TEST(*join_below("C:\\base", "a/b\\c.txt") == "C:\\base\\a\\b\\c.txt");

@@ -1,0 +1,35 @@
+#include "platform/privileges.hpp"
+
+namespace wsbkit {
+
+Result<std::unique_ptr<BackupPrivilege::Scope>> BackupPrivilege::enable() {
+  std::lock_guard lock(mutex_);
+  if (holders_ == 0) {
+    auto before = privileges_.set_backup_privilege(true);
+    if (!before) return before.error();
+    was_enabled_ = *before;
+  }
+  ++holders_;
+  return std::make_unique<Scope>(*this);
+}
+
+Result<void> BackupPrivilege::release_one() {
+  std::lock_guard lock(mutex_);
+  if (--holders_ > 0 || was_enabled_) return success();
+  auto before = privileges_.set_backup_privilege(false);
+  if (!before) return before.error();
+  return success();
+}
+
+BackupPrivilege::Scope::~Scope() {
+  if (owner_) (void)release();  // unreportable here: release() is the reporting path
+}
+
+Result<void> BackupPrivilege::Scope::release() {
+  BackupPrivilege* owner = owner_;
+  owner_ = nullptr;
+  if (!owner) return success();
+  return owner->release_one();
+}
+
+}  // namespace wsbkit
