@@ -15,11 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The Ledger policy without ordering: OrderComponents answers S_FALSE.
-const char* unordered_policy = R"({"restore": {
-  "pre": [{ "service.stop": { "service": "LedgerSvc", "disable_during_restore": true } }],
-  "post": [{ "service.start": { "service": "LedgerSvc" } }]}})";
-
 bool stopped(Machine& m) { return m.state("LedgerSvc") == ServiceState::stopped; }
 bool journal_exists(Machine& m) { return m.files.exists("C:\\ProgramData\\wsbkit\\sessions\\ledger.journal").value(); }
 
@@ -62,7 +57,7 @@ BOOST_AUTO_TEST_CASE(the_session_ends_at_the_last_post_restore_when_wsb_restores
 // input component (B) comes before A's: the session ends at A's, not at B's.
 BOOST_AUTO_TEST_CASE(after_s_false_the_session_ends_once_every_pre_restore_had_its_post_restore) {
   Machine m;
-  PolicyRestoreEngine engine(load(unordered_policy), m.env(), "ledger");
+  PolicyRestoreEngine engine(load(unordered_ledger_policy), m.env(), "ledger");
   BOOST_REQUIRE(engine.order_components(request_of({"A", "B"})).hr == hr::s_false);
   BOOST_REQUIRE(engine.pre_restore(restore_of("A")) == hr::ok);
   BOOST_REQUIRE(engine.pre_restore(restore_of("B")) == hr::ok);
@@ -78,7 +73,7 @@ BOOST_AUTO_TEST_CASE(after_s_false_the_session_ends_once_every_pre_restore_had_i
 // between components and come back after the last one WSB named, whichever it restores last.
 BOOST_AUTO_TEST_CASE(one_component_at_a_time_in_any_order_keeps_the_services_stopped_between_components) {
   Machine m;
-  PolicyRestoreEngine engine(load(unordered_policy), m.env(), "ledger");
+  PolicyRestoreEngine engine(load(unordered_ledger_policy), m.env(), "ledger");
   engine.order_components(request_of({"A", "B", "C"}));
   for (const char* name : {"C", "A"}) {
     BOOST_REQUIRE(engine.pre_restore(restore_of(name)) == hr::ok);
@@ -96,7 +91,7 @@ BOOST_AUTO_TEST_CASE(one_component_at_a_time_in_any_order_keeps_the_services_sto
 BOOST_AUTO_TEST_CASE(null_and_empty_logical_paths_are_the_same_component) {
   for (const bool null_in_order : {true, false}) {
     Machine m;
-    PolicyRestoreEngine engine(load(unordered_policy), m.env(), "ledger");
+    PolicyRestoreEngine engine(load(unordered_ledger_policy), m.env(), "ledger");
     const OptionalString in_order = null_in_order ? OptionalString() : OptionalString("");
     const OptionalString in_restore = null_in_order ? OptionalString("") : OptionalString();
     engine.order_components(request_with_paths({{"A", in_order}, {"B", in_order}}));

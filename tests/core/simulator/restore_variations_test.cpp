@@ -14,10 +14,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const char* unordered_policy = R"({"restore": {
-  "pre": [{ "service.stop": { "service": "LedgerSvc", "disable_during_restore": true } }],
-  "post": [{ "service.start": { "service": "LedgerSvc" } }]}})";
-
 // One simulated restore against the add-in core; `seen` holds, after each call from the first
 // PreRestore on, the call and whether LedgerSvc was running then.
 struct Run {
@@ -100,7 +96,7 @@ BOOST_AUTO_TEST_CASE(returned_order_gives_back_after_the_last_post_restore) {
 // ends after the last PostRestore and its journal is gone.
 BOOST_AUTO_TEST_CASE(empty_or_null_logical_paths_end_the_session_all_the_same) {
   for (const auto where : {EmptyLogicalPathIn::order, EmptyLogicalPathIn::restore}) {
-    Run run(unordered_policy);
+    Run run(unordered_ledger_policy);
     auto options = logs_then_db();
     options.empty_logical_path_in = where;
     options.pre_all_first = true;
