@@ -1,4 +1,5 @@
 // wsbkit simulate: a stand-in for Windows Server Backup.
+#include <algorithm>
 #include <iomanip>
 #include <ostream>
 
@@ -8,6 +9,41 @@
 namespace wsbkit::cli {
 namespace {
 
+// The undocumented variations of WSB's restore sequence, from the command line.
+int restore_variations(const po::variables_map& vm, const std::string& restore_order, const std::string& empty_path_in,
+                       const std::vector<std::string>& failed_restores, int cancel_after_pre, SimulationOptions& sim,
+                       std::ostream& err) {
+  if (restore_order != "returned" && restore_order != "input") {
+    err << "wsbkit simulate: invalid restore-order: '" << restore_order << "' (expected returned or input)\n";
+    return exit_code::invalid_input;
+  }
+  sim.restore_order = restore_order == "input" ? RestoreOrder::input : RestoreOrder::returned;
+  if (empty_path_in == "order") sim.empty_logical_path_in = EmptyLogicalPathIn::order;
+  else if (empty_path_in == "restore") sim.empty_logical_path_in = EmptyLogicalPathIn::restore;
+  else if (empty_path_in != "none") {
+    err << "wsbkit simulate: invalid empty-logical-path-in: '" << empty_path_in << "' (expected none, order or restore)\n";
+    return exit_code::invalid_input;
+  }
+  if (vm.count("cancel-after-pre")) {
+    if (cancel_after_pre < 0) {
+      err << "wsbkit simulate: invalid cancel-after-pre: must be 0 or more\n";
+      return exit_code::invalid_input;
+    }
+    sim.cancel_after_pre = static_cast<std::size_t>(cancel_after_pre);
+  }
+  for (const auto& name : failed_restores) {
+    const bool known = std::any_of(sim.components.begin(), sim.components.end(), [&](const SimulatedComponent& c) { return c.name == name; });
+    if (!known) {
+      err << "wsbkit simulate: invalid fail-restore: '" << name << "' is not one of the components\n";
+      return exit_code::invalid_input;
+    }
+    sim.failed_restores.insert(name);
+  }
+  sim.pre_all_first = vm.count("pre-all-first") > 0;
+  sim.skip_post_after_failure = vm.count("skip-post-after-failure") > 0;
+  return exit_code::ok;
+}
+
 int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ostream& out, std::ostream& err) {
   po::options_description options("Options");
   std::string application;
@@ -16,6 +52,9 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   int hold_ms = 0;
   std::string restore_calls;
   int poll_ms = 200;
+  std::string restore_order = "returned", empty_path_in = "none";
+  std::vector<std::string> failed_restores;
+  int cancel_after_pre = -1;
   options.add_options()
       ("help,h", "show this help")
       ("application,a", po::value(&application), "writer id or identifier of a registered application")
@@ -30,7 +69,18 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
       ("calls", po::value(&restore_calls),
        "restore calls to make, comma-separated from order,rollforward,pre,post (default: all); e.g. 'order,pre' "
        "stops where a crashed restore would")
-      ("hold-ms", po::value(&hold_ms)->default_value(0), "keep the add-in referenced this long after the calls (tests)");
+      ("hold-ms", po::value(&hold_ms)->default_value(0), "keep the add-in referenced this long after the calls (tests)")
+      // What WSB's documentation leaves open (README, "WSB's restore sequence: documented and assumed"):
+      ("restore-order", po::value(&restore_order)->default_value("returned"),
+       "restore in the order OrderComponents 'returned', or in the 'input' order anyway")
+      ("pre-all-first", "every PreRestore first, then every PostRestore (default: one component at a time)")
+      ("fail-restore", po::value(&failed_restores), "the file restore of this component fails (repeatable)")
+      ("skip-post-after-failure", "no PostRestore for a component whose PreRestore or file restore failed")
+      ("cancel-after-pre", po::value(&cancel_after_pre), "cancel the restore after this many PreRestores (PostRestore "
+       "only for those; with --calls order,pre none at all)")
+      ("empty-logical-path-in", po::value(&empty_path_in)->default_value("none"),
+       "for a component without a logical path pass \"\" instead of NULL in 'order' (OrderComponents) or 'restore' "
+       "(Pre/PostRestore) calls");
   po::positional_options_description positional;
   positional.add("application", 1);
   po::variables_map vm;
@@ -98,6 +148,9 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     return exit_code::invalid_input;
   }
   if (abort_after_ms >= 0) sim.abort_after = std::chrono::milliseconds(abort_after_ms);
+  if (int rc = restore_variations(vm, restore_order, empty_path_in, failed_restores, cancel_after_pre, sim, err); rc != exit_code::ok) {
+    return rc;
+  }
 
   if (!ctx.clock) return report(Error::hresult(hr::e_notimpl, "simulate", "clock", "no clock on this host"), "simulate", err);
   std::shared_ptr<WsbApplication> app;

@@ -316,6 +316,33 @@ BOOST_AUTO_TEST_CASE(simulate_reports_unknown_application) {
   BOOST_TEST(run({"simulate", "--in-process", "--volume", "novalue"}) == exit_code::invalid_input);
 }
 
+// simulate --in-process with the undocumented restore variations: the calls each makes, printed;
+// a bad variation value is refused before any call.
+BOOST_AUTO_TEST_CASE(simulate_in_process_makes_the_restore_variations_calls) {
+  BOOST_TEST(run({"simulate", "--in-process", "--restore-only", "-c", "A", "-c", "B", "-c", "C", "--pre-all-first",
+                  "--restore-order", "input", "--fail-restore", "B", "--skip-post-after-failure",
+                  "--empty-logical-path-in", "restore"}) == exit_code::ok);
+  BOOST_TEST(out.find("PreRestore(component=\"A\", logical_path=\"\"") < out.find("PreRestore(component=\"C\""), out);
+  BOOST_TEST(out.find("(file restore)(component=\"B\") -> E_FAIL, failed; its PostRestore is skipped") != std::string::npos, out);
+  BOOST_TEST(out.find("PostRestore(component=\"B\"") == std::string::npos, out);
+  BOOST_TEST(out.find("PreRestore(component=\"C\"") < out.find("PostRestore(component=\"A\""), out);
+  out.clear();
+  BOOST_TEST(run({"simulate", "--in-process", "--restore-only", "-c", "A", "-c", "B", "--cancel-after-pre", "1",
+                  "--empty-logical-path-in", "order"}) == exit_code::ok);
+  BOOST_TEST(out.find("(cancel)(after 1 PreRestore(s))") != std::string::npos, out);
+  BOOST_TEST(out.find("PreRestore(component=\"B\"") == std::string::npos, out);
+  for (const auto& bad : std::vector<std::vector<std::string>>{{"--restore-order", "sorted"},
+                                                               {"--empty-logical-path-in", "post"},
+                                                               {"--cancel-after-pre", "-1"},
+                                                               {"--fail-restore", "Nope"}}) {
+    std::vector<std::string> args = {"simulate", "--in-process", "-c", "A"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    log_lines.clear();
+    BOOST_TEST(run(args) == exit_code::invalid_input, bad[0]);
+    BOOST_TEST(log_lines.empty(), bad[0] << ": a call was made");
+  }
+}
+
 // A register whose undo also fails exits 1 (not "nothing was changed") and lists what is still in
 // place; unregister then removes it.
 BOOST_AUTO_TEST_CASE(a_failed_rollback_exits_1_and_lists_what_remains) {

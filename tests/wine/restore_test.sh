@@ -251,6 +251,101 @@ out=$(wsbkit repair 2>&1)
 check_contains "with the planted journal removed, repair has nothing to do" "nothing to do" "$out"
 wine sc delete OtherSvc >/dev/null 2>&1
 
+# 7. WSB's undocumented restore variations, through the simulator out of process (README, "WSB's
+#    restore sequence: documented and assumed"): LedgerSvc stays stopped while any component is
+#    between its PreRestore and its PostRestore, whatever the order; "" and NULL logical paths are
+#    the same component; a repeated OrderComponents gives nothing back mid-restore; a session WSB
+#    never finishes is given back by the add-in process itself at restore.max_duration, which then exits.
+ledger_policy() {  # MAX_DURATION
+  cat > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json" <<JSON
+{
+  "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}", "identifier": "Ledger" },
+  "components": { "db": { "name": "LedgerDB" }, "logs": { "name": "LedgerLogs" } },
+  "restore": {
+    "order": ["db", "logs"], "max_duration": "$1",
+    "pre":  [{ "service.stop":  { "service": "LedgerSvc", "disable_during_restore": true }, "timeout": "20s" }],
+    "post": [{ "service.start": { "service": "LedgerSvc" }, "timeout": "20s" }]
+  }
+}
+JSON
+}
+ended() {  # LABEL: the session is over: LedgerSvc running and automatic, no journal
+  wait_state RUNNING && pass "$1: LedgerSvc RUNNING" || fail "$1: LedgerSvc $(service_state)"
+  [ "$(start_type)" = AUTO_START ] && pass "$1: start type automatic" || fail "$1: start type $(start_type)"
+  [ ! -e "$journal" ] && pass "$1: no journal left" || fail "$1: the journal is still there" "$(cut -f2 "$journal")"
+}
+held() {  # LABEL: mid-restore: LedgerSvc stopped and disabled
+  [ "$(service_state)" = STOPPED ] && pass "$1: LedgerSvc still STOPPED" || fail "$1: LedgerSvc $(service_state)"
+  [ "$(start_type)" = DISABLED ] && pass "$1: still disabled" || fail "$1: start type $(start_type)"
+}
+wait_no_addin() {  # up to 10 s
+  for _ in $(seq 1 100); do [ -z "$(prefix_pids 'wsbkit-addin.exe')" ] && return 0; sleep 0.1; done
+  return 1
+}
+ledger_policy 2m
+wait_no_addin || fail "an add-in process from an earlier case is still running"
+
+# 7a. Input order (LedgerLogs, LedgerDB) although the add-in returned LedgerDB first, every
+#     PreRestore first: LedgerLogs' PostRestore (the last of the returned order) gives nothing back.
+out=$(simulate_open Ledger --restore-only "${components[@]}" --calls order,pre --restore-order input --pre-all-first)
+echo "$out"
+check_contains "[input order] OrderComponents returned LedgerDB first" '"LedgerDB", "LedgerLogs" (restoring in the input order)' "$out"
+check_contains "[input order] PreRestore of LedgerLogs first" 'PreRestore(component="LedgerLogs", logical_path=NULL, no_roll_forward=FALSE) -> S_OK' "$out"
+held "[input order] after both PreRestores"
+out=$(simulate_open Ledger --restore-only --component LedgerLogs --calls post)
+check_contains "[input order] PostRestore of LedgerLogs -> S_OK" 'PostRestore(component="LedgerLogs"' "$out"
+held "[input order] after LedgerLogs' PostRestore (LedgerDB still restoring)"
+out=$(simulate_open Ledger --restore-only --component LedgerDB --calls post)
+check_contains "[input order] PostRestore of LedgerDB -> S_OK" "1 call(s), 0 rejected" "$out"
+ended "[input order] after LedgerDB's PostRestore"
+wait_no_addin && pass "[input order] the add-in process exited" || fail "[input order] the add-in process is still running"
+
+# 7b. "" for the missing logical paths in Pre/PostRestore, NULL in OrderComponents (and the other
+#     way round): one whole restore ends the session.
+for where in restore order; do
+  out=$(simulate_open Ledger --restore-only "${components[@]}" --empty-logical-path-in $where --pre-all-first)
+  echo "$out"
+  check_contains "[\"\" in $where] 6 calls, none rejected" "6 call(s), 0 rejected" "$out"
+  [ $where = restore ] && check_contains '["" in restore] PreRestore passes ""' 'logical_path="", no_roll_forward=FALSE) -> S_OK' "$out"
+  ended "[\"\" in $where] after the last PostRestore"
+  wait_no_addin && pass "[\"\" in $where] the add-in process exited" || fail "[\"\" in $where] the add-in process is still running"
+done
+
+# 7c. OrderComponents again after LedgerDB's PreRestore: nothing given back; the restore goes on.
+out=$(simulate_open Ledger --restore-only "${components[@]}" --calls order,pre --cancel-after-pre 1)
+check_contains "[repeated order] PreRestore of LedgerDB only" "(cancel)(after 1 PreRestore(s))" "$out"
+held "[repeated order] after LedgerDB's PreRestore"
+out=$(simulate_open Ledger --restore-only "${components[@]}" --calls order)
+check_contains "[repeated order] OrderComponents again -> S_OK" 'OrderComponents(2 components) -> S_OK' "$out"
+held "[repeated order] after the second OrderComponents"
+out=$(simulate_open Ledger --restore-only --component LedgerLogs --calls pre)
+out=$(simulate_open Ledger --restore-only "${components[@]}" --calls post)
+check_contains "[repeated order] both PostRestores -> S_OK" "2 call(s), 0 rejected" "$out"
+ended "[repeated order] after the last PostRestore"
+wait_no_addin && pass "[repeated order] the add-in process exited" || fail "[repeated order] the add-in process is still running"
+
+# 7d. LedgerDB's file restore fails and its PostRestore is skipped; then a cancel after one
+#     PreRestore (its PostRestore made): WSB never finishes either session. The add-in process
+#     holding it gives back at max_duration (12 s; its periodic check alone comes once a minute)
+#     and exits.
+ledger_policy 12s
+for variation in "--pre-all-first --fail-restore LedgerDB --skip-post-after-failure" "--cancel-after-pre 1"; do
+  started=$(date +%s)
+  # shellcheck disable=SC2086
+  out=$(simulate_open Ledger --restore-only "${components[@]}" $variation)
+  echo "$out"
+  check_not_contains "[$variation] no call rejected" "<-- WSB would reject" "$out"
+  took=$(( $(date +%s) - started ))
+  if [ "$took" -lt 10 ]; then held "[$variation] right after the simulator"; else echo "(the simulator took ${took} s: mid-state not checked)"; fi
+  for _ in $(seq 1 250); do [ "$(service_state)" = RUNNING ] && break; sleep 0.1; done
+  given=$(( $(date +%s) - started ))
+  echo "[$variation] given back after ${given} s (max_duration 12 s)"
+  [ "$given" -ge 11 ] && [ "$given" -le 30 ] && pass "[$variation] given back by the add-in at max_duration" \
+    || fail "[$variation] given back after ${given} s, not at max_duration (12 s)"
+  ended "[$variation] after max_duration"
+  wait_no_addin && pass "[$variation] the add-in process exited after giving back" || fail "[$variation] the add-in process is still running"
+done
+
 check "unregister" wsbkit unregister --writer "$writer"
 wine sc stop LedgerSvc >/dev/null 2>&1; wine sc delete LedgerSvc >/dev/null 2>&1
 finish

@@ -1,5 +1,6 @@
 #include "core/addin/addin_host.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/steps/event_ids.hpp"
@@ -132,8 +133,12 @@ AddinHost::~AddinHost() {
     std::lock_guard lock(timer_mutex_);
     stopping_ = true;
   }
-  timer_stop_.notify_all();
   if (timer_.joinable()) timer_.join();
+}
+
+bool AddinHost::timer_stopping() {
+  std::lock_guard lock(timer_mutex_);
+  return stopping_;
 }
 
 void AddinHost::complete_expired_session() {
@@ -147,15 +152,26 @@ void AddinHost::complete_expired_session() {
 
 void AddinHost::on_activation() {
   complete_expired_session();
-  if (settings_.expiry_check_interval.count() <= 0 || !dynamic_cast<PolicyRestoreEngine*>(restore_.get())) return;
-  timer_ = std::thread([this] {
-    std::unique_lock lock(timer_mutex_);
-    while (!timer_stop_.wait_for(lock, settings_.expiry_check_interval, [this] { return stopping_; })) {
-      lock.unlock();
+  auto* engine = dynamic_cast<PolicyRestoreEngine*>(restore_.get());
+  if (settings_.expiry_check_interval.count() <= 0 || !engine) return;
+  timer_ = std::thread([this, engine] { run_expiry_timer(*engine); });
+}
+
+// Sleeps on the Clock in slices until a check is due: the held session's expiry (asked again at
+// every slice, so a session opened since is seen), or the periodic check. After a check it sleeps
+// at least one slice, so a session that cannot be completed is not retried in a busy loop.
+void AddinHost::run_expiry_timer(PolicyRestoreEngine& engine) {
+  auto periodic = env_.clock.steady_now() + settings_.expiry_check_interval;
+  while (!timer_stopping()) {
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(periodic - env_.clock.steady_now());
+    if (const auto left = engine.held_session_expires_in()) wait = std::min(wait, *left);
+    if (wait.count() <= 0) {
       complete_expired_session();
-      lock.lock();
+      periodic = env_.clock.steady_now() + settings_.expiry_check_interval;
+      wait = settings_.timer_slice;
     }
-  });
+    env_.clock.sleep_for(std::min(wait, settings_.timer_slice));
+  }
 }
 
 std::shared_ptr<WsbApplication> AddinHost::make_application() {

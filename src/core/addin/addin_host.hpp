@@ -9,7 +9,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,9 +25,12 @@ namespace wsbkit {
 struct AddinSettings {
   std::optional<std::string> policy_path;
   std::string clsid;  // braced; names the journal when the policy has no writer id
-  // How often a live add-in looks for a session older than restore.max_duration (its own, which
-  // it holds open, or one a dead process left). 0: only at activation.
+  // How often a live add-in looks for a session older than restore.max_duration that a dead
+  // process left; the session this process holds open is completed at its own expiry (within one
+  // timer slice), whatever this says. 0: only at activation.
   std::chrono::milliseconds expiry_check_interval{std::chrono::minutes(1)};
+  // The timer sleeps on the Clock in slices of at most this, so the host's end is seen within one.
+  std::chrono::milliseconds timer_slice{100};
 };
 
 using ConsistencyChecksFactory =
@@ -39,8 +41,11 @@ class AddinHost {
   AddinHost(RestoreEnvironment env, CallLog& log, AddinSettings settings, ConsistencyChecksFactory checks_factory = {});
 
   ~AddinHost();
-  // Runs once per process start: completes a session older than restore.max_duration, then keeps
-  // checking every expiry_check_interval until the host is destroyed.
+  // Runs once per process start: completes a session older than restore.max_duration, then starts
+  // the expiry timer (on the Clock): the session this process holds is completed when it reaches
+  // restore.max_duration, so a process WSB never comes back to gives back and lets go of itself
+  // (its keep_alive hold ends, and with it the COM server); other sessions are checked every
+  // expiry_check_interval. The timer ends with the host.
   void on_activation();
   // One expiry check (what the periodic check runs).
   void complete_expired_session();
@@ -59,9 +64,10 @@ class AddinHost {
   std::string session_key_;
   std::unique_ptr<RestoreEngine> restore_;
   std::unique_ptr<ConsistencyChecks> checks_;
-  // The periodic expiry check: a timer, not logic, so it waits on real time.
+  void run_expiry_timer(PolicyRestoreEngine& engine);
+  bool timer_stopping();
+  // The expiry timer's thread; it sleeps on env_.clock, so tests run it on manual time.
   std::mutex timer_mutex_;
-  std::condition_variable timer_stop_;
   bool stopping_ = false;
   std::thread timer_;
 };

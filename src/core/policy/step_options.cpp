@@ -15,7 +15,8 @@ bool ComponentMatch::matches(const OptionalName& name, const OptionalName& logic
     }
     return false;
   };
-  return any(names, name) && any(logical_paths, logical_path);
+  // A NULL logical path is the empty one (WSB may pass either for the same component).
+  return any(names, name) && any(logical_paths, OptionalName(logical_path.value_or("")));
 }
 
 namespace {

@@ -135,6 +135,13 @@ Result<std::optional<RepairOutcome>> PolicyRestoreEngine::complete_expired_sessi
   }
 }
 
+std::optional<std::chrono::milliseconds> PolicyRestoreEngine::held_session_expires_in() {
+  std::lock_guard lock(calls_);
+  if (!claim_ || !session_.state().open) return std::nullopt;
+  const auto age = std::chrono::milliseconds(epoch_ms(env_.clock) - session_.state().started_ms);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(policy_->restore.max_duration) - age;
+}
+
 void PolicyRestoreEngine::report(EventSeverity severity, std::uint32_t id, const std::string& message) {
   // The event log is the report of last resort: when even it fails, nothing else can be told.
   if (auto r = env_.events.report(severity, id, to_valid_utf8(message)); !r) return;
@@ -275,12 +282,13 @@ OrderResult PolicyRestoreEngine::order_components_locked(const OrderRequest& req
       result.logical_paths->push_back(request.logical_paths[i]);
     }
   }
-  // OrderComponents starts a restore: a session still open belongs to an earlier one. The new
-  // session keeps the components in restore order (its last one ends it).
+  // OrderComponents starts a restore: a session still open belongs to an earlier one, unless a
+  // restore is under way in it (some PreRestore had no PostRestore yet): then WSB asked again in
+  // the middle of a restore, and nothing is given back; the session takes the new list.
   ComponentList components;
   for (auto i : order) components.emplace_back(request.names[i], request.logical_paths[i]);
   auto started = load();
-  if (started) started = start_session(components);
+  if (started) started = restore_under_way(session_.state()) ? session_.reorder(components) : start_session(components);
   if (!started) {
     report(EventSeverity::error, event_id::pre_restore_failed,
            "wsbkit could not start the restore session of " + session_key_ + ": " + started.error().message());
@@ -314,19 +322,6 @@ Hresult PolicyRestoreEngine::fail_pre_restore(const RestoreRequest& request, std
   return hr::wsbapp_e_component_pre_restore_failed;
 }
 
-// The session ends with the PostRestore of its last component in restore order, or once every
-// component had its PostRestore (WSB skips PostRestore for a component that failed).
-bool PolicyRestoreEngine::is_last_post_restore(const std::string& key) const {
-  const auto& components = session_.state().components;
-  if (!components || components->empty()) return true;
-  std::set<std::string> done = session_.state().post_done;
-  done.insert(key);
-  bool all_done = true;
-  for (const auto& [n, p] : *components) all_done = all_done && done.count(component_key(n, p));
-  const auto& final_component = components->back();
-  return all_done || component_key(final_component.first, final_component.second) == key;
-}
-
 Hresult PolicyRestoreEngine::post_restore_locked(const RestoreRequest& request) {
   std::string failure;
   if (auto r = load(); !r) {
@@ -336,7 +331,7 @@ Hresult PolicyRestoreEngine::post_restore_locked(const RestoreRequest& request) 
     if (auto started = start_session(std::nullopt); !started) failure = "cannot write the restore journal: " + started.error().message();
   }
   if (failure.empty()) {
-    const bool last = is_last_post_restore(component_key(request.component_name, request.component_logical_path));
+    const bool last = post_restore_ends_session(session_.state(), component_key(request.component_name, request.component_logical_path));
     if (auto r = run_steps(false, request, last); !r) failure = r.error().message();
     if (last || !failure.empty()) {
       auto given = give_back_and_close();

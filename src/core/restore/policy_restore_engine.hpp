@@ -2,8 +2,11 @@
 // conditions and scope, and crash-safe undo through the restore session (session.hpp).
 //
 // Session: OrderComponents opens one with WSB's component list; then `once` steps (the default
-// for service steps) run before the first component's PreRestore and after the last component's
-// PostRestore. Without OrderComponents every PreRestore opens a session of its own component and
+// for service steps) run before the first component's PreRestore and after the PostRestore that
+// ends the session: the one after which every component that had a PreRestore has had its
+// PostRestore and every listed component has had its PreRestore, in whatever order WSB calls them
+// (post_restore_ends_session). A repeated OrderComponents while a restore is under way keeps the
+// session (nothing given back mid-restore). Without OrderComponents every PreRestore opens a session of its own component and
 // its PostRestore closes it. Session state is read from the journal at every call, because COM
 // may release and restart the add-in between calls.
 //
@@ -101,6 +104,9 @@ class PolicyRestoreEngine final : public RestoreEngine {
   // A session older than restore.max_duration is completed (what it owes given back), unless
   // another live process holds it. Called at activation and periodically while the add-in lives.
   Result<std::optional<RepairOutcome>> complete_expired_session();
+  // How long until the session this process holds open reaches restore.max_duration (negative:
+  // past it); none when this process holds no open session.
+  std::optional<std::chrono::milliseconds> held_session_expires_in();
 
   std::string journal_path() const;
 
@@ -122,7 +128,6 @@ class PolicyRestoreEngine final : public RestoreEngine {
   Result<void> load_journal();
   Result<void> start_session(std::optional<ComponentList> components);
   Result<RepairOutcome> give_back_and_close();
-  bool is_last_post_restore(const std::string& key) const;
 
   Result<void> run_steps(bool pre, const RestoreRequest& request, bool run_once_steps);
   Result<void> execute(const policy::RestoreStep& step, bool pre, const RestoreRequest& request);

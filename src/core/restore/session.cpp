@@ -50,6 +50,32 @@ std::string start_type_name(ServiceStartType t) {
 
 bool same_service(const Owed& o, const std::string& name) { return iequals(o.service, name); }
 
+ComponentList components_of(const json& entries) {
+  ComponentList list;
+  for (const auto& c : entries) {
+    if (c.is_array() && c.size() == 2) list.emplace_back(optional_text_of(c[0]), optional_text_of(c[1]));
+  }
+  return list;
+}
+
+json components_json(const ComponentList& components) {
+  json entries = json::array();
+  for (const auto& [name, path] : components) entries.push_back(json::array({optional_text(name), optional_text(path)}));
+  return entries;
+}
+
+// A new list for the session under way: the listed components that already had their PreRestore
+// stay listed (their PostRestore is still due).
+void replace_list(SessionState& s, ComponentList list) {
+  std::set<std::string> keys;
+  for (const auto& [n, p] : list) keys.insert(component_key(n, p));
+  for (const auto& [n, p] : s.components.value_or(ComponentList{})) {
+    const std::string key = component_key(n, p);
+    if (s.pre_started.count(key) && keys.insert(key).second) list.emplace_back(n, p);
+  }
+  s.components = std::move(list);
+}
+
 // The state the records describe, in order.
 void replay(const json& r, SessionState& s) {
   const std::string t = r.value("t", "");
@@ -61,13 +87,9 @@ void replay(const json& r, SessionState& s) {
     s.pre_started.clear();
     s.post_done.clear();
     s.once_pre_done = false;
-    if (r.contains("components") && r["components"].is_array()) {
-      ComponentList list;
-      for (const auto& c : r["components"]) {
-        if (c.is_array() && c.size() == 2) list.emplace_back(optional_text_of(c[0]), optional_text_of(c[1]));
-      }
-      s.components = list;
-    }
+    if (r.contains("components") && r["components"].is_array()) s.components = components_of(r["components"]);
+  } else if (t == "order" && s.open && r.contains("components") && r["components"].is_array()) {
+    replace_list(s, components_of(r["components"]));
   } else if (t == "owe") {
     const std::string service = r.value("service", "");
     const bool already = std::any_of(s.owed.begin(), s.owed.end(), [&](const Owed& o) { return same_service(o, service); });
@@ -103,8 +125,24 @@ std::string comma_separated(const std::vector<std::string>& names) {
 }
 
 std::string component_key(const OptionalString& name, const OptionalString& logical_path) {
-  return to_lower_ascii(name.value_or("<null>")) + "|" + to_lower_ascii(logical_path.value_or("<null>"));
+  return to_lower_ascii(name.value_or("<null>")) + "|" + to_lower_ascii(logical_path.value_or(""));
 }
+
+bool post_restore_ends_session(const SessionState& state, const std::string& key) {
+  if (!state.components || state.components->empty()) return true;
+  std::set<std::string> done = state.post_done;
+  done.insert(key);
+  for (const auto& pre : state.pre_started) {
+    if (!done.count(pre)) return false;
+  }
+  for (const auto& [n, p] : *state.components) {
+    const std::string listed = component_key(n, p);
+    if (!state.pre_started.count(listed) && !done.count(listed)) return false;
+  }
+  return true;
+}
+
+bool restore_under_way(const SessionState& state) { return state.open && !state.pre_started.empty(); }
 
 Result<void> RestoreSession::load() {
   auto loaded = journal_.load();
@@ -123,12 +161,12 @@ Result<void> RestoreSession::append(const json& record) {
 
 Result<void> RestoreSession::begin(std::string id, std::int64_t started_ms, std::optional<ComponentList> components) {
   json record = {{"t", "session"}, {"id", std::move(id)}, {"started_ms", started_ms}, {"components", nullptr}};
-  if (components) {
-    json entries = json::array();
-    for (const auto& [name, path] : *components) entries.push_back(json::array({optional_text(name), optional_text(path)}));
-    record["components"] = entries;
-  }
+  if (components) record["components"] = components_json(*components);
   return append(record);
+}
+
+Result<void> RestoreSession::reorder(const ComponentList& components) {
+  return append({{"t", "order"}, {"components", components_json(components)}});
 }
 
 Result<void> RestoreSession::owe(const ServiceSnapshot& service, bool disable, const std::string& step) {

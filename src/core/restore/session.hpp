@@ -65,8 +65,18 @@ bool is_boot_or_system_start(ServiceStartType type);
 // "A, B, C": how messages list service names.
 std::string comma_separated(const std::vector<std::string>& names);
 
-// How a component is named in the journal: case-folded name and logical path, exact otherwise.
+// How a component is named in the journal: case-folded name and logical path, exact otherwise. A
+// NULL logical path and "" are the same component (WSB's documentation does not say it passes the
+// same one to OrderComponents and to Pre/PostRestore).
 std::string component_key(const OptionalString& name, const OptionalString& logical_path);
+
+// Whether the PostRestore of `key` ends the session: once every component that had a PreRestore
+// has had its PostRestore and every component OrderComponents named has had its PreRestore (or
+// PostRestore), whatever the order WSB calls them in. Without a component list: at once.
+bool post_restore_ends_session(const SessionState& state, const std::string& key);
+
+// A restore under way: the session is open and some component had its PreRestore.
+bool restore_under_way(const SessionState& state);
 
 class RestoreSession {
  public:
@@ -81,6 +91,9 @@ class RestoreSession {
 
   // Opens a new session; what an earlier session still owes stays owed.
   Result<void> begin(std::string id, std::int64_t started_ms, std::optional<ComponentList> components);
+  // A repeated OrderComponents during a restore under way: `components` becomes the session's list,
+  // together with the listed components that already had their PreRestore; nothing else changes.
+  Result<void> reorder(const ComponentList& components);
   // Intent, before the change: `service` as it is now, and whether it will be disabled.
   Result<void> owe(const ServiceSnapshot& service, bool disable, const std::string& step);
   // Informational: how a step that changed services ended (replay relies on owe/settle alone).

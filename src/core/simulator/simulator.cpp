@@ -23,9 +23,32 @@ bool is_permutation_of_pairs(const OrderRequest& request, const StringArray& nam
   return sent == got;
 }
 
-std::string restore_arguments(const SimulatedComponent& c, bool no_roll_forward) {
-  return "component=" + shown(c.name) + ", logical_path=" + shown(c.logical_path) +
+std::string restore_arguments(const SimulatedComponent& c, const OptionalString& logical_path, bool no_roll_forward) {
+  return "component=" + shown(c.name) + ", logical_path=" + shown(logical_path) +
          ", no_roll_forward=" + (no_roll_forward ? "TRUE" : "FALSE");
+}
+
+// The logical path a call passes: "" instead of NULL in the calls the options name.
+OptionalString logical_path_in(const SimulationOptions& options, const SimulatedComponent& c, EmptyLogicalPathIn call) {
+  if (c.logical_path || options.empty_logical_path_in != call) return c.logical_path;
+  return std::string();
+}
+
+// The components in the order OrderComponents returned (a permutation of the pairs sent): each
+// returned pair is the first unused component that was sent as that pair.
+std::vector<SimulatedComponent> in_returned_order(const SimulationOptions& options, const OrderRequest& sent,
+                                                  const StringArray& names, const StringArray& paths) {
+  std::vector<SimulatedComponent> sequence;
+  std::vector<bool> used(sent.names.size(), false);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    for (std::size_t j = 0; j < sent.names.size(); ++j) {
+      if (used[j] || sent.names[j] != names[i] || sent.logical_paths[j] != paths[i]) continue;
+      used[j] = true;
+      sequence.push_back(options.components[j]);
+      break;
+    }
+  }
+  return sequence;
 }
 
 bool in_progress(Hresult h) {
@@ -120,14 +143,24 @@ void Simulator::await_abort(const SimulatedComponent& component, WsbAsync& async
 }
 
 void Simulator::restore(const SimulationOptions& options, std::vector<SimulatedCall>& calls) {
+  const std::vector<SimulatedComponent> sequence = options.makes("order") ? order(options, calls) : options.components;
+  if (options.makes("rollforward")) {
+    bool roll_forward = false;
+    const Hresult rf = app_.is_roll_forward_supported(roll_forward);
+    emit(calls, {"restore", "IsRollForwardSupported", "", rf, roll_forward ? "TRUE" : "FALSE", rf == hr::ok});
+  }
+  restore_components(options, sequence, calls);
+}
+
+// OrderComponents; returns the components in the order WSB restores them.
+std::vector<SimulatedComponent> Simulator::order(const SimulationOptions& options, std::vector<SimulatedCall>& calls) {
   OrderRequest order;
   order.component_count = static_cast<std::uint32_t>(options.components.size());
   for (const auto& c : options.components) {
     order.names.emplace_back(c.name);
-    order.logical_paths.push_back(c.logical_path);
+    order.logical_paths.push_back(logical_path_in(options, c, EmptyLogicalPathIn::order));
   }
   std::vector<SimulatedComponent> sequence = options.components;
-  if (options.makes("order")) {
   const OrderResult ordered = app_.order_components(order);
   SimulatedCall order_call{"restore", "OrderComponents", std::to_string(order.component_count) + " components",
                            ordered.hr, "", true};
@@ -140,13 +173,10 @@ void Simulator::restore(const SimulationOptions& options, std::vector<SimulatedC
     const bool permutation = complete && is_permutation_of_pairs(order, *ordered.names, *ordered.logical_paths);
     order_call.ok = permutation;
     if (permutation) {
-      sequence.clear();  // the input's names are never NULL, so neither are these
+      if (options.restore_order == RestoreOrder::returned) sequence = in_returned_order(options, order, *ordered.names, *ordered.logical_paths);
       std::string names;
-      for (std::size_t i = 0; i < ordered.names->size(); ++i) {
-        sequence.push_back({(*ordered.names)[i].value_or(""), (*ordered.logical_paths)[i]});
-        names += (i ? ", " : "") + shown((*ordered.names)[i]);
-      }
-      order_call.outcome = "order: " + names;
+      for (std::size_t i = 0; i < ordered.names->size(); ++i) names += (i ? ", " : "") + shown((*ordered.names)[i]);
+      order_call.outcome = "order: " + names + (options.restore_order == RestoreOrder::input ? " (restoring in the input order)" : "");
     } else if (complete) {
       order_call.outcome = "S_OK with out arrays that are not the components given (protocol violation)";
     } else {
@@ -157,24 +187,50 @@ void Simulator::restore(const SimulationOptions& options, std::vector<SimulatedC
     order_call.outcome = "failed";
   }
   emit(calls, order_call);
-  }
+  return sequence;
+}
 
-  if (options.makes("rollforward")) {
-    bool roll_forward = false;
-    const Hresult rf = app_.is_roll_forward_supported(roll_forward);
-    emit(calls, {"restore", "IsRollForwardSupported", "", rf, roll_forward ? "TRUE" : "FALSE", rf == hr::ok});
-  }
-
+// Pre/PostRestore per component (or every PreRestore first), with the failures, skips and cancel
+// the options ask for.
+void Simulator::restore_components(const SimulationOptions& options, const std::vector<SimulatedComponent>& sequence,
+                                   std::vector<SimulatedCall>& calls) {
+  std::vector<SimulatedComponent> restored;  // PreRestore made (or not asked for), in order
+  std::set<std::size_t> failed;              // indices into `restored`
+  auto post = [&](std::size_t i) {
+    if (!options.makes("post") || (options.skip_post_after_failure && failed.count(i))) return;
+    const SimulatedComponent& c = restored[i];
+    RestoreRequest request{options.writer_metadata, c.name, logical_path_in(options, c, EmptyLogicalPathIn::restore),
+                           options.no_roll_forward};
+    const Hresult h = app_.post_restore(request);
+    emit(calls, {"restore", "PostRestore", restore_arguments(c, request.component_logical_path, options.no_roll_forward), h, "",
+                 h == hr::ok});
+  };
   for (const auto& component : sequence) {
-    RestoreRequest request{options.writer_metadata, component.name, component.logical_path, options.no_roll_forward};
+    if (options.cancel_after_pre && restored.size() >= *options.cancel_after_pre) {
+      emit(calls, {"restore", "(cancel)", "after " + std::to_string(restored.size()) + " PreRestore(s)", hr::ok,
+                   "no further PreRestore", true});
+      break;
+    }
+    bool ok = true;
     if (options.makes("pre")) {
+      RestoreRequest request{options.writer_metadata, component.name,
+                             logical_path_in(options, component, EmptyLogicalPathIn::restore), options.no_roll_forward};
       const Hresult pre = app_.pre_restore(request);
-      emit(calls, {"restore", "PreRestore", restore_arguments(component, options.no_roll_forward), pre, "", pre == hr::ok});
+      emit(calls, {"restore", "PreRestore", restore_arguments(component, request.component_logical_path, options.no_roll_forward),
+                   pre, "", pre == hr::ok});
+      ok = pre == hr::ok;
     }
-    if (options.makes("post")) {
-      const Hresult post = app_.post_restore(request);
-      emit(calls, {"restore", "PostRestore", restore_arguments(component, options.no_roll_forward), post, "", post == hr::ok});
+    if (ok && options.failed_restores.count(component.name)) {
+      emit(calls, {"restore", "(file restore)", "component=" + shown(component.name), hr::e_fail,
+                   options.skip_post_after_failure ? "failed; its PostRestore is skipped" : "failed", true});
+      ok = false;
     }
+    restored.push_back(component);
+    if (!ok) failed.insert(restored.size() - 1);
+    if (!options.pre_all_first) post(restored.size() - 1);
+  }
+  if (options.pre_all_first) {
+    for (std::size_t i = 0; i < restored.size(); ++i) post(i);
   }
 }
 

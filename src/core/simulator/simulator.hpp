@@ -4,6 +4,9 @@
 //            (Abort when the check outlives the allowed time or abort_after is reached).
 //   restore: OrderComponents over all components, IsRollForwardSupported, then per component in
 //            the returned order PreRestore, (file restore), PostRestore.
+// What WSB's documentation leaves open is an option (README, "WSB's restore sequence: documented
+// and assumed"): the input or the returned order, every PreRestore first, a PostRestore skipped
+// after a failure, a cancel after some PreRestores, "" or NULL for a missing logical path.
 #pragma once
 
 #include <chrono>
@@ -24,6 +27,11 @@ struct SimulatedComponent {
   OptionalString logical_path;
 };
 
+// The order WSB restores in: the one OrderComponents returned (S_OK), or the input order anyway.
+enum class RestoreOrder { returned, input };
+// Which calls pass "" for a component without a logical path (the others pass NULL).
+enum class EmptyLogicalPathIn { none, order, restore };
+
 struct SimulationOptions {
   std::vector<SimulatedComponent> components;
   OptionalString writer_metadata;
@@ -39,6 +47,14 @@ struct SimulationOptions {
   // stop between PreRestore and PostRestore, as a crashed or cancelled restore would.
   std::set<std::string> restore_calls;
   bool makes(const std::string& call) const { return restore_calls.empty() || restore_calls.count(call) > 0; }
+  // The undocumented variations of the restore sequence:
+  RestoreOrder restore_order = RestoreOrder::returned;
+  bool pre_all_first = false;              // every PreRestore, then every PostRestore (not per component)
+  std::set<std::string> failed_restores;   // components whose file restore fails (by name)
+  bool skip_post_after_failure = false;    // no PostRestore for a failed PreRestore or file restore
+  std::optional<std::size_t> cancel_after_pre;  // cancelled after this many PreRestores: no more of
+                                                // them; PostRestore only for those made
+  EmptyLogicalPathIn empty_logical_path_in = EmptyLogicalPathIn::none;
 };
 
 struct SimulatedCall {
@@ -64,6 +80,9 @@ class Simulator {
   void emit(std::vector<SimulatedCall>& calls, SimulatedCall call);
   void backup(const SimulationOptions& options, std::vector<SimulatedCall>& calls);
   void restore(const SimulationOptions& options, std::vector<SimulatedCall>& calls);
+  std::vector<SimulatedComponent> order(const SimulationOptions& options, std::vector<SimulatedCall>& calls);
+  void restore_components(const SimulationOptions& options, const std::vector<SimulatedComponent>& sequence,
+                          std::vector<SimulatedCall>& calls);
   void await_check(const SimulationOptions& options, const SimulatedComponent& component, WsbAsync& async,
                    std::vector<SimulatedCall>& calls);
   void await_abort(const SimulatedComponent& component, WsbAsync& async, std::vector<SimulatedCall>& calls);

@@ -190,6 +190,12 @@ BOOST_AUTO_TEST_CASE(every_crash_point_is_recovered) {
         // PostRestore is retried.
         PolicyRestoreEngine next(p, m.env(), "ledger");
         run_calls(next, crashed_at == 4 ? 4 : crashed_at + 1, nullptr);
+        // A PostRestore of DB that died before its journal record is one WSB never made: the
+        // session waits for it, and its holder completes it at restore.max_duration.
+        if (crashed_at == 2 && !m.all_back()) {
+          m.clock.advance(2h);
+          BOOST_TEST(next.complete_expired_session().ok(), "k=" << k);
+        }
       }
       BOOST_TEST(m.all_back(), "k=" << k << " variant=" << variant << " crashed in call " << crashed_at);
       ++proven;

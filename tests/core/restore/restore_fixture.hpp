@@ -98,6 +98,11 @@ inline const char* ledger_policy = R"({
   }
 })";
 
+// LedgerSvc stopped (and disabled) for the session, without ordering: OrderComponents answers S_FALSE.
+inline const char* unordered_ledger_policy = R"({"restore": {
+  "pre": [{ "service.stop": { "service": "LedgerSvc", "disable_during_restore": true } }],
+  "post": [{ "service.start": { "service": "LedgerSvc" } }]}})";
+
 inline std::shared_ptr<const policy::Policy> load(const std::string& text) {
   auto result = policy::parse_policy(text);
   BOOST_REQUIRE_MESSAGE(result.policy, (result.problems.empty() ? "" : result.problems[0].format("policy")));
