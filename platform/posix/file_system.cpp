@@ -113,9 +113,10 @@ Result<int> open_for_reading(const std::string& path, int extra_flags = 0, std::
 }
 
 // --- read_sequential: hashing many files in a row ----------------------------------------------
-// Files at least this large are mapped rather than read (no copy from the page cache); below it a
-// read() into the caller's buffer costs less than a mapping's setup, faults and teardown.
-constexpr std::uint64_t map_threshold = 1u << 20;
+// Files at least this large (the default hashing chunk) are mapped rather than read (no copy from
+// the page cache); below it a read() into the caller's buffer costs less than a mapping's setup,
+// faults and teardown.
+constexpr std::uint64_t map_threshold = 256u << 10;
 // Mapped this much at a time and unmapped before the next: a reader's resident memory stays bounded
 // whatever the file's size.
 constexpr std::size_t map_window = 8u << 20;
