@@ -65,6 +65,17 @@ class FileSystem {
   using ChunkSink = std::function<Result<void>(std::string_view chunk)>;
   virtual Result<void> read_chunks(const std::string& path, std::size_t chunk_size,
                                    const ChunkSink& sink) = 0;
+  // One sequential pass over a whole file, for hashing many files in a row (manifest verification):
+  // as read_chunks (chunks of at most chunk_size bytes, in order, the sink's error returned), but
+  // the file's length comes from the open handle (no separate metadata call) and bytes are read
+  // up to that length (a snapshot's files do not change while it is read); small files are read
+  // into `buffer`, the caller's and kept from file to file (grown to at most chunk_size, never
+  // shrunk); a backend may instead hand out views of a read-only mapping of a large file (no copy
+  // from the cache). A view is valid only during the sink call. The default is read_chunks.
+  virtual Result<void> read_sequential(const std::string& path, std::size_t chunk_size,
+                                       [[maybe_unused]] std::string& buffer, const ChunkSink& sink) {
+    return read_chunks(path, chunk_size, sink);
+  }
 
   // SYSTEM's own files (journals, logs in its protected state folder): as read_file / append_file,
   // but a reparse point (junction, symbolic link) at `path` is refused with ERROR_CANT_ACCESS_FILE,

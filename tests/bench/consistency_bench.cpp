@@ -11,6 +11,11 @@
 //       process (a POSIX runner that polls ProcessRequest::cancelled like the Win32 one).
 //   wsbkit-bench-checks p3 [--dir D] [--entries 100000]
 //       Manifest of ENTRIES entries: parse alone, and parse + schedule through the verifier.
+//   wsbkit-bench-checks p1 --shape small-files|one-large|skewed|all [--files N] [--bytes N]
+//                          [--min-size N] [--max-size N] [--runs N]
+//       The shapes of data (issue 13): many small files, one large file, skewed sizes. wsbkit next
+//       to one `xxhsum -H2 -c` and to two on the manifest's halves, interleaved, medians, CPU
+//       seconds per GB and per 1,000 files. QueryStatus polled every 100 ms as WSB would.
 //   wsbkit-bench-checks all [--quick]      (p1, p2, p3; --quick: tiny sizes, for the smoke test)
 //   wsbkit-bench-checks verify MANIFEST    (the wsbkit side of P1, run as a child)
 #include <signal.h>
@@ -59,6 +64,10 @@ struct Options {
   int iterations = 100;
   std::size_t entries = 100000;
   bool quick = false;
+  std::string shape;               // p1 --shape: small-files | one-large | skewed | all
+  std::uint64_t min_size = 1024;   // small-files: sizes uniform in [min, max]
+  std::uint64_t max_size = 8192;
+  bool files_set = false, bytes_set = false;
 };
 
 // --- child processes -------------------------------------------------------------------------
@@ -154,7 +163,9 @@ int cmd_verify(const std::string& manifest) {
   Engine engine(R"([ { "manifest.verify": { "manifest": "D:\\)" + name + R"(" }, "timeout": "4h" } ])");
   const auto start = Steady::now();
   auto result = engine.start(dir);
-  const Hresult status = poll_until_done(*result.async, 1ms);
+  // WSB polls QueryStatus far less often than every millisecond: every 100 ms here (the figures
+  // include up to 100 ms of that lag, as a real backup would).
+  const Hresult status = poll_until_done(*result.async, 100ms);
   std::cout << hr::name(status) << " in " << seconds_since(start) << " s: " << engine.last_event() << "\n";
   return status == hr::ok ? 0 : 1;
 }
@@ -290,6 +301,145 @@ int cmd_p1(const Options& o) {
               gb / mw, median(cw), rss_w / 1024.0);
   std::printf("  P1 ratio      : %.2fx faster on medians, %.2fx on best runs (target >= 1.6x); peak memory %.1f MB"
               " (target < 64 MB)\n", mx / mw, bx / bw, rss_w / 1024.0);
+  return 0;
+}
+
+// --- shapes: small-files, one-large, skewed --------------------------------------------------------
+
+struct Shape {
+  std::string name;
+  std::vector<std::uint64_t> sizes;
+};
+
+Shape shape_of(const std::string& name, const Options& o) {
+  Shape shape{name, {}};
+  if (name == "small-files") {
+    const std::size_t count = o.files_set ? o.files : 200000;
+    std::mt19937_64 random(7);
+    std::uniform_int_distribution<std::uint64_t> size(o.min_size, std::max(o.min_size, o.max_size));
+    for (std::size_t i = 0; i < count; ++i) shape.sizes.push_back(size(random));
+  } else if (name == "one-large") {
+    shape.sizes.push_back(o.bytes_set ? o.bytes : (2ull << 30));
+  } else {
+    shape.sizes = skewed_sizes(o.files_set ? o.files : 2000, o.bytes_set ? o.bytes : 2000000000ull);
+  }
+  return shape;
+}
+
+std::uint64_t total_of(const std::vector<std::uint64_t>& sizes) {
+  std::uint64_t total = 0;
+  for (auto s : sizes) total += s;
+  return total;
+}
+
+// The files (100 folders), the manifest written by `xxhsum -H2`, and its two halves (by lines).
+bool make_shape_data(const Shape& shape, const std::string& data) {
+  const std::string stamp = data + "/.stamp";
+  const std::string wanted = std::to_string(shape.sizes.size()) + " " + std::to_string(total_of(shape.sizes)) + " " +
+                             std::to_string(shape.sizes.empty() ? 0 : shape.sizes.front());
+  std::ifstream stamp_in(stamp);
+  std::string have;
+  std::getline(stamp_in, have);
+  if (have == wanted) return true;
+  std::cout << "  generating " << shape.sizes.size() << " files, " << total_of(shape.sizes) / 1000000 << " MB in "
+            << data << " ..." << std::flush;
+  const auto start = Steady::now();
+  const std::size_t folders = std::min<std::size_t>(100, shape.sizes.size());
+  std::system(("rm -rf '" + data + "' && mkdir -p '" + data + "'").c_str());
+  for (std::size_t f = 0; f < folders; ++f) std::system(("mkdir -p '" + data + "/d" + std::to_string(f) + "'").c_str());
+  for (std::size_t i = 0; i < shape.sizes.size(); ++i) {
+    write_file(data + "/d" + std::to_string(i % folders) + "/f" + std::to_string(i) + ".bin", shape.sizes[i], i + 1);
+  }
+  const std::string script = "cd '" + data + "' && find d* -type f | sort | xargs xxhsum -H2 > MANIFEST.xxh128"
+                             " && n=$(wc -l < MANIFEST.xxh128) && h=$(( (n + 1) / 2 ))"
+                             " && head -n $h MANIFEST.xxh128 > HALF1.xxh128 && tail -n +$((h + 1)) MANIFEST.xxh128 > HALF2.xxh128";
+  if (std::system(script.c_str()) != 0) {
+    std::cerr << "\nxxhsum failed (is the xxhash package installed?)\n";
+    return false;
+  }
+  std::ofstream(stamp) << wanted << "\n";
+  std::cout << " " << seconds_since(start) << " s\n";
+  return true;
+}
+
+// Two children at once: wall time until both ended, CPU of both.
+ChildRun run_two(const std::vector<std::string>& a, const std::vector<std::string>& b, const std::string& cwd) {
+  ChildRun both;
+  std::thread other([&] { both = run_child(b, cwd); });
+  const ChildRun first = run_child(a, cwd);
+  other.join();
+  both.seconds = std::max(both.seconds, first.seconds);
+  both.cpu_seconds += first.cpu_seconds;
+  both.max_rss_kib = std::max(both.max_rss_kib, first.max_rss_kib);
+  both.exit_code = first.exit_code != 0 ? first.exit_code : both.exit_code;
+  return both;
+}
+
+struct Series {
+  std::vector<double> wall, cpu;
+  long rss_kib = 0;
+  void add(const ChildRun& r) {
+    wall.push_back(r.seconds);
+    cpu.push_back(r.cpu_seconds);
+    rss_kib = std::max(rss_kib, r.max_rss_kib);
+  }
+};
+
+int cmd_shape(const Options& o, const std::string& name) {
+  const Shape shape = shape_of(name, o);
+  const std::uint64_t total = total_of(shape.sizes);
+  const std::string data = o.dir + "/" + name;
+  std::printf("shape %s: %zu files, %.3f GB, page cache warm, %u processors, XXH3 kernel %s\n", name.c_str(),
+              shape.sizes.size(), static_cast<double>(total) / 1e9, std::thread::hardware_concurrency(),
+              consistency::Xxh128::instruction_set());
+  if (!make_shape_data(shape, data)) return 1;
+  const bool halves = shape.sizes.size() > 1;
+  const std::vector<std::string> one = {"xxhsum", "-H2", "-c", "MANIFEST.xxh128"};
+  const std::vector<std::string> half1 = {"xxhsum", "-H2", "-c", "HALF1.xxh128"};
+  const std::vector<std::string> half2 = {"xxhsum", "-H2", "-c", "HALF2.xxh128"};
+  const std::vector<std::string> wsbkit = {self_path(), "verify", data + "/MANIFEST.xxh128"};
+  // Warm the page cache and check that every side passes before measuring.
+  if (run_child(one, data).exit_code != 0 || run_child(wsbkit, data).exit_code != 0 ||
+      (halves && run_two(half1, half2, data).exit_code != 0)) {
+    std::cerr << "  warm-up failed: a side did not verify the data\n";
+    return 1;
+  }
+  Series x1, x2, w;
+  const std::string load_before = load_average();
+  for (int i = 0; i < o.runs; ++i) {
+    // Interleaved, the order rotated each run, so that load changes hit every side alike.
+    for (int k = 0; k < 3; ++k) {
+      const int side = (i + k) % 3;
+      if (side == 0) x1.add(run_child(one, data));
+      if (side == 1 && halves) x2.add(run_two(half1, half2, data));
+      if (side == 2) w.add(run_child(wsbkit, data));
+    }
+  }
+  const double gb = static_cast<double>(total) / 1e9, thousands = static_cast<double>(shape.sizes.size()) / 1000.0;
+  const auto line = [&](const char* what, const Series& s) {
+    if (s.wall.empty()) {
+      std::printf("  %-22s: n/a (one file: no halves)\n", what);
+      return;
+    }
+    const double cpu = median(s.cpu);
+    std::printf("  %-22s: median %.3f s (best %.3f s, %zu runs), %.2f GB/s, cpu %.3f s = %.3f s/GB, %.4f s/1000 files,"
+                " peak memory %.1f MB\n",
+                what, median(s.wall), *std::min_element(s.wall.begin(), s.wall.end()), s.wall.size(), gb / median(s.wall),
+                cpu, cpu / gb, cpu / thousands, static_cast<double>(s.rss_kib) / 1024.0);
+  };
+  std::printf("  load average before: %s", load_before.c_str());
+  std::printf("  load average after : %s", load_average().c_str());
+  line("xxhsum -H2 -c (one)", x1);
+  line("xxhsum x2 (halves)", x2);
+  line("wsbkit verify", w);
+  const double target = name == "one-large" ? 1.2 : 1.7;
+  std::printf("  ratio to one xxhsum : %.2fx on medians (target >= %.1fx)", median(x1.wall) / median(w.wall), target);
+  if (halves) {
+    std::printf("; two xxhsum processes: %.2fx; wsbkit / two xxhsum: %.2fx", median(x1.wall) / median(x2.wall),
+                median(x2.wall) / median(w.wall));
+  }
+  std::printf("\n  cpu ratio, wsbkit / one xxhsum: %.2f (load-independent: CPU seconds, not wall)\n",
+              median(w.cpu) / median(x1.cpu));
   return 0;
 }
 
@@ -489,6 +639,13 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << "usage: wsbkit-bench-checks (p1|p2|p3|all) [--dir D] [--files N] [--bytes N] [--runs N]\n"
                  "                           [--iterations N] [--entries N] [--quick]\n"
+                 "       wsbkit-bench-checks p1 --shape small-files|one-large|skewed|all [--files N] [--bytes N]\n"
+                 "                           [--min-size N] [--max-size N] [--runs N] [--dir D]\n"
+                 "           small-files: FILES (200000) of MIN..MAX bytes (1024..8192); one-large: one file of\n"
+                 "           BYTES (2 GiB); skewed: FILES (2000) of BYTES (2 GB) in all, 4 KiB..4 MiB. Prints wsbkit\n"
+                 "           next to one `xxhsum -H2 -c` and two on the manifest's halves, same run, interleaved,\n"
+                 "           medians, CPU s/GB and s/1000 files. wsbkit's QueryStatus is polled every 100 ms (WSB\n"
+                 "           polls far less often than every millisecond): wall times include that lag.\n"
                  "       wsbkit-bench-checks verify MANIFEST\n";
     return args.empty() ? 2 : 0;
   }
@@ -504,8 +661,11 @@ int main(int argc, char** argv) {
       return args[++i];
     };
     if (args[i] == "--dir") o.dir = next();
-    else if (args[i] == "--files") o.files = std::stoul(next());
-    else if (args[i] == "--bytes") o.bytes = std::stoull(next());
+    else if (args[i] == "--files") o.files = std::stoul(next()), o.files_set = true;
+    else if (args[i] == "--bytes") o.bytes = std::stoull(next()), o.bytes_set = true;
+    else if (args[i] == "--shape") o.shape = next();
+    else if (args[i] == "--min-size") o.min_size = std::stoull(next());
+    else if (args[i] == "--max-size") o.max_size = std::stoull(next());
     else if (args[i] == "--runs") o.runs = std::stoi(next());
     else if (args[i] == "--iterations") o.iterations = std::stoi(next());
     else if (args[i] == "--entries") o.entries = std::stoul(next());
@@ -521,8 +681,20 @@ int main(int argc, char** argv) {
     o.runs = 1;
     o.iterations = 10;
     o.entries = 5000;
+    o.files_set = o.bytes_set = true;  // the shapes too: 60 files, one file of 30 MB (mapped)
   }
   int rc = 0;
+  if (command == "p1" && !o.shape.empty()) {
+    if (o.shape == "all") {
+      for (const char* shape : {"small-files", "one-large", "skewed"}) rc |= cmd_shape(o, shape);
+    } else if (o.shape == "small-files" || o.shape == "one-large" || o.shape == "skewed") {
+      rc |= cmd_shape(o, o.shape);
+    } else {
+      std::cerr << "unknown shape " << o.shape << " (small-files, one-large, skewed or all)\n";
+      return 2;
+    }
+    return rc;
+  }
   if (command == "p1" || command == "all") rc |= cmd_p1(o);
   if (command == "p2" || command == "all") rc |= cmd_p2(o);
   if (command == "p3" || command == "all") rc |= cmd_p3(o);

@@ -3,6 +3,8 @@
 // works in a fresh scratch folder that the fixture removes.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "platform/file_system.hpp"
 #include "tests/contract/backends.hpp"
 #include "tests/contract/contract_support.hpp"
@@ -291,6 +293,50 @@ BOOST_AUTO_TEST_CASE(read_chunks_stops_at_sink_error) {
   BOOST_TEST(calls == 3);
   BOOST_TEST(code_of(result) == win32_error::write_fault);
   BOOST_TEST(result.error().api() == "hash");
+}
+
+// read_sequential gives the same bytes as read_chunks, in order, in chunks of at most chunk_size,
+// for small files (read into the caller's buffer) and large ones (a backend may map them), and one
+// buffer serves file after file.
+BOOST_AUTO_TEST_CASE(read_sequential_delivers_whole_files_through_one_reused_buffer) {
+  const std::string small = binary_bytes(10000), large = binary_bytes((3u << 20) + 12345);
+  BOOST_REQUIRE(fs.write_file(at("small"), small).ok());
+  BOOST_REQUIRE(fs.write_file(at("large"), large).ok());
+  BOOST_REQUIRE(fs.write_file(at("empty"), "").ok());
+  std::string buffer;
+  for (const auto& [name, bytes] : {std::pair{"large", &large}, {"small", &small}, {"empty", &small}}) {
+    std::string joined;
+    std::size_t biggest = 0;
+    BOOST_REQUIRE(fs.read_sequential(at(name), 4096, buffer, [&](std::string_view chunk) {
+      biggest = std::max(biggest, chunk.size());
+      joined.append(chunk);
+      return success();
+    }).ok());
+    BOOST_TEST(biggest <= 4096u);
+    BOOST_TEST((joined == (std::string(name) == "empty" ? std::string() : *bytes)), name);
+  }
+  BOOST_TEST(buffer.size() <= 4096u);
+}
+
+// read_sequential fails like read_chunks: a missing file is ERROR_FILE_NOT_FOUND, a folder
+// ERROR_ACCESS_DENIED, and the sink's error stops the read (small or large file) and is returned.
+BOOST_AUTO_TEST_CASE(read_sequential_fails_like_read_chunks) {
+  BOOST_REQUIRE(fs.write_file(at("small"), binary_bytes(100)).ok());
+  BOOST_REQUIRE(fs.write_file(at("large"), binary_bytes(2u << 20)).ok());
+  BOOST_REQUIRE(fs.create_directories(at("folder")).ok());
+  std::string buffer;
+  const auto accept = [](std::string_view) { return success(); };
+  BOOST_TEST(code_of(fs.read_sequential(at("missing"), 16, buffer, accept)) == win32_error::file_not_found);
+  BOOST_TEST(code_of(fs.read_sequential(at("folder"), 16, buffer, accept)) == win32_error::access_denied);
+  for (const char* name : {"small", "large"}) {
+    int calls = 0;
+    const auto result = fs.read_sequential(at(name), 10, buffer, [&](std::string_view) -> Result<void> {
+      if (++calls == 3) return Error::win32(win32_error::write_fault, "hash", "sink");
+      return success();
+    });
+    BOOST_TEST(calls == 3, name);
+    BOOST_TEST(code_of(result) == win32_error::write_fault, name);
+  }
 }
 
 // Errors name the failing path and carry a system message.

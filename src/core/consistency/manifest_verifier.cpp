@@ -36,40 +36,54 @@ struct Task {
   Digest expected;
 };
 
-// The bounded hand-over between the manifest reader and the hashing threads.
-class TaskQueue {
+// The hand-over between the manifest reader and the hashing threads. The reader publishes batches of
+// parsed entries; the workers claim entries one at a time through the front batch's atomic cursor
+// (no lock per file, and no worker idles while another still has entries to take), and take the
+// lock only to move on to the next batch. At most `limit` entries are queued (each worker may
+// still hold the batch it is finishing).
+struct Batch {
+  std::vector<Task> tasks;
+  std::atomic<std::size_t> next{0};
+};
+
+class BatchQueue {
  public:
-  explicit TaskQueue(std::size_t limit) : limit_(limit) {}
-  // False when the queue was closed (stopping).
-  bool push(Task task, const std::function<bool()>& should_stop) {
+  explicit BatchQueue(std::size_t limit) : limit_(std::max<std::size_t>(limit, 1)) {}
+  // Waits while the queue is full (workers wake it as batches drain; close() on a stop). False
+  // when the queue was closed.
+  bool push(std::vector<Task>&& tasks) {
     std::unique_lock lock(mutex_);
-    while (tasks_.size() >= limit_ && !closed_) {
-      if (should_stop()) return false;
-      not_full_.wait_for(lock, std::chrono::milliseconds(20));
-    }
+    not_full_.wait(lock, [&] { return held_ < limit_ || closed_; });
     if (closed_) return false;
-    tasks_.push_back(std::move(task));
-    not_empty_.notify_one();
+    held_ += tasks.size();
+    auto batch = std::make_shared<Batch>();
+    batch->tasks = std::move(tasks);
+    batches_.push_back(std::move(batch));
+    not_empty_.notify_all();
     return true;
   }
-  bool pop(Task& out) {
+  // The batch to claim from after `drained` (null at first), which leaves the queue if still in it;
+  // null when there is no more work.
+  std::shared_ptr<Batch> next(const std::shared_ptr<Batch>& drained) {
     std::unique_lock lock(mutex_);
-    not_empty_.wait(lock, [&] { return !tasks_.empty() || closed_ || done_; });
-    if (closed_ || tasks_.empty()) return false;
-    out = std::move(tasks_.front());
-    tasks_.pop_front();
-    not_full_.notify_one();
-    return true;
+    if (drained && !batches_.empty() && batches_.front() == drained) {
+      held_ -= drained->tasks.size();
+      batches_.pop_front();
+      not_full_.notify_all();
+    }
+    not_empty_.wait(lock, [&] { return !batches_.empty() || closed_ || done_; });
+    if (closed_ || batches_.empty()) return nullptr;
+    return batches_.front();
   }
-  void finish_input() {  // no more tasks; the queued ones are still served
+  void finish_input() {  // no more batches; the queued ones are still served
     std::lock_guard lock(mutex_);
     done_ = true;
     not_empty_.notify_all();
   }
-  void close() {  // stop now; queued tasks are dropped
+  void close() {  // stop now; queued batches are dropped
     std::lock_guard lock(mutex_);
     closed_ = true;
-    tasks_.clear();
+    batches_.clear();
     not_empty_.notify_all();
     not_full_.notify_all();
   }
@@ -77,9 +91,18 @@ class TaskQueue {
  private:
   std::mutex mutex_;
   std::condition_variable not_empty_, not_full_;
-  std::deque<Task> tasks_;
-  std::size_t limit_;
+  std::deque<std::shared_ptr<Batch>> batches_;
+  std::size_t limit_, held_ = 0;
   bool done_ = false, closed_ = false;
+};
+
+// Entries per batch: the lock is taken once per this many files.
+constexpr std::size_t batch_size = 256;
+
+// What a hashing thread keeps from file to file: its read buffer and its XXH128 state.
+struct HashScratch {
+  std::string buffer;
+  Xxh128 xxh128;
 };
 
 Error stopped_error(const std::string& path) {
@@ -110,18 +133,18 @@ std::string VerifyReport::summary() const {
   return out;
 }
 
-Result<Digest> hash_file(FileSystem& files, const std::string& path, DigestKind kind, std::size_t chunk_size,
+namespace {
+
+Result<Digest> hash_with(FileSystem& files, const std::string& path, DigestKind kind, std::size_t chunk_size,
                          const std::function<bool()>& should_stop, std::atomic<std::uint64_t>* bytes_done,
-                         Digests* digests) {
-  auto size = files.file_size(path);
-  if (!size) return size.error();
-  // A buffer no larger than the file: small files cost a small buffer.
-  const std::size_t chunk = static_cast<std::size_t>(std::clamp<std::uint64_t>(*size, 4096, chunk_size));
+                         Digests* digests, HashScratch& scratch) {
+  Digest digest;
+  digest.kind = kind;
   if (kind == DigestKind::sha256) {
     if (!digests) return Error::hresult(hr::e_notimpl, "hash", path, "SHA-256 needs the platform's digest facility");
     auto sha = digests->sha256();
     if (!sha) return sha.error();
-    auto read = files.read_chunks(path, chunk, [&](std::string_view data) -> Result<void> {
+    auto read = files.read_sequential(path, chunk_size, scratch.buffer, [&](std::string_view data) -> Result<void> {
       if (should_stop()) return stopped_error(path);
       (*sha)->update(data.data(), data.size());
       if (bytes_done) bytes_done->fetch_add(data.size(), std::memory_order_relaxed);
@@ -130,16 +153,15 @@ Result<Digest> hash_file(FileSystem& files, const std::string& path, DigestKind 
     if (!read) return read.error();
     auto bytes = (*sha)->finish();
     if (!bytes) return bytes.error();
-    Digest digest;
-    digest.kind = kind;
     std::copy(bytes->begin(), bytes->end(), digest.bytes.begin());
     return digest;
   }
-  // A state per file (one small allocation), not thread_local: MinGW's emutls frees thread_local
-  // storage before running its destructor at thread exit.
-  Xxh128 hasher;
+  // One state per thread, reset per file (not thread_local: MinGW's emutls frees thread_local
+  // storage before running its destructor at thread exit).
+  Xxh128& hasher = scratch.xxh128;
   if (!hasher.valid()) return Error::win32(win32_error::not_enough_memory, "XXH3_createState", path);
-  auto read = files.read_chunks(path, chunk, [&](std::string_view data) -> Result<void> {
+  hasher.reset();
+  auto read = files.read_sequential(path, chunk_size, scratch.buffer, [&](std::string_view data) -> Result<void> {
     if (should_stop()) return stopped_error(path);
     hasher.update(data.data(), data.size());
     if (bytes_done) bytes_done->fetch_add(data.size(), std::memory_order_relaxed);
@@ -147,10 +169,17 @@ Result<Digest> hash_file(FileSystem& files, const std::string& path, DigestKind 
   });
   if (!read) return read.error();
   const auto bytes = hasher.digest();
-  Digest digest;
-  digest.kind = kind;
   std::copy(bytes.begin(), bytes.end(), digest.bytes.begin());
   return digest;
+}
+
+}  // namespace
+
+Result<Digest> hash_file(FileSystem& files, const std::string& path, DigestKind kind, std::size_t chunk_size,
+                         const std::function<bool()>& should_stop, std::atomic<std::uint64_t>* bytes_done,
+                         Digests* digests) {
+  HashScratch scratch;
+  return hash_with(files, path, kind, chunk_size, should_stop, bytes_done, digests, scratch);
 }
 
 Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& target, const VerifyOptions& options,
@@ -177,35 +206,53 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
                         "reparse point " + **behind + " on its path is not followed: only the snapshot is read");
   }
 
-  TaskQueue queue(options.queue_limit);
+  BatchQueue queue(options.queue_limit);
   const int thread_count = std::max(1, options.threads);
   std::mutex finish_mutex;
   std::condition_variable finished;  // a worker has exited
   int workers_left = thread_count;
+  const auto record_failure = [&](const Task& task, const Error& error) {
+    std::lock_guard lock(report_mutex);
+    const std::uint32_t code = error.win32_code();
+    if (code == win32_error::file_not_found || code == win32_error::path_not_found) {
+      ++report.missing;
+      keep_first(report.missing_names, options.report_limit, task.name);
+    } else {
+      ++report.unreadable;
+      keep_first(report.unreadable_names, options.report_limit, task.name + ": " + error.message());
+    }
+  };
   const auto worker = [&] {
-    Task task;
-    while (queue.pop(task)) {
-      auto digest = hash_file(files, task.path, task.expected.kind, options.chunk_size, stop, &bytes_done, options.digests);
+    HashScratch scratch;
+    std::uint64_t ok = 0;
+    std::shared_ptr<Batch> batch;
+    for (;;) {
+      const std::size_t index = batch ? batch->next.fetch_add(1, std::memory_order_relaxed) : 0;
+      if (!batch || index >= batch->tasks.size()) {
+        if (!(batch = queue.next(batch))) break;
+        continue;
+      }
+      // Checked per file too: empty files are never read, so the read's check never runs for them.
+      if (stop()) break;
+      const Task& task = batch->tasks[index];
+      auto digest = hash_with(files, task.path, task.expected.kind, options.chunk_size, stop, &bytes_done,
+                              options.digests, scratch);
       if (!digest && digest.error().hresult_code() == hr::e_abort) break;
-      {
+      if (!digest) {
+        record_failure(task, digest.error());
+      } else if (!(*digest == task.expected)) {
         std::lock_guard lock(report_mutex);
-        if (!digest) {
-          const std::uint32_t code = digest.error().win32_code();
-          if (code == win32_error::file_not_found || code == win32_error::path_not_found) {
-            ++report.missing;
-            keep_first(report.missing_names, options.report_limit, task.name);
-          } else {
-            ++report.unreadable;
-            keep_first(report.unreadable_names, options.report_limit, task.name + ": " + digest.error().message());
-          }
-        } else if (!(*digest == task.expected)) {
-          ++report.mismatched;
-          keep_first(report.mismatched_names, options.report_limit, task.name);
-        } else {
-          ++report.files_ok;
-        }
+        ++report.mismatched;
+        keep_first(report.mismatched_names, options.report_limit, task.name);
+      } else {
+        ++ok;
       }
       files_done.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (stop_seen) queue.close();  // the reader may be waiting for room
+    {
+      std::lock_guard lock(report_mutex);
+      report.files_ok += ok;
     }
     std::lock_guard lock(finish_mutex);
     --workers_left;
@@ -224,7 +271,15 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
     progress({files_done.load(), files_listed.load(), bytes_done.load()});
   };
 
-  // The reader: this thread parses the manifest and feeds the workers.
+  // The reader: this thread parses the manifest and feeds the workers, a batch at a time.
+  std::vector<Task> pending;
+  const auto publish = [&] {
+    if (pending.empty()) return;
+    if (!queue.push(std::move(pending))) stop_seen = true;
+    pending = {};
+    pending.reserve(batch_size);
+    report_progress(false);
+  };
   ManifestParser parser(
       options.format,
       [&](ManifestEntry&& entry) {
@@ -250,8 +305,8 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
           return;
         }
         if (options.extra_files_fail) listed_keys.push_back(path_key(*path));
-        if (!queue.push({std::move(entry.name), std::move(*path), entry.digest}, stop)) stop_seen = true;
-        report_progress(false);
+        pending.push_back({std::move(entry.name), std::move(*path), entry.digest});
+        if (pending.size() >= batch_size) publish();
       },
       [&](ManifestLineError&& error) {
         std::lock_guard lock(report_mutex);
@@ -261,9 +316,11 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
   auto read = files.read_chunks(target.manifest, 1u << 20, [&](std::string_view chunk) -> Result<void> {
     if (stop()) return stopped_error(target.manifest);
     parser.feed(chunk);
+    publish();  // the workers start before the whole manifest is read
     return success();
   });
   if (read) parser.finish();
+  if (read && !stop_seen) publish();
   queue.finish_input();
 
   if (stop_seen || !read) queue.close();

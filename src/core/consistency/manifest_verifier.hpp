@@ -1,7 +1,10 @@
 // manifest.verify's engine: streams the manifest (ManifestParser), hashes every listed file on the
-// snapshot with a pool of threads fed through a bounded queue, and compares. Memory stays bounded
-// whatever the number and size of files: the queue holds at most `queue_limit` entries, each thread
-// one read buffer of at most `chunk_size` bytes, the report the first `report_limit` names of each
+// snapshot with a pool of threads fed through a bounded queue of batches (each file claimed through
+// an atomic cursor: no lock per file), and compares. Per file: one open, its length from the open
+// handle (FileSystem::read_sequential), the thread's read buffer and hash state reused. Memory stays
+// bounded whatever the number and size of files: the queue holds at most `queue_limit` entries
+// (plus the batch each thread is finishing), each thread one read buffer of at most `chunk_size`
+// bytes (or one mapped window, POSIX backend), the report the first `report_limit` names of each
 // kind, and the extra-files check 8 bytes per listed file.
 #pragma once
 

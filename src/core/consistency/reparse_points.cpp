@@ -50,6 +50,25 @@ Result<const ReparsePoints::Folder*> ReparsePoints::folder(const std::string& pa
 }
 
 Result<std::optional<std::string>> ReparsePoints::first_on_path(const std::string& path) {
+  // A manifest lists files folder after folder: when the folder is the one the last call proved
+  // clean (byte for byte the same text), only the last name is looked up.
+  const std::size_t slash = path.find_last_of("\\/");
+  const std::string_view leaf = slash == std::string::npos ? std::string_view() : std::string_view(path).substr(slash + 1);
+  const bool plain_leaf = !leaf.empty() && leaf != "." && leaf != "..";  // the last name walked is `leaf`
+  if (plain_leaf) {
+    const std::string_view parent(path.data(), slash);
+    {
+      std::lock_guard lock(mutex_);
+      if (last_clean_ && parent == last_clean_->raw) {
+        const std::u16string key = fold_name(leaf);
+        if (!last_clean_->listing->names.contains(key)) return std::optional<std::string>();  // missing
+        if (last_clean_->listing->reparse_points.contains(key)) {
+          return std::optional<std::string>(with_trailing_separator(last_clean_->walked) + std::string(leaf));
+        }
+        return std::optional<std::string>();
+      }
+    }
+  }
   const std::u16string folded = folder_key(path) + u"/";
   const std::string* root = nullptr;
   for (const auto& r : roots_) {
@@ -76,15 +95,20 @@ Result<std::optional<std::string>> ReparsePoints::first_on_path(const std::strin
     }
   }
   std::string current = *root;
-  for (const auto& name : names) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
     auto listed = folder(current);
     if (!listed) return listed.error();
     if (!*listed && current == *root) {  // not "nothing here": the snapshot itself is not there
       return Error::win32(win32_error::path_not_found, "list folder", *root, "the snapshot volume cannot be read");
     }
-    const std::u16string key = fold_name(name);
+    const std::u16string key = fold_name(names[i]);
     if (!*listed || !(*listed)->names.contains(key)) return std::optional<std::string>();  // missing
-    current = with_trailing_separator(current) + name;
+    if (i + 1 == names.size() && plain_leaf) {
+      // Every folder above the last name is there and none is a reparse point: remembered.
+      std::lock_guard lock(mutex_);
+      last_clean_ = CleanFolder{path.substr(0, slash), current, *listed};
+    }
+    current = with_trailing_separator(current) + names[i];
     if ((*listed)->reparse_points.contains(key)) return std::optional<std::string>(current);
   }
   return std::optional<std::string>();

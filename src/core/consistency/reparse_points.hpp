@@ -41,6 +41,13 @@ class ReparsePoints {
   std::vector<std::string> roots_;
   std::mutex mutex_;
   std::map<std::u16string, Folder> folders_;
+  // The folder of the last path found clean up to its last name: its text as given, the path as
+  // walked (for reports) and its listing (std::map nodes stay put).
+  struct CleanFolder {
+    std::string raw, walked;
+    const Folder* listing;
+  };
+  std::optional<CleanFolder> last_clean_;
 };
 
 // "skipped reparse point X" lines, at most `limit` named, then a count: "" when there are none.

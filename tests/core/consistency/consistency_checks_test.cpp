@@ -598,6 +598,28 @@ BOOST_AUTO_TEST_CASE(a_manifest_entry_that_is_a_symbolic_link_fails_the_check) {
   BOOST_TEST(event_text().find("reparse point " + shadow + "Ledger\\data\\c.ldb") != std::string::npos, event_text());
 }
 
+// Entries after the first in a folder already proved clean are still checked by their own name: a
+// symbolic link and a missing file listed after a good file of the same folder are reported, and a
+// name ending in a separator does not stand for its folder's contents.
+BOOST_AUTO_TEST_CASE(later_entries_of_a_folder_proved_clean_are_each_still_checked) {
+  write("D:\\Ledger\\copy.ldb", "abc");
+  write(shadow + "Ledger\\data\\b.ldb", "abc");
+  fs.create_link(shadow + "Ledger\\data\\c.ldb", "D:\\Ledger\\copy.ldb", false);
+  fs.create_link(shadow + "Ledger\\data\\live", "D:\\Ledger", true);
+  write(shadow + "Ledger\\MANIFEST.xxh128", xxh_abc + "  data/a.ldb\n" + xxh_abc + "  data/b.ldb\n" + xxh_abc +
+                                              "  data/c.ldb\n" + xxh_abc + "  data/gone.ldb\n" + xxh_abc +
+                                              "  data/live/\n" + xxh_abc + "  data/live/copy.ldb\n");
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Ledger\\MANIFEST.xxh128" } } ])");
+  auto result = checks->start(request());
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed, event_text());
+  BOOST_TEST(event_text().find("reparse point " + shadow + "Ledger\\data\\c.ldb") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("data/gone.ldb") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("live/copy.ldb (reparse point " + shadow + "Ledger\\data\\live)") != std::string::npos,
+             event_text());
+  BOOST_TEST(event_text().find("2 ok") != std::string::npos, event_text());
+}
+
 // The extra-files walk does not enter a junction (what is behind it is not the snapshot's): it is
 // reported as skipped, not counted as extra files.
 BOOST_AUTO_TEST_CASE(the_extra_files_walk_skips_a_junction_and_reports_it) {
