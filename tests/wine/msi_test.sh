@@ -5,7 +5,8 @@
 #    every event id of src/core/steps/event_ids.hpp formatted by FormatMessageW from the add-in's
 #    and wsbkit.exe's message table;
 #  - reference: the same files copied by hand and `wsbkit register` with the same inputs (status
-#    --json and doctor kept), then unregistered;
+#    --json and doctor kept), then unregistered; again with the Application log's key present:
+#    register writes the event source (formatted event read back), unregister removes it;
 #  - `msiexec /i /qn` with WRITER_ID, APP_IDENTIFIER, POLICY: files, registry (`reg query`), the
 #    event source and an event's text through its EventMessageFile, the protected state folder,
 #    status --json and doctor identical to the reference, the sample policy valid, the add-in
@@ -106,6 +107,23 @@ check "reference: wsbkit register" wsbkit register --writer "$writer" --identifi
 ref_status=$(wsbkit status --json)
 ref_doctor=$(wsbkit doctor)
 check "reference: unregister" wsbkit unregister --writer "$writer"
+# Where no installer ran, `register` registers the event source itself, when the Application log's
+# key exists (Windows always has it; Wine has not: made here as Windows has it) and no source
+# "wsbkit" does; the last `unregister` removes exactly that.
+check "reg add: the Application log's key, as Windows has it" \
+  wine reg add 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application' /f
+check "reference: register again, now with an event log" wsbkit register --writer "$writer" \
+  --identifier 'Contoso Ledger' --addin "$install_dir_win\\wsbkit-addin.exe" --policy "$policy_win"
+check_contains "register wrote the event source: EventMessageFile is the add-in" \
+  "REG_EXPAND_SZ $install_dir_win\\wsbkit-addin.exe" "$(value_of "$event_source" EventMessageFile)"
+check "register recorded the event source as its own" wine reg query 'HKLM\SOFTWARE\wsbkit\EventSource'
+out=$(wine_run "$probe_win" event 31 'Consistency check of LedgerDB failed: data\ledger2.ldb')
+check_contains "an event's text through the source register wrote" "A consistency check failed." "$out"
+check_contains "...with its insertion string" 'Consistency check of LedgerDB failed: data\ledger2.ldb' "$out"
+check "reference: unregister" wsbkit unregister --writer "$writer"
+check_exit 1 "unregister removed the event source it wrote" wine reg query "$event_source"
+check_exit 1 "...and its record" wine reg query 'HKLM\SOFTWARE\wsbkit\EventSource'
+check "...and left the Application log's key" wine reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application'
 rm -rf "$install_dir"
 
 # ---------------------------------------------------------------------- silent install
@@ -130,6 +148,8 @@ check_contains "the add-in's LocalServer32 is the installed add-in" "$install_di
 check_contains "event source: EventMessageFile is the add-in" "$install_dir_win\\wsbkit-addin.exe" \
   "$(value_of "$event_source" EventMessageFile)"
 check_contains "event source: TypesSupported 7" "REG_DWORD 0x7" "$(value_of "$event_source" TypesSupported)"
+check_exit 1 "register left the MSI's event source to the MSI (no record of its own)" \
+  wine reg query 'HKLM\SOFTWARE\wsbkit\EventSource'
 out=$(wine_run "$probe_win" event 12 'PreRestore of LedgerDB: service.stop LedgerSvc failed')
 check_contains "an event's text through the registered source: the message" \
   "PreRestore failed; what was changed has been given back." "$out"
