@@ -16,7 +16,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "Building the Windows deliverables (MinGW-w64, static)"
 [ -f "$build/build.ninja" ] || meson setup "$build" --cross-file scripts/cross/mingw-w64-x86_64.ini --werror >/dev/null
-ninja -C "$build" src/cli/wsbkit.exe src/addin/wsbkit-addin.exe src/ps/wsbkit-ps.dll \
+ninja -C "$build" src/cli/wsbkit.exe src/addin/wsbkit-addin.exe src/ps/wsbkit-ps.dll src/msi/wsbkit-msi.dll \
   tests/contract/wsbkit-test-service.exe | tail -n 1
 
 mkdir -p dist
@@ -31,6 +31,12 @@ for f in dist/wsbkit.exe dist/wsbkit-addin.exe dist/wsbkit-ps.dll; do
   fi
   printf '%-22s %-10s %6s KiB  imports: %s\n' "$f" "$format" "$(( $(stat -c %s "$f") / 1024 ))" "$imports"
 done
+
+step "The MSI (wixl) and SHA256SUMS (docs/deploying.md)"
+bash packaging/build-msi.sh "$build" dist/wsbkit.msi >/dev/null
+printf '%-22s %6s KiB  ProductVersion %s\n' dist/wsbkit.msi "$(( $(stat -c %s dist/wsbkit.msi) / 1024 ))" \
+  "$(msiinfo export dist/wsbkit.msi Property | tr -d '\r' | sed -n 's/^ProductVersion\t//p')"
+(cd dist && sha256sum wsbkit.exe wsbkit-addin.exe wsbkit-ps.dll wsbkit.msi > SHA256SUMS && cat SHA256SUMS)
 
 step "Starting Wine (prefix $build/wineprefix-demo)"
 wine_up "$root/$build/wineprefix-demo"
@@ -117,4 +123,4 @@ wsbkit unregister --writer "$writer"
 wsbkit status
 wine sc stop LedgerSvc >/dev/null 2>&1 || true
 wine sc delete LedgerSvc >/dev/null 2>&1 || true
-printf '\nDone: dist/ holds wsbkit.exe, wsbkit-addin.exe and wsbkit-ps.dll.\n'
+printf '\nDone: dist/ holds wsbkit.exe, wsbkit-addin.exe, wsbkit-ps.dll, wsbkit.msi and SHA256SUMS.\n'

@@ -1,8 +1,10 @@
 // Win32 event log backend: must contain only Win32-specific code. Reports to the Application log
 // through RegisterEventSourceW/ReportEventW. The message text is the event's only insertion
-// string; without a registered message file Event Viewer still shows it (after its
-// "description cannot be found" preamble). Under Wine the events go nowhere, successfully. Any
-// message is reported: event_message_text makes it valid text within ReportEventW's limit.
+// string, %1 of the event id's message in src/resources/wsbkit_events.mc (compiled into the add-in
+// and wsbkit.exe, the source's EventMessageFile, registered by the MSI); without a registered
+// message file Event Viewer still shows it (after its "description cannot be found" preamble).
+// Under Wine the events go nowhere, successfully. Any message is reported: event_message_text
+// makes it valid text within ReportEventW's limit.
 #include <memory>
 #include <mutex>
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <tuple>
 
+#include "core/registration/event_source.hpp"
 #include "core/registration/ownership_record.hpp"
 #include "core/registration/wsb_layout.hpp"
 #include "platform/text.hpp"
@@ -146,6 +147,13 @@ Result<bool> others_use_proxy_stub(Registry& reg, const std::string& writer) {
     if (flag->value_or(0) == 1) return true;
   }
   return false;
+}
+
+// Whether wsbkit has a record of another registration than `writer`.
+Result<bool> others_registered(Registry& reg, const std::string& writer) {
+  auto records = reg.list_subkeys(hklm, str(layout::registrations));
+  if (!records) return records.error().is_win32(win32_error::file_not_found) ? Result<bool>(false) : records.error();
+  return std::any_of(records->begin(), records->end(), [&](const std::string& other) { return !iequals(other, writer); });
 }
 
 // Gives back the shared proxy/stub registration once nobody uses it.
@@ -486,6 +494,7 @@ struct RegistrationPlan {
   bool others_use_proxy_stub = false;
   std::optional<DesiredState> proxy_stub;  // the proxy/stub to write, when this call writes it
   std::string proxy_stub_dll;
+  std::string event_message_file;  // the add-in, the event source's module (event_source.hpp); "" without add-in
   std::vector<std::string> warnings;  // what --force let through
 };
 
@@ -694,6 +703,9 @@ Result<void> register_body(RegistryTransaction& tx, RegistrationPlan& plan, Regi
                            const std::vector<std::pair<std::string, RegistryValue>>& record_values) {
   if (auto r = apply_writer(tx, plan, outcome.left_behind); !r) return r;
   if (auto r = apply_proxy_stub(tx, plan, outcome, ps_owned); !r) return r;
+  if (!plan.event_message_file.empty()) {
+    if (auto r = claim_event_source(tx, plan.event_message_file); !r) return r;
+  }
   if (auto r = apply_service(tx, plan); !r) return r;
   return write_record(tx, plan.record, plan.owned, record_values);
 }
@@ -808,6 +820,7 @@ Result<RegistrationPlan> Registrar::preflight(const RegistrationSpec& spec, bool
   }
   if (auto r = plan_service(plan, spec, services_); !r) return r.error();
   if (auto r = plan_proxy_stub(reg_, plan, spec); !r) return r.error();
+  if (spec.addin) plan.event_message_file = spec.addin->exe_path;
   // Doctor's re-planning (unique_identifier false) reports file security on its own.
   if (security_ && unique_identifier) {
     if (auto r = check_files(*security_, plan, spec); !r) return r.error();
@@ -866,6 +879,8 @@ Result<RegistrationOutcome> Registrar::unregister_application(const Guid& writer
   }
   auto others_use = others_use_proxy_stub(reg_, writer);
   if (!others_use) return others_use.error();
+  auto others = others_registered(reg_, writer);
+  if (!others) return others.error();
 
   RegistrationOutcome outcome;
   outcome.clsid = (*old)->clsid.value_or("");
@@ -880,6 +895,10 @@ Result<RegistrationOutcome> Registrar::unregister_application(const Guid& writer
     // The proxy/stub is shared: it goes only with the last wsbkit registration that uses it.
     if (!*others_use) {
       if (auto r = release_proxy_stub(tx, outcome.left_behind); !r) return r;
+    }
+    // So is the event source: it goes with the last wsbkit registration.
+    if (!*others) {
+      if (auto r = release_event_source(tx, outcome.left_behind); !r) return r;
     }
     for (const auto& service : services) {
       if (auto r = tx.delete_service(service); !r) return r;
@@ -954,6 +973,11 @@ Result<std::vector<Registrar::ExportedKey>> Registrar::exported_keys(const Guid&
     if (*exists) {
       if (auto r = export_record(reg_, str(layout::proxy_stub_record), keys); !r) return r.error();
     }
+  }
+  auto source = reg_.key_exists(hklm, std::string(event_source_record));
+  if (!source) return source.error();
+  if (*source) {
+    if (auto r = export_record(reg_, std::string(event_source_record), keys); !r) return r.error();
   }
   // Parents before children, in one stable order.
   std::stable_sort(keys.begin(), keys.end(), [](const ExportedKey& a, const ExportedKey& b) {

@@ -9,6 +9,8 @@
 //                           it created and overwrote;
 //   ProxyStub               the same for the shared proxy/stub registration, which goes with the
 //                           last registration using it.
+//   EventSource             the event source "wsbkit", when register wrote it because no installer
+//                           had (event_source.hpp); it goes with the last registration.
 // The record is written FIRST, as an intent (value Intent = "register" / "unregister"; while a
 // re-registration replaces other inputs, those are kept under Previous): it claims everything the
 // command is about to create or overwrite (predicted by planning the same command), so a command
