@@ -133,6 +133,13 @@ int wmain(int argc, wchar_t** argv) {
     if (auto r = files->append_file_no_follow(log_path, line + "\n"); !r) return;  // the call's answer stands
   });
   AddinSettings settings{policy.empty() ? std::nullopt : std::optional<std::string>(policy), clsid};
+  // Which writer this add-in serves: a policy naming another one is refused (the registry is
+  // administrators' only, like the command line that named the CLSID).
+  if (auto writer = writer_for_clsid(*registry, clsid)) {
+    settings.writer_id = *writer;
+  } else {
+    std::cerr << "wsbkit-addin: cannot read which writer " << clsid << " serves: " << writer.error().message() << "\n";
+  }
   auto volumes = win32::make_win32_volumes();
   ConsistencyEnvironment check_env{*files, *volumes, *clock, *event_log, processes.get(), env.state_dir + "\\logs", "\\"};
   check_env.digests = digests.get();

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "core/policy/policy.hpp"
+#include "core/registration/policy_target_checks.hpp"
 #include "core/support/guid.hpp"
 
 namespace wsbkit::cli {
@@ -38,5 +40,17 @@ int parse(const std::string& command, const std::vector<std::string>& args, cons
 // A GUID option; prints the invalid-input message and returns nullopt when malformed.
 std::optional<Guid> parse_guid_option(const std::string& command, const std::string& field, const std::string& text,
                                       std::ostream& err);
+
+// A policy file read as the add-in will read it on this machine: every problem formatted
+// "FILE:LINE:COLUMN: PATH: MESSAGE" (its rules; its executables and services when the host can
+// check them, i.e. on the target; with `registration`, its application block against it).
+struct PolicyReport {
+  std::optional<policy::Policy> policy;  // set when the policy itself parsed
+  std::vector<std::string> problems;
+  bool ok() const { return policy && problems.empty(); }
+};
+// Error: the file could not be read, or the service manager failed.
+Result<PolicyReport> read_policy_on_target(CliContext& ctx, const std::string& path,
+                                           const std::optional<PolicyRegistration>& registration);
 
 }  // namespace wsbkit::cli

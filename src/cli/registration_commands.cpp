@@ -15,27 +15,114 @@
 namespace wsbkit::cli {
 namespace {
 
-void print_changes(std::ostream& out, const RegistrationOutcome& outcome) {
-  for (const auto& change : outcome.changes) out << "  " << describe(change) << "\n";
+// "12 change(s) (3 key(s) created, 8 value(s) written, 1 removed, 1 service created)".
+std::string change_counts(const std::vector<Change>& changes, bool dry_run) {
+  std::size_t keys = 0, values = 0, removed = 0, services_created = 0, services_deleted = 0;
+  for (const auto& c : changes) {
+    switch (c.kind) {
+      case ChangeKind::create_key: ++keys; break;
+      case ChangeKind::set_value: ++values; break;
+      case ChangeKind::delete_key:
+      case ChangeKind::delete_value: ++removed; break;
+      case ChangeKind::create_service: ++services_created; break;
+      case ChangeKind::delete_service: ++services_deleted; break;
+    }
+  }
+  std::string text = std::to_string(changes.size()) + " change(s)" + (dry_run ? " planned" : "") + " (" +
+                     std::to_string(keys) + " key(s) created, " + std::to_string(values) + " value(s) written, " +
+                     std::to_string(removed) + " key(s) or value(s) removed";
+  if (services_created) text += ", " + std::to_string(services_created) + " service created";
+  if (services_deleted) text += ", " + std::to_string(services_deleted) + " service deleted";
+  return text + ")";
+}
+
+// The summary first; every change only with --verbose or --dry-run.
+void print_outcome(std::ostream& out, const std::string& headline, const std::vector<std::string>& summary,
+                   const RegistrationOutcome& outcome, bool dry_run, bool verbose, const char* unchanged) {
+  if (dry_run) out << "Dry run (nothing was written): ";
+  out << headline << ": ";
+  if (outcome.changes.empty()) out << unchanged << (dry_run ? "; nothing would change.\n" : "; nothing changed.\n");
+  else out << change_counts(outcome.changes, dry_run) << ".\n";
+  for (const auto& line : summary) out << "  " << line << "\n";
+  if (!outcome.changes.empty() && (dry_run || verbose)) {
+    out << outcome.changes.size() << (dry_run ? " change(s) planned:\n" : " change(s):\n");
+    for (const auto& change : outcome.changes) out << "  " << describe(change) << "\n";
+  } else if (!outcome.changes.empty()) {
+    out << "(--verbose lists every change)\n";
+  }
   for (const auto& left : outcome.left_behind) out << "Left in place: " << left << "\n";
 }
 
-// "...: 12 change(s):" / "...: nothing changed." in the tense of a plan or of a done change.
-void print_outcome(std::ostream& out, const std::string& headline, const RegistrationOutcome& outcome, bool dry_run,
-                   const char* unchanged) {
-  if (dry_run) out << "Dry run (nothing was written): ";
-  out << headline << ": ";
-  if (outcome.changes.empty()) {
-    out << unchanged << (dry_run ? "; nothing would change.\n" : "; nothing changed.\n");
-  } else {
-    out << outcome.changes.size() << (dry_run ? " change(s) planned:\n" : " change(s):\n");
+// How COM starts the add-in, as an administrator reads it.
+std::string hosting_text(const RegistrationSpec& spec, const std::string& clsid) {
+  if (spec.addin->hosting == Hosting::local_service) {
+    return "service " + service_definition(spec, clsid).name + " (runs as LocalSystem, started on demand by COM)";
   }
-  print_changes(out, outcome);
+  return "COM local server, a process per activation (runs as the activating caller: SYSTEM under Windows Server Backup)";
+}
+
+std::vector<std::string> registration_summary(const RegistrationSpec& spec, const std::string& clsid, bool removing) {
+  std::vector<std::string> lines;
+  lines.push_back(std::string("Windows Server Backup ") + (removing ? "no longer shows" : "shows") + " the application '" +
+                  spec.identifier + "'");
+  if (!spec.addin || clsid.empty()) {
+    if (!removing) lines.push_back("add-in: none (WSB backs up and restores its components; nothing runs around them)");
+    return lines;
+  }
+  lines.push_back(std::string("add-in") + (removing ? " removed: " : ": ") + spec.addin->exe_path + ", CLSID " + clsid);
+  lines.push_back(std::string("hosted as") + (removing ? " (was): " : ": ") + hosting_text(spec, clsid));
+  if (!removing) lines.push_back("policy: " + spec.addin->policy_path.value_or("none (every WSB call gets 'nothing to do')"));
+  return lines;
 }
 
 int invalid_option(std::ostream& err, const std::string& field, const std::string& rule) {
   err << "wsbkit register: invalid " << field << ": " << rule << "\nNothing was changed.\n";
   return exit_code::invalid_input;
+}
+
+// The add-in is wsbkit's, and its policy is valid on this machine for this registration.
+int check_addin_inputs(CliContext& ctx, const RegistrationSpec& spec, bool no_policy, std::ostream& err) {
+  const AddinSpec& addin = *spec.addin;
+  const std::string file_name = addin.exe_path.substr(addin.exe_path.find_last_of("\\/") + 1);
+  if (!iequals(file_name, "wsbkit-addin.exe")) {
+    return invalid_option(err, "addin",
+                          "'" + file_name + "' is not wsbkit's add-in: give the path of wsbkit-addin.exe (wsbkit.exe is the "
+                          "administration tool)");
+  }
+  if (!addin.policy_path) {
+    if (no_policy) return exit_code::ok;
+    return invalid_option(err, "policy",
+                          "an add-in needs a policy: give --policy FILE (or --no-policy for an add-in that answers every "
+                          "WSB call with 'nothing to do')");
+  }
+  if (no_policy) {
+    err << "wsbkit register: --policy and --no-policy exclude each other\n";
+    return exit_code::usage;
+  }
+  const std::string& path = *addin.policy_path;
+  if (!ctx.files || !ctx.file_exists(path)) return invalid_option(err, "policy", "file not found: " + path);
+  auto checked = read_policy_on_target(ctx, path, PolicyRegistration{spec.writer_id.braced(), spec.identifier});
+  if (!checked) return invalid_option(err, "policy", "cannot read " + path + ": " + checked.error().message());
+  if (checked->ok()) return exit_code::ok;
+  for (const auto& problem : checked->problems) err << problem << "\n";
+  return invalid_option(err, "policy",
+                        std::to_string(checked->problems.size()) + " problem(s) in " + path + " (listed above; 'wsbkit validate " +
+                            path + "' checks it again)");
+}
+
+// Registering without --addin removes the add-in an earlier registration has: only on purpose.
+int confirm_addin_removal(CliContext& ctx, const Guid& writer, std::ostream& err) {
+  Registrar registrar(ctx.registry, ctx.services);
+  auto recorded = registrar.recorded(writer);
+  if (!recorded) return report(recorded.error(), "register", err);
+  if (!*recorded || !(*recorded)->spec.addin) return exit_code::ok;
+  err << "wsbkit register: WARNING: writer " << writer.braced() << " is registered with the add-in "
+      << (*recorded)->spec.addin->exe_path << " (CLSID " << (*recorded)->clsid.value_or("?") << "); registering it without --addin would "
+      << "remove the add-in, its CLSID, AppID" << ((*recorded)->spec.addin->hosting == Hosting::local_service ? ", service" : "")
+      << " and proxy/stub registration.\n";
+  return invalid_option(err, "addin",
+                        "repeat --addin " + (*recorded)->spec.addin->exe_path +
+                            " (and its other options) to keep the add-in, or give --no-addin to remove it");
 }
 
 int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ostream& out, std::ostream& err) {
@@ -49,9 +136,13 @@ int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ost
        "applications)")
       ("addin,a", po::value(&addin),
        "absolute path of an existing wsbkit-addin.exe; registers the add-in (without it: the application only)")
-      ("no-addin", "register the application without an add-in (the default when --addin is absent)")
+      ("no-addin", "register the application without an add-in (the default when --addin is absent); needed to "
+                   "confirm removing the add-in of an earlier registration of this writer")
       ("clsid", po::value(&clsid), "CLSID of the add-in (default: derived from the writer id, stable)")
-      ("policy,p", po::value(&policy), "absolute path of the policy file given to the add-in")
+      ("policy,p", po::value(&policy),
+       "absolute path of the policy file given to the add-in (required with --addin); it must be valid on this machine: "
+       "the services it names installed, its application block naming this writer and identifier")
+      ("no-policy", "register an add-in without a policy: it answers every WSB call with 'nothing to do'")
       ("hosting", po::value(&hosting)->default_value("LocalServer32"),
        "how COM starts the add-in: LocalServer32 (a process per activation) or LocalService (a Windows service "
        "running as LocalSystem, demand start)")
@@ -68,7 +159,8 @@ int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ost
                 "it back), and register an add-in (or its folder), proxy/stub DLL or policy that non-administrators "
                 "may change, with a warning; never overrides the unique-identifier rule or another product's CLSID, "
                 "service or proxy/stub")
-      ("dry-run,n", "print the exact changes and write nothing");
+      ("verbose,v", "list every change (key, value, type, old -> new) after the summary")
+      ("dry-run,n", "print the summary and the exact changes, and write nothing");
   po::variables_map vm;
   if (int rc = parse("register", args, options, nullptr, vm, out, err,
                      "register --writer GUID --identifier NAME [--addin PATH] [options]",
@@ -88,7 +180,7 @@ int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ost
     return exit_code::usage;
   }
   const bool with_addin = vm.count("addin") > 0;
-  for (const char* needs_addin : {"policy", "clsid", "service-name"}) {
+  for (const char* needs_addin : {"policy", "no-policy", "clsid", "service-name"}) {
     if (vm.count(needs_addin) && !with_addin) {
       err << "wsbkit register: --" << needs_addin << " needs --addin\n";
       return exit_code::usage;
@@ -146,6 +238,12 @@ int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ost
     }
   }
 
+  if (spec.addin) {
+    if (int rc = check_addin_inputs(ctx, spec, vm.count("no-policy") > 0, err); rc != exit_code::ok) return rc;
+  } else if (!vm.count("no-addin")) {
+    if (int rc = confirm_addin_removal(ctx, spec.writer_id, err); rc != exit_code::ok) return rc;
+  }
+
   const bool dry_run = vm.count("dry-run") > 0;
   Registrar registrar(ctx.registry, ctx.services, ctx.security);
   auto outcome = registrar.register_application(spec, dry_run ? TransactionMode::plan : TransactionMode::apply);
@@ -154,7 +252,8 @@ int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ost
   std::string headline = std::string(dry_run ? "registering '" : "Registered '") + identifier + "' (writer " +
                          spec.writer_id.braced() + ")";
   if (!outcome->clsid.empty()) headline += " with add-in " + outcome->clsid;
-  print_outcome(out, headline, *outcome, dry_run, "already registered exactly so");
+  print_outcome(out, headline, registration_summary(spec, outcome->clsid, false), *outcome, dry_run, vm.count("verbose") > 0,
+                "already registered exactly so");
   if (outcome->proxy_stub_written) {
     out << (dry_run ? "Would register" : "Registered") << " the proxy/stub " << spec.proxy_stub_dll
         << " for the WSB interfaces.\n";
@@ -168,9 +267,10 @@ int cmd_unregister(const std::vector<std::string>& args, CliContext& ctx, std::o
   options.add_options()
       ("help,h", "show this help")
       ("writer,w", po::value(&writer)->required(), "VSS writer id of the application (GUID, braces optional)")
-      ("dry-run,n", "print the exact changes and write nothing");
+      ("verbose,v", "list every change after the summary")
+      ("dry-run,n", "print the summary and the exact changes, and write nothing");
   po::variables_map vm;
-  if (int rc = parse("unregister", args, options, nullptr, vm, out, err, "unregister --writer GUID [--dry-run]",
+  if (int rc = parse("unregister", args, options, nullptr, vm, out, err, "unregister --writer GUID [--dry-run] [--verbose]",
                      "Removes exactly what 'wsbkit register' wrote for this writer, as wsbkit recorded it: the\n"
                      "keys it created and the values it wrote (values it overwrote get their old data back),\n"
                      "the add-in's service, and the proxy/stub when no other wsbkit registration uses it.\n"
@@ -184,10 +284,14 @@ int cmd_unregister(const std::vector<std::string>& args, CliContext& ctx, std::o
   if (!writer_id) return exit_code::invalid_input;
   const bool dry_run = vm.count("dry-run") > 0;
   Registrar registrar(ctx.registry, ctx.services);
+  auto recorded = registrar.recorded(*writer_id);
+  if (!recorded) return report(recorded.error(), "unregister", err);
   auto outcome = registrar.unregister_application(*writer_id, dry_run ? TransactionMode::plan : TransactionMode::apply);
   if (!outcome) return report(outcome.error(), "unregister", err);
-  print_outcome(out, std::string(dry_run ? "unregistering" : "Unregistered") + " writer " + writer_id->braced(), *outcome,
-                dry_run, "nothing recorded is left");
+  std::vector<std::string> summary;
+  if (*recorded && !outcome->changes.empty()) summary = registration_summary((*recorded)->spec, (*recorded)->clsid.value_or(""), true);
+  print_outcome(out, std::string(dry_run ? "unregistering" : "Unregistered") + " writer " + writer_id->braced(), summary,
+                *outcome, dry_run, vm.count("verbose") > 0, "nothing recorded is left");
   return exit_code::ok;
 }
 
@@ -253,7 +357,7 @@ int cmd_status(const std::vector<std::string>& args, CliContext& ctx, std::ostre
       out << std::setw(24) << (app.identifier.empty() ? "(missing)" : app.identifier) << std::setw(40) << app.writer_id
           << std::setw(40) << app.clsid.value_or("-") << (app.registered_by_wsbkit ? "yes" : "no") << "\n";
       if (!app.clsid) continue;
-      if (app.local_service) out << "  add-in service: " << *app.local_service << " (LocalService)\n";
+      if (app.local_service) out << "  add-in hosted as: service " << *app.local_service << " (runs as LocalSystem)\n";
       else out << "  add-in server: " << app.local_server.value_or("(CLSID not registered)") << "\n";
       out << "  launch permission: " << app.launch_permission.value_or("(none)") << "\n";
       out << "  access permission: " << app.access_permission.value_or("(none)") << "\n";

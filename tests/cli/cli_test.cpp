@@ -10,6 +10,7 @@
 #include "core/registration/wsb_layout.hpp"
 #include "mock/fake_clock.hpp"
 #include "mock/fake_file_security.hpp"
+#include "mock/fake_file_system.hpp"
 #include "mock/fake_registry.hpp"
 #include "mock/fake_service_control.hpp"
 #include "platform/text.hpp"
@@ -22,8 +23,16 @@ struct Cli {
   Cli() {
     context.services = &services;
     context.clock = &clock;
+    context.files = &files;
+    context.check_referenced_files = true;  // as on the target: services and executables are checked
+    services.install({"LedgerSvc", "Ledger", "C:\\Tools\\ledger.exe", ServiceStartType::automatic, {}}, ServiceState::running);
+    BOOST_REQUIRE(files.create_directories("C:\\Tools").ok());
+    BOOST_REQUIRE(files.write_file("C:\\Tools\\ledger.json", ledger_policy).ok());
   }
+  static constexpr const char* ledger_policy =
+      R"({"restore": {"pre": [{"service.stop": {"service": "LedgerSvc"}}], "post": [{"service.start": {"service": "LedgerSvc"}}]}})";
   mock::FakeRegistry registry;
+  mock::FakeFileSystem files;
   mock::FakeServiceControl services;
   mock::FakeClock clock;
   std::vector<std::string> log_lines;
@@ -46,7 +55,8 @@ struct Cli {
 };
 
 const std::vector<std::string> register_ledger = {"register", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7",
-                                                  "--identifier", "Ledger", "--addin", "C:\\Tools\\wsbkit-addin.exe"};
+                                                  "--identifier", "Ledger", "--addin", "C:\\Tools\\wsbkit-addin.exe",
+                                                  "--policy", "C:\\Tools\\ledger.json"};
 
 }  // namespace
 
@@ -130,6 +140,7 @@ BOOST_AUTO_TEST_CASE(force_takes_over_a_foreign_entry) {
   BOOST_TEST((registry.snapshot() == before));
   auto forced = register_ledger;
   forced.push_back("--force");
+  forced.push_back("--verbose");
   BOOST_TEST(run(forced) == exit_code::ok);
   BOOST_TEST(out.find("~ value   HKLM\\" + key + " \"Application Identifier\": REG_SZ \"Old\" -> REG_SZ \"Ledger\"") != std::string::npos, out);
 }
@@ -137,7 +148,9 @@ BOOST_AUTO_TEST_CASE(force_takes_over_a_foreign_entry) {
 // register -> status -> unregister through the command line, with the exit codes and messages;
 // each real run prints the changes it made.
 BOOST_AUTO_TEST_CASE(register_status_unregister_round_trip) {
-  BOOST_TEST(run(register_ledger) == exit_code::ok);
+  auto verbose = register_ledger;
+  verbose.push_back("--verbose");
+  BOOST_TEST(run(verbose) == exit_code::ok);
   BOOST_TEST(out.find("Registered 'Ledger' (writer {76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}) with add-in") != std::string::npos);
   BOOST_TEST(out.find("+ key     HKLM\\SOFTWARE\\Classes\\CLSID\\{E759F65B-9371-515A-8397-AB5B1CCD6E96}\\LocalServer32") != std::string::npos);
   BOOST_TEST(out.find("Registered the proxy/stub C:\\Tools\\wsbkit-ps.dll") != std::string::npos);
@@ -148,7 +161,7 @@ BOOST_AUTO_TEST_CASE(register_status_unregister_round_trip) {
   BOOST_TEST(out.find("{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}") != std::string::npos);
   BOOST_TEST(out.find("launch permission: O:BAG:BAD:(A;;0x1F;;;SY)(A;;0x1F;;;BA)(A;;0x3;;;BO)") != std::string::npos);
   BOOST_TEST(out.find("Proxy/stub for the WSB interfaces: registered") != std::string::npos);
-  BOOST_TEST(run({"unregister", "--writer", "{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}"}) == exit_code::ok);
+  BOOST_TEST(run({"unregister", "--writer", "{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}", "--verbose"}) == exit_code::ok);
   BOOST_TEST(out.find("- key     HKLM\\SOFTWARE\\Classes\\CLSID\\{E759F65B-9371-515A-8397-AB5B1CCD6E96}") != std::string::npos);
   BOOST_TEST(run({"unregister", "--writer", "{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}"}) == exit_code::not_found);
   BOOST_TEST(run({"status"}) == exit_code::ok);
@@ -175,7 +188,9 @@ BOOST_AUTO_TEST_CASE(dry_run_prints_the_plan_the_real_run_then_carries_out) {
   BOOST_TEST((registry.snapshot() == before));
   const auto planned = lines_of(out);
   BOOST_TEST(planned.size() > 20u);
-  BOOST_TEST(run(register_ledger) == exit_code::ok);
+  auto verbose = register_ledger;
+  verbose.push_back("--verbose");
+  BOOST_TEST(run(verbose) == exit_code::ok);
   BOOST_TEST(lines_of(out) == planned, boost::test_tools::per_element());
 
   auto changed = register_ledger;
@@ -275,7 +290,7 @@ BOOST_AUTO_TEST_CASE(export_writes_a_reg_file) {
 // the status shows it, unregister removes it.
 BOOST_AUTO_TEST_CASE(local_service_hosting_through_the_command_line) {
   auto hosted = register_ledger;
-  for (const char* arg : {"--hosting", "LocalService", "--service-name", "LedgerAddin"}) hosted.push_back(arg);
+  for (const char* arg : {"--hosting", "LocalService", "--service-name", "LedgerAddin", "--verbose"}) hosted.push_back(arg);
   BOOST_TEST(run(hosted) == exit_code::ok, err);
   BOOST_TEST(out.find("+ service LedgerAddin (\"wsbkit add-in for Ledger\", DEMAND_START, LocalSystem): "
                       "\"C:\\Tools\\wsbkit-addin.exe\" --service \"LedgerAddin\" --clsid {E759F65B-9371-515A-8397-AB5B1CCD6E96}") !=
@@ -283,7 +298,7 @@ BOOST_AUTO_TEST_CASE(local_service_hosting_through_the_command_line) {
              out);
   BOOST_TEST(services.service("LedgerAddin").has_value());
   BOOST_TEST(run({"status"}) == exit_code::ok);
-  BOOST_TEST(out.find("add-in service: LedgerAddin (LocalService)") != std::string::npos);
+  BOOST_TEST(out.find("add-in hosted as: service LedgerAddin (runs as LocalSystem)") != std::string::npos, out);
   BOOST_TEST(run({"doctor"}) == exit_code::ok, out);
   BOOST_TEST(run({"unregister", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7"}) == exit_code::ok);
   BOOST_TEST(!services.service("LedgerAddin").has_value());
@@ -382,6 +397,132 @@ BOOST_AUTO_TEST_CASE(a_writable_addin_folder_is_refused_unless_forced_and_flagge
   BOOST_TEST(run({"doctor"}) == exit_code::problems_found);
   BOOST_TEST(out.find("PROBLEM  add-in and its folder changeable by administrators only") != std::string::npos, out);
   context.security = nullptr;
+}
+
+// Bad input, the add-in and its policy: register refuses (exit 3, the located problems printed,
+// nothing written) a policy that is missing or invalid, one naming a service this machine does not
+// have, one whose application block names another writer or identifier, wsbkit.exe given as the
+// add-in, and an add-in without a policy (unless --no-policy says so).
+BOOST_AUTO_TEST_CASE(register_refuses_a_bad_policy_or_add_in_and_writes_nothing) {
+  services.install({"MyAppSvc", "My App", "C:\\Tools\\a.exe", ServiceStartType::automatic, {}}, ServiceState::running);
+  BOOST_REQUIRE(files.write_file("C:\\Tools\\bad.json", "{\n  \"restore\": {\"pre\": [{\"service.stpo\": {}}]}\n}").ok());
+  BOOST_REQUIRE(files.write_file("C:\\Tools\\typo.json", R"({"restore": {"pre": [{"service.stop": {"service": "MyAppSv"}}]}})").ok());
+  BOOST_REQUIRE(files.write_file("C:\\Tools\\example.json",
+                                 R"({"application": {"writer_id": "{AAAAAAAA-15F7-4BCD-987E-8E1ACB462FB7}", "identifier": "Ledger"}})").ok());
+  BOOST_REQUIRE(files.write_file("C:\\Tools\\named.json", R"({"application": {"identifier": "Contoso Ledger"}})").ok());
+  const std::vector<std::string> base = {"register", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7", "--identifier", "Ledger",
+                                         "--addin", "C:\\Tools\\wsbkit-addin.exe"};
+  struct Row {
+    std::vector<std::string> extra;
+    int code;
+    std::string message;
+  };
+  const std::vector<Row> rows{
+      {{"--policy", "C:\\Elsewhere\\policy.json"}, exit_code::invalid_input, "invalid policy: file not found: C:\\Elsewhere\\policy.json"},
+      {{"--policy", "C:\\Tools\\bad.json"}, exit_code::invalid_input, "C:\\Tools\\bad.json:2:24: restore.pre[0].service.stpo: unknown key"},
+      {{"--policy", "C:\\Tools\\bad.json"}, exit_code::invalid_input, "invalid policy: 2 problem(s) in C:\\Tools\\bad.json"},
+      {{"--policy", "C:\\Tools\\typo.json"}, exit_code::invalid_input, "service 'MyAppSv' is not installed on this machine; did you mean 'MyAppSvc'?"},
+      {{"--policy", "C:\\Tools\\example.json"}, exit_code::invalid_input,
+       "application.writer_id: the policy names writer {AAAAAAAA-15F7-4BCD-987E-8E1ACB462FB7} but it is given to the application "
+       "registered for writer {76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}"},
+      {{"--policy", "C:\\Tools\\named.json"}, exit_code::invalid_input,
+       "application.identifier: the policy names the application 'Contoso Ledger' but it is registered as 'Ledger'"},
+      {{}, exit_code::invalid_input, "invalid policy: an add-in needs a policy: give --policy FILE (or --no-policy"},
+      {{"--policy", "C:\\Tools\\ledger.json", "--no-policy"}, exit_code::usage, "--policy and --no-policy exclude each other"},
+  };
+  const auto before = registry.snapshot();
+  for (const auto& row : rows) {
+    auto args = base;
+    args.insert(args.end(), row.extra.begin(), row.extra.end());
+    BOOST_TEST(run(args) == row.code, err);
+    BOOST_TEST(err.find(row.message) != std::string::npos, "want '" << row.message << "' in: " << err);
+    if (row.code == exit_code::invalid_input) BOOST_TEST(err.find("Nothing was changed.") != std::string::npos, err);
+    BOOST_TEST((registry.snapshot() == before), row.message);
+  }
+  BOOST_TEST(run({"register", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7", "--identifier", "Ledger", "--addin",
+                  "C:\\Tools\\wsbkit.exe", "--policy", "C:\\Tools\\ledger.json"}) == exit_code::invalid_input);
+  BOOST_TEST(err.find("invalid addin: 'wsbkit.exe' is not wsbkit's add-in") != std::string::npos, err);
+  BOOST_TEST((registry.snapshot() == before));
+  auto no_policy = base;
+  no_policy.push_back("--no-policy");
+  BOOST_TEST(run(no_policy) == exit_code::ok, err);
+  BOOST_TEST(out.find("policy: none") != std::string::npos, out);
+}
+
+// Re-registering without --addin (to rename the application) would remove the add-in, its CLSID,
+// AppID and proxy/stub: refused with a warning (exit 3, nothing written) until --no-addin confirms.
+BOOST_AUTO_TEST_CASE(re_registering_without_the_add_in_needs_no_addin_to_remove_it) {
+  BOOST_REQUIRE(run(register_ledger) == exit_code::ok);
+  const auto registered = registry.snapshot();
+  const std::vector<std::string> rename = {"register", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7", "--identifier", "Ledger 2"};
+  BOOST_TEST(run(rename) == exit_code::invalid_input);
+  BOOST_TEST(err.find("WARNING: writer {76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7} is registered with the add-in "
+                      "C:\\Tools\\wsbkit-addin.exe (CLSID {E759F65B-9371-515A-8397-AB5B1CCD6E96}); registering it without --addin "
+                      "would remove") != std::string::npos, err);
+  BOOST_TEST(err.find("repeat --addin C:\\Tools\\wsbkit-addin.exe") != std::string::npos, err);
+  BOOST_TEST((registry.snapshot() == registered));
+  auto dry = rename;
+  dry.push_back("--dry-run");
+  BOOST_TEST(run(dry) == exit_code::invalid_input);
+  auto confirmed = rename;
+  confirmed.push_back("--no-addin");
+  BOOST_TEST(run(confirmed) == exit_code::ok, err);
+  BOOST_TEST(run({"status", "--json"}) == exit_code::ok);
+  BOOST_TEST(nlohmann::json::parse(out)["applications"][0]["clsid"].is_null());
+}
+
+// register and unregister print a summary first (what WSB shows, the add-in and how it is hosted,
+// the counts of changes); the change list only with --verbose (or --dry-run).
+BOOST_AUTO_TEST_CASE(register_prints_a_summary_first_and_the_changes_only_when_asked) {
+  auto hosted = register_ledger;
+  for (const char* arg : {"--hosting", "LocalService", "--service-name", "LedgerAddin"}) hosted.push_back(arg);
+  BOOST_REQUIRE(run(hosted) == exit_code::ok);
+  BOOST_TEST(out.find("Registered 'Ledger' (writer {76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}) with add-in "
+                      "{E759F65B-9371-515A-8397-AB5B1CCD6E96}: ") == 0u, out);
+  BOOST_TEST(out.find(" key(s) created, ") != std::string::npos, out);
+  BOOST_TEST(out.find("1 service created") != std::string::npos, out);
+  BOOST_TEST(out.find("\n  Windows Server Backup shows the application 'Ledger'\n") != std::string::npos, out);
+  BOOST_TEST(out.find("\n  hosted as: service LedgerAddin (runs as LocalSystem") != std::string::npos, out);
+  BOOST_TEST(out.find("\n  policy: C:\\Tools\\ledger.json\n") != std::string::npos, out);
+  BOOST_TEST(out.find("+ key") == std::string::npos, out);
+  BOOST_TEST(out.find("(--verbose lists every change)") != std::string::npos, out);
+  BOOST_TEST(run({"unregister", "--writer", "76fe1ac4-15f7-4bcd-987e-8e1acb462fb7"}) == exit_code::ok);
+  BOOST_TEST(out.find("Windows Server Backup no longer shows the application 'Ledger'") != std::string::npos, out);
+  BOOST_TEST(out.find("1 service deleted") != std::string::npos, out);
+  BOOST_TEST(out.find("- key") == std::string::npos, out);
+}
+
+// doctor checks the policy on the target: a service it names that is not installed, and an
+// application block naming another writer, are problems with their fixes.
+BOOST_AUTO_TEST_CASE(doctor_checks_the_policy_services_and_writer_on_the_target) {
+  BOOST_REQUIRE(run(register_ledger) == exit_code::ok);
+  BOOST_REQUIRE(files.write_file("C:\\Tools\\ledger.json",
+                                 R"({"application": {"writer_id": "{AAAAAAAA-15F7-4BCD-987E-8E1ACB462FB7}"},
+  "restore": {"pre": [{"service.stop": {"service": "LedgrSvc"}}]}})").ok());
+  BOOST_TEST(run({"doctor"}) == exit_code::problems_found, out);
+  BOOST_TEST(out.find("PROBLEM  policy file present and valid: C:\\Tools\\ledger.json:2:41: restore.pre[0].service.stop.service: "
+                      "service 'LedgrSvc' is not installed on this machine; did you mean 'LedgerSvc'?") != std::string::npos, out);
+  BOOST_TEST(out.find("application.writer_id: the policy names writer {AAAAAAAA-15F7-4BCD-987E-8E1ACB462FB7}") != std::string::npos, out);
+  BOOST_TEST(out.find("1 problem(s)") != std::string::npos, out);
+}
+
+// The Application Support entry deleted by hand while wsbkit's record, CLSID and AppID remain:
+// doctor reports the orphaned registration (exit 7) instead of "nothing to check"; --json gives
+// every check a stable id.
+BOOST_AUTO_TEST_CASE(doctor_reports_an_orphaned_registration) {
+  BOOST_REQUIRE(run(register_ledger) == exit_code::ok);
+  BOOST_REQUIRE(registry.delete_tree(RegistryRoot::local_machine, std::string(layout::application_support) +
+                                                                      "\\{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}").ok());
+  BOOST_TEST(run({"doctor"}) == exit_code::problems_found, out);
+  BOOST_TEST(out.find("nothing to check") == std::string::npos, out);
+  BOOST_TEST(out.find("PROBLEM  registration not orphaned") != std::string::npos, out);
+  BOOST_TEST(out.find("fix: register it again: wsbkit register --writer {76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}") != std::string::npos, out);
+  BOOST_TEST(run({"doctor", "--json"}) == exit_code::problems_found);
+  const auto doc = nlohmann::json::parse(out);
+  bool found = false;
+  for (const auto& check : doc["checks"]) found = found || (check["id"] == "registration-not-orphaned" && check["status"] == "problem");
+  BOOST_TEST(found, out);
+  BOOST_TEST(doc["problems"].get<int>() >= 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

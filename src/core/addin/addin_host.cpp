@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/registration/policy_target_checks.hpp"
+#include "core/registration/registrar.hpp"
 #include "core/steps/event_ids.hpp"
 #include "core/steps/trust.hpp"
+#include "platform/text.hpp"
 
 namespace wsbkit {
 namespace {
@@ -77,9 +80,18 @@ std::string session_key_for(const std::string& writer_or_clsid) {
   return key.empty() ? "default" : key;
 }
 
+Result<std::optional<std::string>> writer_for_clsid(Registry& registry, const std::string& clsid) {
+  auto apps = Registrar(registry, nullptr).list_applications();
+  if (!apps) return apps.error();
+  for (const auto& app : *apps) {
+    if (app.clsid && iequals(*app.clsid, clsid)) return std::optional<std::string>(app.writer_id);
+  }
+  return std::optional<std::string>();
+}
+
 AddinHost::AddinHost(RestoreEnvironment env, CallLog& log, AddinSettings settings, ConsistencyChecksFactory checks_factory)
     : env_(std::move(env)), log_(log), settings_(std::move(settings)) {
-  session_key_ = session_key_for(settings_.clsid);
+  session_key_ = session_key_for(settings_.writer_id.value_or(settings_.clsid));
   if (settings_.policy_path) {
     // The add-in runs as SYSTEM: a policy others can edit would let them run code as SYSTEM.
     // The policy is read through the handle that was checked (no check-then-reopen).
@@ -100,7 +112,11 @@ AddinHost::AddinHost(RestoreEnvironment env, CallLog& log, AddinSettings setting
       parsed = std::move(*loaded->policy);
       // The journal key comes from the policy even when it is refused, so that an earlier
       // session's services can still be given back.
-      if (!parsed->writer_id.empty()) session_key_ = session_key_for(parsed->writer_id);
+      if (!parsed->writer_id.empty() && !settings_.writer_id) session_key_ = session_key_for(parsed->writer_id);
+      if (const auto mismatch = settings_.writer_id ? writer_mismatch(*parsed, *settings_.writer_id) : std::nullopt) {
+        policy_problem_ = *settings_.policy_path + ": " + mismatch->path + ": " + mismatch->message;
+        parsed.reset();
+      }
     } else {
       policy_problem_ = std::to_string(loaded->problems.size()) + " problem(s); first: " +
                         loaded->problems.front().format(*settings_.policy_path);

@@ -19,6 +19,7 @@
 #include "core/addin/addin_core.hpp"
 #include "core/policy/policy.hpp"
 #include "core/restore/policy_restore_engine.hpp"
+#include "platform/registry.hpp"
 
 namespace wsbkit {
 
@@ -31,6 +32,10 @@ struct AddinSettings {
   std::chrono::milliseconds expiry_check_interval{std::chrono::minutes(1)};
   // The timer sleeps on the Clock in slices of at most this, so the host's end is seen within one.
   std::chrono::milliseconds timer_slice{100};
+  // The writer whose Application Support entry names this CLSID (writer_for_clsid), braced;
+  // nullopt when none does. A policy naming another writer is refused, and the journal is named
+  // after this writer.
+  std::optional<std::string> writer_id{};
 };
 
 using ConsistencyChecksFactory =
@@ -71,6 +76,9 @@ class AddinHost {
   bool stopping_ = false;
   std::thread timer_;
 };
+
+// The writer (braced key name) whose Application Support entry names `clsid`; nullopt when none.
+Result<std::optional<std::string>> writer_for_clsid(Registry& registry, const std::string& clsid);
 
 // A file-name-safe journal key: the writer id without braces, else the CLSID's.
 std::string session_key_for(const std::string& writer_or_clsid);

@@ -83,8 +83,14 @@ class LocatingHandler : public nlohmann::json_sax<nlohmann::json> {
   bool binary(binary_t&) override { return value(); }
   bool start_object(std::size_t) override { return open(false); }
   bool key(string_t& key) override {
-    frames_.back().key = key;
-    record(current_path());
+    Frame& frame = frames_.back();
+    frame.key = key;
+    const auto path = current_path();
+    const std::size_t at = record(path);
+    if (!frame.keys.insert(key).second) {
+      const auto first = path ? out_.find(*path) : out_.end();
+      duplicates_.push_back({path.value_or(key), first == out_.end() ? Location{} : first->second, lines_.at(at)});
+    }
     return true;
   }
   bool end_object() override { return end_container(); }
@@ -92,6 +98,13 @@ class LocatingHandler : public nlohmann::json_sax<nlohmann::json> {
   bool end_array() override { return end_container(); }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
 
+  struct Duplicate {
+    std::string path;
+    Location first;
+    Location again;
+  };
+  // Keys given twice in one object (JSON parsers disagree on which wins: wsbkit refuses them).
+  const std::vector<Duplicate>& duplicates() const { return duplicates_; }
   // Where the first container deeper than max_nesting starts, if there is one.
   const std::optional<Location>& too_deep() const { return too_deep_; }
   std::size_t work() const { return work_; }
@@ -102,6 +115,7 @@ class LocatingHandler : public nlohmann::json_sax<nlohmann::json> {
     std::size_t index;
     std::string key;
     std::string path;
+    std::set<std::string> keys;  // an object's keys so far
   };
 
   // The display path of the value being read; nullopt once the path budget is spent.
@@ -127,7 +141,7 @@ class LocatingHandler : public nlohmann::json_sax<nlohmann::json> {
       too_deep_ = lines_.at(start);
       return false;
     }
-    frames_.push_back({array, 0, {}, path ? std::move(*path) : std::string()});
+    frames_.push_back({array, 0, {}, path ? std::move(*path) : std::string(), {}});
     return true;
   }
   bool value() {
@@ -180,6 +194,7 @@ class LocatingHandler : public nlohmann::json_sax<nlohmann::json> {
   std::size_t path_budget_;
   bool budget_spent_ = false;
   std::optional<Location> too_deep_;
+  std::vector<Duplicate> duplicates_;
   std::size_t work_ = 0;
 };
 
@@ -287,8 +302,19 @@ Document::Document(const std::string& text) {
     std::string message = e.what();
     const auto colon = message.find("syntax error");
     if (colon != std::string::npos) message = message.substr(colon);
+    if (message.find("forbidden character after backslash") != std::string::npos) {
+      message += " (a backslash starts an escape in JSON: write a Windows path's backslash twice, \"C:\\\\Tools\\\\app.exe\", or use '/')";
+    }
     problems_.push_back({"", where, "invalid JSON: " + message});
+    return;
   }
+  for (const auto& d : locator.duplicates()) {
+    problems_.push_back({d.path, d.again,
+                         "given twice in one object (first at line " + std::to_string(d.first.line) + ", column " +
+                             std::to_string(d.first.column) + ", again at line " + std::to_string(d.again.line) +
+                             ", column " + std::to_string(d.again.column) + "): keep one"});
+  }
+  if (!locator.duplicates().empty()) parsed_ = false;
 }
 
 Location Document::where(const std::string& path) const {

@@ -42,8 +42,9 @@ std::string program_of(const std::string& command) {
   return command.substr(0, command.find(' '));
 }
 
-// The add-in's --policy argument, if any.
-std::optional<std::string> policy_of(const std::string& command) {
+}  // namespace
+
+std::optional<std::string> policy_argument(const std::string& command) {
   const std::string marker = "--policy \"";
   const auto at = command.find(marker);
   if (at == std::string::npos) return std::nullopt;
@@ -51,6 +52,8 @@ std::optional<std::string> policy_of(const std::string& command) {
   const auto end = command.find('"', start);
   return command.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
+
+namespace {
 
 std::string quote_arg(const std::string& text) { return "\"" + text + "\""; }
 
@@ -76,7 +79,7 @@ class Doctor {
     if (any_addin) {
       if (auto r = check_proxy_stub(); !r) return r.error();
     }
-    if (auto r = check_interrupted(registrar); !r) return r.error();
+    if (auto r = check_interrupted(registrar, *apps); !r) return r.error();
     return checks_;
   }
 
@@ -196,7 +199,7 @@ class Doctor {
     // Policy file present and valid.
     {
       const std::string check = "policy file present and valid";
-      const auto policy = command ? policy_of(*command) : std::nullopt;
+      const auto policy = command ? policy_argument(*command) : std::nullopt;
       if (!command) {
         ok(subject, check, "not checked: the add-in's command line is not known");
       } else if (!policy) {
@@ -204,8 +207,8 @@ class Doctor {
       } else if (options_.file_exists && !options_.file_exists(*policy)) {
         problem(subject, check, "policy file " + *policy + " does not exist", "create it, or register again with --policy PATH");
       } else if (options_.validate_policy) {
-        if (auto valid = options_.validate_policy(*policy); !valid) {
-          problem(subject, check, *policy + ": " + valid.error().message(), "correct the policy file");
+        if (auto valid = options_.validate_policy(*policy, app.writer_id, app.identifier); !valid) {
+          problem(subject, check, valid.error().system_message(), "correct the policy file (each line says how)");
         } else {
           ok(subject, check, *policy);
         }
@@ -296,14 +299,14 @@ class Doctor {
   // The add-in (and its folder: a DLL planted beside it runs as SYSTEM) and its policy.
   void check_addin_files(const std::string& subject, const std::string& command) {
     check_file(subject, "add-in and its folder changeable by administrators only", program_of(command), FileRole::executable);
-    if (const auto policy = policy_of(command)) {
+    if (const auto policy = policy_argument(command)) {
       check_file(subject, "policy file changeable by administrators only", *policy, FileRole::data);
     }
   }
 
   // wsbkit's records of registrations that did not finish (killed midway, or their undo failed),
   // found whether or not an Application Support entry exists yet.
-  Result<void> check_interrupted(Registrar& registrar) {
+  Result<void> check_interrupted(Registrar& registrar, const std::vector<ApplicationEntry>& apps) {
     auto writers = registrar.recorded_writers();
     if (!writers) return writers.error();
     for (const auto& name : *writers) {
@@ -316,7 +319,17 @@ class Doctor {
       const std::string check = "wsbkit's last register/unregister completed";
       const std::string where = key_display(hklm, str(layout::registrations) + "\\" + name);
       const std::string unregister = "wsbkit unregister --writer " + writer->braced();
-      if (!(*record)->interrupted()) {
+      const bool listed = std::any_of(apps.begin(), apps.end(), [&](const ApplicationEntry& app) {
+        const auto app_writer = Guid::parse(app.writer_id);
+        return app_writer && *app_writer == *writer;
+      });
+      if (!(*record)->interrupted() && !listed) {
+        problem(subject, "registration not orphaned",
+                "wsbkit's record " + where + (((*record)->clsid) ? " and the add-in's CLSID " + *(*record)->clsid : std::string()) +
+                    " remain, but the Application Support entry is gone (deleted by hand?): Windows Server Backup no "
+                    "longer shows the application",
+                "register it again: " + register_command_line((*record)->spec) + "; or remove the rest: " + unregister);
+      } else if (!(*record)->interrupted()) {
         ok(subject, check, where);
       } else if ((*record)->intent == "unregister") {
         problem(subject, check, "a 'wsbkit unregister' was interrupted (" + where + " says so): part of the registration may be left",

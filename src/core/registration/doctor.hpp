@@ -29,9 +29,11 @@ struct DoctorCheck {
 struct DoctorOptions {
   std::optional<Guid> writer;  // only this application
   std::function<bool(const std::string& path)> file_exists;
-  // Validates a policy file. Unset until the policy format lands: the check is then presence only.
-  // TODO(policy): set it from the policy parser (src/core/policy*) in the CLI.
-  std::function<Result<void>(const std::string& path)> validate_policy;
+  // Validates a policy file as the add-in of `writer_id` (registered as `identifier`) will read it on
+  // this machine (core/registration/policy_target_checks.hpp); the error message lists the problems,
+  // one a line. Unset: the check is presence only.
+  std::function<Result<void>(const std::string& path, const std::string& writer_id, const std::string& identifier)>
+      validate_policy;
   // Who may change the add-in and its folder, the proxy/stub DLL and the policy (only SYSTEM,
   // Administrators and TrustedInstaller may). Unset (no such facility on the host): not checked.
   FileSecurity* security = nullptr;
@@ -46,6 +48,9 @@ Result<std::vector<DoctorCheck>> run_doctor(Registry& registry, ServiceControl* 
 // folder that is a junction, a file, or lets anyone else in, with the fix. Errors: system calls.
 class ProtectedFolders;
 Result<DoctorCheck> check_state_folder(ProtectedFolders& folders, const std::string& root);
+
+// The add-in's --policy argument in its command line, if any.
+std::optional<std::string> policy_argument(const std::string& command_line);
 
 // The command line that registers `spec` again (doctor's fix for a registry that drifted from
 // wsbkit's record).

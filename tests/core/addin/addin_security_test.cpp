@@ -1,12 +1,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include "core/addin/addin_host.hpp"
+#include "core/steps/event_ids.hpp"
 #include "mock/fake_clock.hpp"
 #include "mock/fake_event_log.hpp"
 #include "mock/fake_file_security.hpp"
 #include "mock/host_digests.hpp"
 #include "mock/fake_file_system.hpp"
 #include "mock/fake_process_runner.hpp"
+#include "mock/fake_registry.hpp"
 #include "mock/fake_service_control.hpp"
 
 using namespace wsbkit;
@@ -141,6 +143,47 @@ BOOST_AUTO_TEST_CASE(policy_over_4_mib_is_refused_with_its_size) {
   BOOST_TEST(!host.policy_loaded());
   BOOST_TEST(m.reported(event_id::policy_invalid,
                         "C:\\ProgramData\\Ledger\\policy.json: policy is 4194305 bytes, more than the 4 MiB limit"));
+}
+
+// A policy whose application block names another writer than the one the add-in is registered
+// for (the README's example copied unchanged): refused with an event and WSBAPP_E codes, nothing
+// stopped, and the journal named after the registered writer.
+BOOST_AUTO_TEST_CASE(a_policy_naming_another_writer_is_refused) {
+  Machine m;
+  BOOST_REQUIRE(m.files.write_file("C:\\ProgramData\\Ledger\\policy.json", R"({
+    "application": {"writer_id": "{AAAAAAAA-15F7-4BCD-987E-8E1ACB462FB7}"},
+    "restore": {"pre": [{"service.stop": {"service": "LedgerSvc"}}], "post": [{"service.start": {"service": "LedgerSvc"}}]}})").ok());
+  AddinSettings settings{std::string("C:\\ProgramData\\Ledger\\policy.json"), "{E759F65B-9371-515A-8397-AB5B1CCD6E96}"};
+  settings.writer_id = "{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}";
+  AddinHost host(m.env(), m.log, settings);
+  BOOST_TEST(!host.policy_loaded());
+  BOOST_TEST(host.policy_problem().find("application.writer_id: the policy names writer {AAAAAAAA-15F7-4BCD-987E-8E1ACB462FB7} but "
+                                        "it is given to the application registered for writer "
+                                        "{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}") != std::string::npos,
+             host.policy_problem());
+  BOOST_TEST(m.reported(event_id::policy_invalid, "application.writer_id"));
+  BOOST_TEST(host.session_key() == "76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7");
+  auto app = host.make_application();
+  BOOST_TEST(app->pre_restore(db) == hr::wsbapp_e_component_pre_restore_failed);
+  BOOST_TEST((m.services.service("LedgerSvc")->state == ServiceState::running));
+  // The same policy naming the registered writer is used.
+  settings.writer_id = "{AAAAAAAA-15F7-4BCD-987E-8E1ACB462FB7}";
+  AddinHost matching(m.env(), m.log, settings);
+  BOOST_TEST(matching.policy_loaded(), matching.policy_problem());
+}
+
+// The writer an add-in serves is the one whose Application Support entry names its CLSID.
+BOOST_AUTO_TEST_CASE(the_add_in_finds_its_writer_by_its_clsid) {
+  mock::FakeRegistry registry;
+  const std::string app = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\WindowsServerBackup\\Application Support\\"
+                          "{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}";
+  BOOST_TEST(!writer_for_clsid(registry, "{E759F65B-9371-515A-8397-AB5B1CCD6E96}").value().has_value());
+  BOOST_REQUIRE(registry.create_key(RegistryRoot::local_machine, app).ok());
+  BOOST_REQUIRE(registry.set_value(RegistryRoot::local_machine, app, "Application Identifier", reg_sz("Ledger")).ok());
+  BOOST_REQUIRE(registry.set_value(RegistryRoot::local_machine, app, "CLSID", reg_sz("{e759f65b-9371-515a-8397-ab5b1ccd6e96}")).ok());
+  BOOST_TEST(writer_for_clsid(registry, "{E759F65B-9371-515A-8397-AB5B1CCD6E96}").value().value_or("") ==
+             "{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}");
+  BOOST_TEST(!writer_for_clsid(registry, "{00000000-9371-515A-8397-AB5B1CCD6E96}").value().has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -26,7 +26,7 @@ struct Doctor {
   mock::FakeRegistry reg;
   mock::FakeServiceControl services;
   std::set<std::string> files{"C:\\wsbkit\\wsbkit-addin.exe", "C:\\wsbkit\\wsbkit-ps.dll", "C:\\Ledger\\policy.json"};
-  std::function<Result<void>(const std::string&)> validate_policy;
+  std::function<Result<void>(const std::string&, const std::string&, const std::string&)> validate_policy;
   FileSecurity* security = nullptr;
 
   RegistrationSpec spec() const {
@@ -110,12 +110,39 @@ BOOST_AUTO_TEST_CASE(missing_or_invalid_policy_is_a_problem) {
   files.erase("C:\\Ledger\\policy.json");
   BOOST_TEST(only_problem("policy file present and valid").detail.find("does not exist") != std::string::npos);
   files.insert("C:\\Ledger\\policy.json");
-  validate_policy = [](const std::string& path) -> Result<void> {
+  validate_policy = [](const std::string& path, const std::string&, const std::string&) -> Result<void> {
     return Error::hresult(hr::e_invalidarg, "policy", path, "restore.pre[0]: unknown key 'stpo'");
   };
   BOOST_TEST(only_problem("policy file present and valid").detail.find("unknown key 'stpo'") != std::string::npos);
-  validate_policy = [](const std::string&) -> Result<void> { return success(); };
+  validate_policy = [](const std::string&, const std::string&, const std::string&) -> Result<void> { return success(); };
   BOOST_TEST(problems(run()).empty());
+}
+
+// The Application Support entry deleted by hand while wsbkit's record, CLSID and AppID remain: the
+// application silently left WSB. An orphaned registration is a problem, with both ways out.
+BOOST_AUTO_TEST_CASE(an_orphaned_registration_is_a_problem_with_its_fix) {
+  register_(spec());
+  BOOST_REQUIRE(reg.delete_tree(hklm, app_key).ok());
+  const auto p = only_problem("registration not orphaned");
+  BOOST_TEST(p.detail.find("Application Support entry is gone") != std::string::npos, p.detail);
+  BOOST_TEST(p.detail.find(clsid) != std::string::npos, p.detail);
+  BOOST_TEST(p.fix.find("wsbkit register --writer " + writer_text) != std::string::npos, p.fix);
+  BOOST_TEST(p.fix.find("wsbkit unregister --writer " + writer_text) != std::string::npos, p.fix);
+}
+
+// The policy check is given the registration it serves (writer and identifier), so that the
+// policy's application block can be compared with it.
+BOOST_AUTO_TEST_CASE(the_policy_check_is_given_the_registration) {
+  register_(spec());
+  std::string seen_writer, seen_identifier;
+  validate_policy = [&](const std::string&, const std::string& writer, const std::string& identifier) -> Result<void> {
+    seen_writer = writer;
+    seen_identifier = identifier;
+    return success();
+  };
+  BOOST_TEST(problems(run()).empty());
+  BOOST_TEST(seen_writer == writer_text);
+  BOOST_TEST(seen_identifier == "Ledger");
 }
 
 // Permissions granting Everyone (or Users) launch: a problem; a missing value: a problem.
