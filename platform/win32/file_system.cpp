@@ -62,6 +62,15 @@ Result<void> refuse_reparse_point(HANDLE file, const std::string& path) {
   return success();
 }
 
+// With backup semantics CreateFileW opens a folder too: reading one stays ERROR_ACCESS_DENIED, as
+// the interface says (and as a plain open answers).
+Result<void> refuse_directory(HANDLE file, const std::string& path) {
+  BY_HANDLE_FILE_INFORMATION info;
+  if (!::GetFileInformationByHandle(file, &info)) return last_error("GetFileInformationByHandle", path);
+  if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) return win32_error(ERROR_ACCESS_DENIED, "CreateFileW", path);
+  return success();
+}
+
 class Win32FileSystem final : public FileSystem {
  public:
   Result<std::string> read_file(const std::string& path) override {
@@ -236,6 +245,7 @@ class Win32FileSystem final : public FileSystem {
                                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
                                           OPEN_EXISTING, read_flags(), nullptr));
     if (!file) return last_error("CreateFileW", path);
+    if (auto plain = refuse_directory(file.get(), path); !plain) return plain;
     const DWORD request = static_cast<DWORD>(std::min<std::size_t>(chunk_size, 1u << 30));
     std::string buffer(request, '\0');
     for (;;) {
