@@ -62,6 +62,15 @@ Result<void> refuse_reparse_point(HANDLE file, const std::string& path) {
   return success();
 }
 
+// With backup semantics CreateFileW opens a folder too: reading one stays ERROR_ACCESS_DENIED, as
+// the interface says (and as a plain open answers).
+Result<void> refuse_directory(HANDLE file, const std::string& path) {
+  BY_HANDLE_FILE_INFORMATION info;
+  if (!::GetFileInformationByHandle(file, &info)) return last_error("GetFileInformationByHandle", path);
+  if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) return win32_error(ERROR_ACCESS_DENIED, "CreateFileW", path);
+  return success();
+}
+
 // --- read_sequential: hashing many files in a row ----------------------------------------------
 // Up to `size` bytes of `file` read into `buffer` (no read for the end of file: the length is
 // known). Cached reads with FILE_FLAG_SEQUENTIAL_SCAN, not a mapped view: an I/O error under a view
@@ -262,8 +271,9 @@ class Win32FileSystem final : public FileSystem {
     if (chunk_size == 0) return win32_error(ERROR_INVALID_PARAMETER, "read_sequential", path);
     unique_file_handle file(::CreateFileW(wide_path(path).c_str(), GENERIC_READ,
                                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                                          OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
+                                          OPEN_EXISTING, read_flags(), nullptr));
     if (!file) return last_error("CreateFileW", path);
+    if (auto plain = refuse_directory(file.get(), path); !plain) return plain;
     LARGE_INTEGER size;
     if (!::GetFileSizeEx(file.get(), &size)) return last_error("GetFileSizeEx", path);
     return read_known_length(file.get(), static_cast<std::uint64_t>(size.QuadPart), path, chunk_size, buffer, sink);
@@ -276,6 +286,7 @@ class Win32FileSystem final : public FileSystem {
                                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
                                           OPEN_EXISTING, read_flags(), nullptr));
     if (!file) return last_error("CreateFileW", path);
+    if (auto plain = refuse_directory(file.get(), path); !plain) return plain;
     const DWORD request = static_cast<DWORD>(std::min<std::size_t>(chunk_size, 1u << 30));
     std::string buffer(request, '\0');
     for (;;) {

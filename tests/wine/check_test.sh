@@ -38,7 +38,7 @@ cat > "$c/ProgramData/Ledger/policy.json" <<'JSON'
   "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}", "identifier": "Ledger" },
   "components": { "db": { "name": "LedgerDB" }, "big": { "name": "BigDB" }, "hung": { "name": "HungDB" },
                   "loose": { "name": "LooseDB" }, "noisy": { "name": "NoisyDB" },
-                  "workdir": { "name": "WorkDirDB" } },
+                  "workdir": { "name": "WorkDirDB" }, "links": { "name": "LinkDB" } },
   "backup": { "check": [
     { "manifest.verify": { "manifest": "C:\\Ledger\\MANIFEST.xxh128", "extra_files": "fail" }, "when": { "component": "db" } },
     { "files.present": { "paths": "C:\\Ledger\\data\\*.ldb", "min_size": 3 }, "when": { "component": "db" } },
@@ -50,7 +50,8 @@ cat > "$c/ProgramData/Ledger/policy.json" <<'JSON'
     { "run": { "executable": "C:\\wsbkit\\ledger-check.exe", "arguments": ["spawn-sleeper", "1", "C:\\pids\\workdir.pid"],
                "working_directory": "C:\\loose" }, "when": { "component": "workdir" } },
     { "run": { "executable": "C:\\wsbkit\\ledger-check.exe", "arguments": ["noise", "4294967295"], "success_exit_codes": [-1] },
-      "when": { "component": "noisy" } }
+      "when": { "component": "noisy" } },
+    { "files.present": { "paths": ["C:\\Ledger\\live\\*.ldb", "C:\\Ledger\\bin\\*.*"] }, "when": { "component": "links" } }
   ] }
 }
 JSON
@@ -167,6 +168,23 @@ out = [r for r in records if r["event"] == "output"][0]
 assert "bytes cut" in out["stdout"] and "Fehler" in out["stderr"], out
 print("%d lines, JSON" % len(records))' "$(newest_log)" 2>&1)
 check_contains "the noisy checker's run log parses as JSON, output cut and decoded" "lines, JSON" "$json_check"
+
+# 8. A link inside the snapshot stand-in (a Unix symlink: Wine shows it as a reparse point, where a
+#    junction would be on Windows) to the live folder is not followed: what lies behind it is the
+#    live volume's. It is no mount point (GetVolumeNameForVolumeMountPointW says so), so the walk
+#    does not switch volumes either: the check fails naming the skipped reparse point. "*.*"
+#    matches a file name without a dot (C:\snap\Ledger\bin\LEDGERD).
+mkdir -p "$c/snap/Ledger/bin"
+printf 'binary' > "$c/snap/Ledger/bin/LEDGERD"
+ln -s "$c/Ledger/data" "$c/snap/Ledger/live"
+out=$(wsbkit simulate Ledger --backup-only --component LinkDB "${volume[@]}" --poll-ms 20)
+echo "$out"
+check_contains "a link in the snapshot to the live side fails the check" 'QueryStatus(component="LinkDB") -> S_OK, result WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED' "$out"
+log=$(cat "$(newest_log)" 2>/dev/null)
+check_contains "the run log names the link, skipped" 'skipped reparse point C:\\snap\\Ledger\\live' "$log"
+check_contains "*.* matched the name without a dot: only the link's pattern failed" 'live\\*.ldb: nothing matches' "$log"
+check_not_contains "*.* matched the name without a dot" 'bin\\*.*: nothing matches' "$log"
+rm -f "$c/snap/Ledger/live"
 
 check "unregister" wsbkit unregister --writer '{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}'
 rm -f "$c/snap/Big/big.bin"
