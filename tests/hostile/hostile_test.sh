@@ -3,13 +3,12 @@
 # fresh prefix: the add-in registered (LocalServer32) with a policy that has a quick check (Quick:
 # files.present on the snapshot), a long one (Slow: a manifest of 1,000 x 64 MiB to hash), a
 # check on the writer metadata's file groups (Meta) and a restore order (DB before Logs).
-# Args: HOSTILE_CLIENT_EXE MODE [MODE OPTIONS...]   (MODE: hostile | soak; see the client)
-# After the client: no add-in process is left (the server exits after the last Release).
+# Args: HOSTILE_CLIENT_EXE MODE [OPTIONS...] [-- MODE [OPTIONS...]]...   (MODE: hostile | soak; see the client)
+# After each client run: no add-in process is left (the server exits after the last Release).
 . "$(dirname "$0")/../wine/lib.sh"
 client_exe=$1; shift
-mode=$1
 
-fresh_prefix "hostile-$mode${WSBKIT_SOAK_FULL:+-full}"
+fresh_prefix "hostile${WSBKIT_SOAK_FULL:+-soak-full}"
 c="$WINEPREFIX/drive_c"
 install_dir="$c/wsbkit"
 mkdir -p "$install_dir" "$c/ProgramData/Ledger" "$c/snap/Quick" "$c/snap/Big" "$c/Quick" "$c/Big"
@@ -37,24 +36,38 @@ check "register the add-in with the hostile policy" wine_run "$install_dir/wsbki
   --writer '{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}' --identifier Ledger --addin 'C:\wsbkit\wsbkit-addin.exe' \
   --clsid "$clsid" --policy 'C:\ProgramData\Ledger\policy.json'
 
-# Output to a file: the add-in the client starts inherits the client's stdout.
-started=$(date +%s)
-WINEDEBUG=-all wine "$install_dir/hostile-client.exe" --clsid "$clsid" --timeout-s 3000 "$@" > "$c/client.out" 2>&1
-rc=$?
-out=$(tr -d '\r' < "$c/client.out")
-echo "$out" | grep -v '^ok - ' | head -n 200
-echo "[$mode] client exit $rc in $(( $(date +%s) - started )) s; $(grep -c '^ok - ' <<< "$out") client checks passed"
-# Every client line counts as a check of this test.
-while IFS= read -r line; do
-  case "$line" in
-    'ok - '*) passed=$((passed + 1)) ;;
-    'FAIL - '*) failed=$((failed + 1)) ;;
-  esac
-done <<< "$out"
-[ $rc -eq 0 ] && pass "[$mode] the client ends with every check passed (exit 0)" || fail "[$mode] client exit $rc" "$(tail -n 5 <<< "$out")"
-check_contains "[$mode] the client ran to its end" " passed, 0 failed" "$out"
-check_not_contains "[$mode] no server died under a call (RPC_S_CALL_FAILED)" "0x800706BE" "$out"
-for _ in $(seq 1 150); do [ -z "$(prefix_pids wsbkit-addin.exe)" ] && break; sleep 0.1; done
-[ -z "$(prefix_pids wsbkit-addin.exe)" ] && pass "[$mode] no add-in process is left" \
-  || fail "[$mode] an add-in process is left: $(prefix_pids wsbkit-addin.exe)"
+# One client run: its lines are checks of this test, then the add-in must be gone.
+run_client() {
+  local mode=$1 started out rc line
+  started=$(date +%s)
+  # Output to a file: the add-in the client starts inherits the client's stdout.
+  WINEDEBUG=-all wine "$install_dir/hostile-client.exe" --clsid "$clsid" --timeout-s 3000 "$@" > "$c/client.out" 2>&1
+  rc=$?
+  out=$(tr -d '\r' < "$c/client.out")
+  grep -v '^ok - ' <<< "$out" | head -n 200
+  echo "[$mode] client exit $rc in $(( $(date +%s) - started )) s; $(grep -c '^ok - ' <<< "$out") client checks passed"
+  while IFS= read -r line; do
+    case "$line" in
+      'ok - '*) passed=$((passed + 1)) ;;
+      'FAIL - '*) failed=$((failed + 1)) ;;
+    esac
+  done <<< "$out"
+  [ $rc -eq 0 ] && pass "[$mode] the client ends with every check passed (exit 0)" || fail "[$mode] client exit $rc" "$(tail -n 5 <<< "$out")"
+  check_contains "[$mode] the client ran to its end" " passed, 0 failed" "$out"
+  check_not_contains "[$mode] no server died under a call (RPC_S_CALL_FAILED)" "0x800706BE" "$out"
+  for _ in $(seq 1 150); do [ -z "$(prefix_pids wsbkit-addin.exe)" ] && break; sleep 0.1; done
+  [ -z "$(prefix_pids wsbkit-addin.exe)" ] && pass "[$mode] no add-in process is left" \
+    || fail "[$mode] an add-in process is left: $(prefix_pids wsbkit-addin.exe)"
+}
+
+# The client runs, separated by "--" on the command line.
+args=()
+for a in "$@" --; do
+  if [ "$a" = -- ]; then
+    [ ${#args[@]} -gt 0 ] && run_client "${args[@]}"
+    args=()
+  else
+    args+=("$a")
+  fi
+done
 finish
