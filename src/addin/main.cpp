@@ -75,6 +75,7 @@ int wmain(int argc, wchar_t** argv) {
   po::options_description options("Options");
   options.add_options()
       ("help,h", "show this help")
+      ("version", "print 'wsbkit-addin VERSION' (how 'wsbkit register' recognises the add-in)")
       ("clsid", po::value(&clsid), "CLSID to serve (written by 'wsbkit register')")
       ("policy", po::value(&policy), "policy file of the application")
       ("log", po::value(&log_file), "JSON-lines call log (default <ProgramData>\\wsbkit\\logs\\addin.jsonl)")
@@ -88,6 +89,10 @@ int wmain(int argc, wchar_t** argv) {
   } catch (const po::error& e) {
     std::cerr << "wsbkit-addin: " << e.what() << "\n";
     return 2;
+  }
+  if (vm.count("version")) {
+    std::cout << "wsbkit-addin 0.1.0\n";
+    return 0;
   }
   if (vm.count("help") || (!embedding && service.empty())) {
     std::cout << "Usage: wsbkit-addin.exe --clsid {CLSID} [--policy FILE] [--log FILE] -Embedding\n\n"

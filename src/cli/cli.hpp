@@ -15,6 +15,7 @@
 #include "platform/file_lock.hpp"
 #include "platform/file_security.hpp"
 #include "platform/file_system.hpp"
+#include "platform/process.hpp"
 #include "platform/protected_folders.hpp"
 #include "platform/registry.hpp"
 #include "platform/service_control.hpp"
@@ -57,6 +58,8 @@ struct CliContext {
   // repair, doctor: the state folder is checked (and held) before any journal in it is used; null:
   // no folder check (native tests).
   ProtectedFolders* folders = nullptr;
+  // register: runs the add-in with --version to prove it is wsbkit's; null: not run.
+  ProcessRunner* processes = nullptr;
 };
 
 int run_cli(const std::vector<std::string>& args, CliContext& context, std::ostream& out, std::ostream& err);

@@ -20,6 +20,7 @@ int wmain(int argc, wchar_t** argv) {
   auto security = win32::make_win32_file_security();
   auto digests = win32::make_win32_digests();
   auto folders = win32::make_win32_protected_folders();
+  auto processes = win32::make_win32_process_runner();
   CallLog log([](const std::string& line) { std::clog << line << "\n"; });
   // From the OS, never from %ProgramData% (an environment variable is the caller's to set).
   auto program_data = folders->program_data();
@@ -43,6 +44,7 @@ int wmain(int argc, wchar_t** argv) {
                      locks.get(),
                      security.get(),
                      digests.get(),
-                     folders.get()};
+                     folders.get(),
+                     processes.get()};
   return run_cli(utf8_args(argc, argv), context, std::cout, std::cerr);
 }

@@ -9,6 +9,7 @@
 #include "cli/inspection_commands.hpp"
 #include "core/registration/registrar.hpp"
 #include "core/registration/wsb_layout.hpp"
+#include "core/steps/trust.hpp"
 #include "core/support/json_text.hpp"
 #include "platform/text.hpp"
 
@@ -80,6 +81,31 @@ int invalid_option(std::ostream& err, const std::string& field, const std::strin
   return exit_code::invalid_input;
 }
 
+// The add-in answers --version as wsbkit's add-in. Only a file that passes the trust check is run
+// (through the handle checked); one that does not is left to the registrar, which refuses it.
+int probe_addin_version(CliContext& ctx, const std::string& path, std::ostream& err) {
+  if (!ctx.processes) return exit_code::ok;
+  TrustedFile trusted;
+  if (ctx.security) {
+    trusted = open_trusted(*ctx.security, path, FileRole::executable);
+    if (!trusted.refusal.empty() || !trusted.file) return exit_code::ok;
+  }
+  ProcessRequest request;
+  request.executable = path;
+  request.image = trusted.file.get();
+  request.arguments = {"--version"};
+  request.timeout = std::chrono::seconds(30);
+  auto outcome = ctx.processes->run(request);
+  const std::string answer = outcome ? outcome->standard_output.substr(0, 80) : std::string();
+  if (outcome && !outcome->timed_out && outcome->exit_code == 0 && answer.rfind("wsbkit-addin ", 0) == 0) return exit_code::ok;
+  return invalid_option(err, "addin",
+                        path + " does not answer --version as wsbkit's add-in (" +
+                            (outcome ? "exit code " + std::to_string(outcome->exit_code) + ", printed '" +
+                                           answer.substr(0, answer.find_first_of("\r\n")) + "'"
+                                     : outcome.error().message()) +
+                            "): give the path of wsbkit-addin.exe");
+}
+
 // The add-in is wsbkit's, and its policy is valid on this machine for this registration.
 int check_addin_inputs(CliContext& ctx, const RegistrationSpec& spec, bool no_policy, std::ostream& err) {
   const AddinSpec& addin = *spec.addin;
@@ -89,6 +115,7 @@ int check_addin_inputs(CliContext& ctx, const RegistrationSpec& spec, bool no_po
                           "'" + file_name + "' is not wsbkit's add-in: give the path of wsbkit-addin.exe (wsbkit.exe is the "
                           "administration tool)");
   }
+  if (int rc = probe_addin_version(ctx, addin.exe_path, err); rc != exit_code::ok) return rc;
   if (!addin.policy_path) {
     if (no_policy) return exit_code::ok;
     return invalid_option(err, "policy",

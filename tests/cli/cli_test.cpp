@@ -11,6 +11,7 @@
 #include "mock/fake_clock.hpp"
 #include "mock/fake_file_security.hpp"
 #include "mock/fake_file_system.hpp"
+#include "mock/fake_process_runner.hpp"
 #include "mock/fake_registry.hpp"
 #include "mock/fake_service_control.hpp"
 #include "platform/text.hpp"
@@ -523,6 +524,23 @@ BOOST_AUTO_TEST_CASE(doctor_reports_an_orphaned_registration) {
   for (const auto& check : doc["checks"]) found = found || (check["id"] == "registration-not-orphaned" && check["status"] == "problem");
   BOOST_TEST(found, out);
   BOOST_TEST(doc["problems"].get<int>() >= 1);
+}
+
+// Where the host can run it, the add-in must answer --version as wsbkit's add-in: a renamed
+// program is refused (exit 3, nothing written); the real one is registered.
+BOOST_AUTO_TEST_CASE(register_refuses_an_add_in_that_does_not_answer_version_as_one) {
+  mock::FakeProcessRunner processes;
+  context.processes = &processes;
+  processes.expect("wsbkit-addin.exe", ProcessOutcome{0, "wsbkit 0.1.0\r\n", "", false, {}});
+  const auto before = registry.snapshot();
+  BOOST_TEST(run(register_ledger) == exit_code::invalid_input);
+  BOOST_TEST(err.find("invalid addin: C:\\Tools\\wsbkit-addin.exe does not answer --version as wsbkit's add-in (exit code 0, "
+                      "printed 'wsbkit 0.1.0')") != std::string::npos, err);
+  BOOST_TEST((registry.snapshot() == before));
+  processes.expect("wsbkit-addin.exe", ProcessOutcome{0, "wsbkit-addin 0.1.0\r\n", "", false, {}});
+  BOOST_TEST(run(register_ledger) == exit_code::ok, err);
+  BOOST_REQUIRE(!processes.requests().empty());
+  BOOST_TEST(processes.requests().back().arguments == std::vector<std::string>{"--version"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

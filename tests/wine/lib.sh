@@ -82,3 +82,14 @@ check_no_records() {
   done <<< "$out"
   if [ -z "$bad" ]; then pass "$1"; else fail "$1" "$out"; fi
 }
+
+# service_state NAME: RUNNING, STOPPED, ... as Wine's sc reports it; start_type_of NAME: AUTO_START,
+# DEMAND_START, DISABLED (Wine's sc has no `qc`: read where the SCM keeps it); wait_service_state
+# NAME STATE: up to 10 s.
+service_state() { wine_run sc query "$1" | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p' | head -n1; }
+start_type_of() {
+  case $(wine_run reg query "HKLM\\System\\CurrentControlSet\\Services\\$1" /v Start | sed -n 's/.*REG_DWORD *0x\([0-9a-f]*\).*/\1/p') in
+    2) echo AUTO_START ;; 3) echo DEMAND_START ;; 4) echo DISABLED ;; *) echo unknown ;;
+  esac
+}
+wait_service_state() { for _ in $(seq 1 100); do [ "$(service_state "$1")" = "$2" ] && return 0; sleep 0.1; done; return 1; }

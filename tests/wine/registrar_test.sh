@@ -59,7 +59,7 @@ check_contains "the plan shows the LaunchPermission value with its bytes" \
 check_exit 1 "register --dry-run wrote nothing (reg query: no entry)" wine reg query "$app_support\\$writer"
 planned=$(printf '%s\n' "$out" | grep '^  ')
 
-out=$(wsbkit "${register[@]}")
+out=$(wsbkit "${register[@]}" --verbose)
 rc=$?
 [ $rc -eq 0 ] && pass "register succeeds" || fail "register (exit $rc)" "$out"
 [ "$(printf '%s\n' "$out" | grep '^  ')" = "$planned" ] && pass "the real run made exactly the planned changes" \
@@ -91,7 +91,7 @@ check_contains "re-register --dry-run shows old -> new" \
 check_contains "re-register --dry-run plans removing the old CLSID key" "- key     HKLM\\SOFTWARE\\Classes\\CLSID\\$clsid" "$out"
 check_contains "re-register --dry-run wrote nothing" "REG_SZ Ledger" "$(value_of "$app_support\\$writer" 'Application Identifier')"
 planned=$(printf '%s\n' "$out" | grep '^  ')
-out=$(wsbkit "${changed[@]}")
+out=$(wsbkit "${changed[@]}" --verbose)
 rc=$?
 [ $rc -eq 0 ] && pass "re-register with changes succeeds" || fail "re-register (exit $rc)" "$out"
 [ "$(printf '%s\n' "$out" | grep '^  ')" = "$planned" ] && pass "re-register made exactly the planned changes" \
@@ -121,7 +121,7 @@ check_exit 7 "doctor: a permission granting Everyone is a problem (exit 7)" wsbk
 out=$(wsbkit doctor --writer "$writer")
 check_contains "doctor names the problem and the fix" "PROBLEM  AppID LaunchPermission" "$out"
 check_contains "doctor sees the drift from wsbkit's record" "PROBLEM  registry matches wsbkit's record" "$out"
-out=$(wsbkit "${changed[@]}")
+out=$(wsbkit "${changed[@]}" --verbose)
 check_contains "registering again puts the recorded permission back" "\"LaunchPermission\": REG_BINARY" "$out"
 check_exit 0 "doctor: all ok again" wsbkit doctor --writer "$writer"
 
@@ -191,7 +191,7 @@ out=$(wsbkit "${hosted[@]}" --dry-run)
 check_contains "LocalService --dry-run plans the service" \
   "+ service $service (\"wsbkit add-in for Ledger\", DEMAND_START, LocalSystem): \"C:\\wsbkit\\wsbkit-addin.exe\" --service \"$service\"" "$out"
 check_exit 1 "LocalService --dry-run created no service" wine reg query "$services_key"
-out=$(wsbkit "${hosted[@]}")
+out=$(wsbkit "${hosted[@]}" --verbose)
 rc=$?
 [ $rc -eq 0 ] && pass "register --hosting LocalService succeeds" || fail "register LocalService (exit $rc)" "$out"
 check_contains "service ImagePath: the add-in in service mode, CLSID, policy" \
@@ -239,13 +239,13 @@ out=$(wsbkit export --writer "$writer" --out 'C:\ledger-service.reg')
 check_contains "export of a LocalService registration names the service to create" "sc.exe create $service binPath=" \
   "$(utf8_of "$WINEPREFIX/drive_c/ledger-service.reg")"
 
-out=$(wsbkit "${register[@]}")
+out=$(wsbkit "${register[@]}" --verbose)
 check_contains "back to LocalServer32: the service is deleted" "- service $service" "$out"
 check_exit 1 "the service is gone from the registry" wine reg query "$services_key"
 check_contains "back to LocalServer32: LocalServer32 is there again" "--clsid $clsid" \
   "$(query "HKLM\\SOFTWARE\\Classes\\CLSID\\$clsid\\LocalServer32")"
 out=$(wsbkit "${hosted[@]}")
-out=$(wsbkit unregister --writer "$writer")
+out=$(wsbkit unregister --writer "$writer" --verbose)
 check_contains "unregister deletes the add-in's service" "- service $service" "$out"
 check_exit 1 "reg query: service gone after unregister" wine reg query "$services_key"
 check_no_records "reg query: nothing of wsbkit's left (the journal key may stay)"

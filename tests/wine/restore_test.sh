@@ -111,7 +111,7 @@ journal="$WINEPREFIX/drive_c/ProgramData/wsbkit/sessions/5C4A1E3B-7D2F-4E8A-9B6C
 cp "$journal" "$WINEPREFIX/authentic.journal"  # signed by this machine's key: case 6 edits a copy
 out=$(wsbkit repair)
 echo "$out"
-check_contains "wsbkit repair reports the restart" "LedgerSvc restarted" "$out"
+check_contains "wsbkit repair reports the restart" "gave back LedgerSvc: start type restored, started again" "$out"
 wait_state RUNNING && pass "wsbkit repair brought LedgerSvc back" || fail "not RUNNING after repair: $(service_state)"
 [ "$(start_type)" = AUTO_START ] && pass "and restored its start type" || fail "start type after repair: $(start_type)"
 out=$(wsbkit repair)
