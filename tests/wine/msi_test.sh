@@ -221,11 +221,11 @@ bad_install() {  # bad_install NAME "regex of the reason's log line" PROPERTY=VA
   else fail "$name: no line matching '$reason' in the installer log" "$(grep 'wsbkit:' <<< "$(installer_log "$name.log")")"; fi
   nothing_left "$name"
 }
-bad_install malformed-writer "^wsbkit: stderr: wsbkit register: .*'not-a-guid'" WRITER_ID='not-a-guid' APP_IDENTIFIER='Contoso Ledger' POLICY="$policy_win"
+bad_install malformed-writer "^wsbkit: stderr: .*not-a-guid" WRITER_ID='not-a-guid' APP_IDENTIFIER='Contoso Ledger' POLICY="$policy_win"
 bad_install missing-policy "^wsbkit: POLICY is required" WRITER_ID="$writer" APP_IDENTIFIER='Contoso Ledger'
-bad_install missing-policy-file "^wsbkit: stderr: wsbkit register: .*missing\.json" WRITER_ID="$writer" \
+bad_install missing-policy-file "^wsbkit: stderr: .*missing\.json" WRITER_ID="$writer" \
   APP_IDENTIFIER='Contoso Ledger' POLICY='C:\Contoso\missing.json'
-bad_install taken-identifier "^wsbkit: stderr: wsbkit register: .*'Exchange'" WRITER_ID="$writer" APP_IDENTIFIER=Exchange POLICY="$policy_win"
+bad_install taken-identifier "^wsbkit: stderr: .*Exchange" WRITER_ID="$writer" APP_IDENTIFIER=Exchange POLICY="$policy_win"
 
 # ---------------------------------------------------------------------- uninstall after unregistering by hand
 check "msiexec /i /qn installs again" msiexec /i "C:\\wsbkit-$version.msi" /qn \
