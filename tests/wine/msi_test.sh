@@ -15,7 +15,8 @@
 #  - repair (a deleted add-in and registration come back);
 #  - uninstall: nothing of wsbkit left, a neighbour application's registration untouched;
 #  - bad properties (malformed WRITER_ID, missing POLICY, a taken identifier): the install fails,
-#    the reason is in the installer log, nothing is left behind.
+#    the reason is in the installer log, nothing is left behind (a missing policy file too);
+#  - uninstall after the application was unregistered by hand still succeeds.
 . "$(dirname "$0")/lib.sh"
 probe=$1
 
@@ -212,14 +213,26 @@ nothing_left() {  # what an install that ended (uninstalled, or failed) must not
 nothing_left "uninstall"
 
 # ---------------------------------------------------------------------- bad properties
-bad_install() {  # bad_install NAME "reason in the log" PROPERTY=VALUE...
+bad_install() {  # bad_install NAME "regex of the reason's log line" PROPERTY=VALUE...
   local name=$1 reason=$2; shift 2
   check_exit_nonzero() { if msiexec "$@"; then fail "$name: the install succeeded"; else pass "$name: the install fails"; fi; }
   check_exit_nonzero /i "C:\\wsbkit-$version.msi" /qn /l*v "C:\\$name.log" "$@"
-  check_contains "$name: the reason is in the installer log" "$reason" "$(installer_log "$name.log")"
+  if grep -qE -- "$reason" <<< "$(installer_log "$name.log")"; then pass "$name: the reason is in the installer log"
+  else fail "$name: no line matching '$reason' in the installer log" "$(grep 'wsbkit:' <<< "$(installer_log "$name.log")")"; fi
   nothing_left "$name"
 }
-bad_install malformed-writer "wsbkit: stderr: " WRITER_ID='not-a-guid' APP_IDENTIFIER='Contoso Ledger' POLICY="$policy_win"
-bad_install missing-policy "POLICY is required" WRITER_ID="$writer" APP_IDENTIFIER='Contoso Ledger'
-bad_install taken-identifier "wsbkit: stderr: " WRITER_ID="$writer" APP_IDENTIFIER=Exchange POLICY="$policy_win"
+bad_install malformed-writer "^wsbkit: stderr: .*not-a-guid" WRITER_ID='not-a-guid' APP_IDENTIFIER='Contoso Ledger' POLICY="$policy_win"
+bad_install missing-policy "^wsbkit: POLICY is required" WRITER_ID="$writer" APP_IDENTIFIER='Contoso Ledger'
+bad_install missing-policy-file "^wsbkit: stderr: .*missing\.json" WRITER_ID="$writer" \
+  APP_IDENTIFIER='Contoso Ledger' POLICY='C:\Contoso\missing.json'
+bad_install taken-identifier "^wsbkit: stderr: .*Exchange" WRITER_ID="$writer" APP_IDENTIFIER=Exchange POLICY="$policy_win"
+
+# ---------------------------------------------------------------------- uninstall after unregistering by hand
+check "msiexec /i /qn installs again" msiexec /i "C:\\wsbkit-$version.msi" /qn \
+  WRITER_ID="$writer" APP_IDENTIFIER='Contoso Ledger' POLICY="$policy_win"
+check "wsbkit unregister by hand" wsbkit unregister --writer "$writer"
+check "msiexec /x still uninstalls" msiexec /x "C:\\wsbkit-$version.msi" /qn /l*v 'C:\uninstall-2.log'
+check_contains "the log says there was nothing left to unregister" "nothing registered for this writer" \
+  "$(installer_log uninstall-2.log)"
+nothing_left "uninstall after unregister"
 finish

@@ -17,6 +17,27 @@ DesiredState source_desired(const std::string& message_file) {
   return d;
 }
 
+// The module the record says was written ("" when it says nothing).
+Result<std::string> recorded_message_file(Registry& reg, const std::string& record) {
+  auto file = reg.get_value(hklm, record, std::string(message_file_value));
+  if (!file) {
+    if (file.error().is_win32(win32_error::file_not_found)) return std::string();
+    return file.error();
+  }
+  return decode_string(*file);
+}
+
+// Whether every value of `desired` is there (whatever it holds now).
+Result<bool> all_present(Registry& reg, const DesiredState& desired) {
+  for (const auto& v : desired.values) {
+    auto now = reg.get_value(hklm, v.key, v.name);
+    if (now) continue;
+    if (now.error().is_win32(win32_error::file_not_found)) return false;
+    return now.error();
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<void> claim_event_source(RegistryTransaction& tx, const std::string& message_file) {
@@ -33,20 +54,22 @@ Result<void> claim_event_source(RegistryTransaction& tx, const std::string& mess
     if (!*log || *exists) return success();  // no event log here, or someone else's source
   }
   OwnershipRecord owned;
+  std::string file = message_file;
   if (*ours) {
+    // Written by an earlier registration: it stays as that one wrote it; a claim whose writing was
+    // cut short is completed with the module it names.
     auto recorded = read_ownership(reg, record);
     if (!recorded) return recorded.error();
     owned = *recorded;
+    auto named = recorded_message_file(reg, record);
+    if (!named) return named.error();
+    if (!named->empty()) file = *named;
+    auto complete = all_present(reg, source_desired(file));
+    if (!complete) return complete.error();
+    if (*complete) return success();
   }
-  const std::vector<std::pair<std::string, RegistryValue>> inputs{{std::string(message_file_value), reg_sz(message_file)}};
-  const DesiredState desired = source_desired(message_file);
-  if (*ours) {
-    // Written by an earlier registration: it stays as that one wrote it (a claim whose writing was
-    // cut short is completed below).
-    auto written = reg.get_value(hklm, key, "EventMessageFile");
-    if (written) return success();
-    if (!written.error().is_win32(win32_error::file_not_found)) return written.error();
-  }
+  const std::vector<std::pair<std::string, RegistryValue>> inputs{{std::string(message_file_value), reg_sz(file)}};
+  const DesiredState desired = source_desired(file);
   // The claim first (the key and values about to be created, nothing to put back), so a command
   // killed before the record's final form leaves a record naming them.
   OwnershipRecord claim = owned;
@@ -69,16 +92,9 @@ Result<void> release_event_source(RegistryTransaction& tx, std::vector<std::stri
   if (!*exists) return success();
   auto owned = read_ownership(reg, record);
   if (!owned) return owned.error();
-  auto file = reg.get_value(hklm, record, std::string(message_file_value));
-  std::string message_file;
-  if (file) {
-    auto text = decode_string(*file);
-    if (!text) return text.error();
-    message_file = *text;
-  } else if (!file.error().is_win32(win32_error::file_not_found)) {
-    return file.error();
-  }
-  if (auto r = release(tx, *owned, DesiredState{}, {source_desired(message_file)}, left_behind); !r) return r;
+  auto message_file = recorded_message_file(reg, record);
+  if (!message_file) return message_file.error();
+  if (auto r = release(tx, *owned, DesiredState{}, {source_desired(*message_file)}, left_behind); !r) return r;
   return tx.delete_tree(hklm, record);
 }
 

@@ -1,6 +1,7 @@
 // Every event id wsbkit reports to the Windows Application log (source "wsbkit"), in one place.
 // The ids are stable: administrators filter on them and README lists them. A new event gets a new
-// id here; an id is never reused for another meaning.
+// id here; an id is never reused for another meaning. Each id has its message (the event's text
+// around its details, %1) in src/resources/wsbkit_events.mc: the wine_msi test fails without it.
 #pragma once
 
 #include <cstdint>

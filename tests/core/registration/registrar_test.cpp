@@ -1001,4 +1001,84 @@ BOOST_AUTO_TEST_CASE(exported_keys_are_what_wsbkit_wrote) {
   BOOST_TEST(!registrar.exported_keys(*Guid::parse("{11111111-2222-3333-4444-555555555555}")).ok());
 }
 
+// The event source "wsbkit" (event_source.hpp): register writes it where the Application log's key
+// exists and no source does; the last unregister removes exactly it.
+namespace {
+const std::string application_log = "SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application";
+const std::string source_key = application_log + "\\wsbkit";
+const std::string source_record = "SOFTWARE\\wsbkit\\EventSource";
+void add_event_log(Registry& reg) { BOOST_REQUIRE(reg.create_key(hklm, application_log).ok()); }
+const auto fresh_with_event_log = [](Machine& m) {
+  add_neighbour(m.reg);
+  add_event_log(m.reg);
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(register_writes_the_event_source_and_the_last_unregister_removes_exactly_it) {
+  FakeRegistry reg;
+  add_neighbour(reg);
+  add_event_log(reg);
+  const auto before = reg.snapshot();
+  Registrar registrar(reg);
+  auto plan = registrar.register_application(ledger_spec(), TransactionMode::plan);
+  BOOST_REQUIRE(plan.ok());
+  BOOST_REQUIRE(registrar.register_application(ledger_spec()).ok());
+  BOOST_TEST((reg.get_value(hklm, source_key, "EventMessageFile").value() == reg_expand_sz(ledger_spec().addin->exe_path)));
+  BOOST_TEST((reg.get_value(hklm, source_key, "TypesSupported").value() == reg_dword(7)));
+  BOOST_TEST(reg.key_exists(hklm, source_record).value());
+  BOOST_TEST(std::any_of(plan->changes.begin(), plan->changes.end(),
+                         [](const Change& c) { return c.kind == ChangeKind::create_key && iequals(c.path, source_key); }));
+
+  auto second = ledger_spec();
+  second.writer_id = *Guid::parse("{99999999-8888-7777-6666-555555555555}");
+  second.identifier = "Ledger Archive";
+  second.addin->exe_path = "C:\\Other\\wsbkit-addin.exe";
+  BOOST_REQUIRE(registrar.register_application(second).ok());
+  BOOST_TEST(value_of(reg, source_key, "EventMessageFile") == ledger_spec().addin->exe_path);  // the first one's, kept
+  BOOST_REQUIRE(registrar.unregister_application(writer).ok());
+  BOOST_TEST(reg.key_exists(hklm, source_key).value());  // still used by the second registration
+  BOOST_REQUIRE(registrar.unregister_application(second.writer_id).ok());
+  BOOST_TEST((reg.snapshot() == before), mock::describe_differences(before, reg.snapshot()));
+}
+
+BOOST_AUTO_TEST_CASE(an_event_source_wsbkit_did_not_write_is_left_alone) {
+  FakeRegistry reg;
+  add_neighbour(reg);
+  add_event_log(reg);
+  BOOST_REQUIRE(reg.create_key(hklm, source_key).ok());
+  BOOST_REQUIRE(reg.set_value(hklm, source_key, "EventMessageFile", reg_expand_sz("C:\\Program Files\\wsbkit\\msi.exe")).ok());
+  const auto before = reg.snapshot();
+  Registrar registrar(reg);
+  BOOST_REQUIRE(registrar.register_application(ledger_spec()).ok());
+  BOOST_TEST(value_of(reg, source_key, "EventMessageFile") == "C:\\Program Files\\wsbkit\\msi.exe");
+  BOOST_TEST(!reg.key_exists(hklm, source_record).value());
+  BOOST_REQUIRE(registrar.unregister_application(writer).ok());
+  BOOST_TEST((reg.snapshot() == before), mock::describe_differences(before, reg.snapshot()));
+}
+
+BOOST_AUTO_TEST_CASE(without_an_application_log_no_event_source_is_written) {
+  FakeRegistry reg;
+  add_neighbour(reg);
+  Registrar registrar(reg);
+  BOOST_REQUIRE(registrar.register_application(ledger_spec()).ok());
+  BOOST_TEST(!reg.key_exists(hklm, source_key).value());
+  BOOST_TEST(!reg.key_exists(hklm, source_record).value());
+}
+
+BOOST_AUTO_TEST_CASE(the_event_source_step_is_all_or_nothing_and_survives_a_kill_anywhere) {
+  const auto registered = [](Machine& m) {
+    fresh_with_event_log(m);
+    BOOST_REQUIRE(Registrar(m.reg, &m.services).register_application(ledger_spec()).ok());
+  };
+  const auto run = [](Machine& m) { return Registrar(m.reg, &m.services).register_application(ledger_spec()).ok(); };
+  const auto unregister = [](Machine& m) {
+    auto r = Registrar(m.reg, &m.services).unregister_application(writer);
+    return r.ok() || r.error().is_win32(win32_error::file_not_found);
+  };
+  BOOST_TEST(prove_all_or_nothing(fresh_with_event_log, run) > 40u);
+  BOOST_TEST(prove_all_or_nothing(registered, unregister) > 40u);
+  prove_kill_is_recoverable(fresh_with_event_log, run, run, unregister, fresh_with_event_log, "wsbkit-addin-E759F65B");
+  prove_kill_is_recoverable(registered, unregister, unregister, run, registered, "wsbkit-addin-E759F65B");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
