@@ -5,7 +5,8 @@
 #     calls per thread (OrderComponents, PreRestore/PostRestore of DB and Logs) on one activated
 #     add-in, under a policy whose steps always succeed (stop + disable the Ledger service, start
 #     it again): every answer is S_OK and OrderComponents gives the policy's order, as the same
-#     calls made one by one would; then one last PostRestore(Logs) ends whatever session is open:
+#     calls made one by one would; then a last PostRestore of DB and of Logs ends whatever session
+#     is open (a session ends once every component that had a PreRestore had its PostRestore):
 #     the service runs with its original start type, no journal owes anything, no "Access denied"
 #     in the run logs or events, no server crash (0x800706BE / 0x800703E6) and no server left;
 #  2. `wsbkit repair` during a live session (a client holds it between PreRestore and PostRestore):
@@ -105,7 +106,7 @@ churn() {
   [ -z "$left" ] && pass "[$hosting] churn: no session left open" || fail "[$hosting] churn: journal left" "$(for j in $left; do echo "$j:"; cat "$j"; done)"
 }
 
-# 1. Two clients x 8 threads x 24 calls at once, then the last PostRestore.
+# 1. Two clients x 8 threads x 24 calls at once, then the last PostRestores.
 storm() {
   local hosting=$1
   find "$WINEPREFIX/drive_c" -path '*wsbkit/logs/restore-*.jsonl' -delete 2>/dev/null
@@ -113,10 +114,10 @@ storm() {
   # One add-in process serves every client, as on Windows, where the SCM starts a local server
   # once and makes later activations wait for its class object. Wine's COM has each client that
   # finds no server start one of its own: a third client holds the add-in first, and makes the
-  # last PostRestore once both are done. (It started the add-in, so under LocalServer32 the
+  # last PostRestores once both are done. (It started the add-in, so under LocalServer32 the
   # add-in's stderr, where its events go, is this client's: it ends when the add-in does.)
   rm -f "$work/warm" "$work/release"
-  client --threads 0 'signal:C:\conc\warm' 'wait:C:\conc\release' post:Logs > "$work/warm.out" & local warm=$!
+  client --threads 0 'signal:C:\conc\warm' 'wait:C:\conc\release' post:DB post:Logs > "$work/warm.out" & local warm=$!
   for _ in $(seq 1 300); do [ -e "$work/warm" ] && break; sleep 0.1; done
   [ -e "$work/warm" ] && pass "[$hosting] the add-in is activated and held" || fail "[$hosting] no activation" "$(cat "$work/warm.out")"
   started=$(date +%s%N)
@@ -139,8 +140,8 @@ storm() {
   check_contains "[$hosting] client 1 made 192 calls, 0 failures" "calls 192 failures 0" "$out1"
   check_contains "[$hosting] client 2 made 192 calls, 0 failures" "calls 192 failures 0" "$out2"
   out=$(cat "$work/warm.out")
-  [ $rc -eq 0 ] && pass "[$hosting] the last PostRestore(Logs) -> S_OK" || fail "[$hosting] last PostRestore (exit $rc)" "$(grep -v ':eventlog:' <<< "$out")"
-  check_contains "[$hosting] (1 call, 0 failures)" "calls 1 failures 0" "$out"
+  [ $rc -eq 0 ] && pass "[$hosting] the last PostRestore(DB), PostRestore(Logs) -> S_OK" || fail "[$hosting] last PostRestores (exit $rc)" "$(grep -v ':eventlog:' <<< "$out")"
+  check_contains "[$hosting] (2 calls, 0 failures)" "calls 2 failures 0" "$out"
   wait_state RUNNING && pass "[$hosting] LedgerSvc RUNNING after the restore" || fail "[$hosting] LedgerSvc $(service_state)"
   [ "$(start_type)" = AUTO_START ] && pass "[$hosting] with its start type (automatic)" || fail "[$hosting] start type $(start_type)"
   local left

@@ -30,8 +30,10 @@ struct AddinSettings {
   // process left; the session this process holds open is completed at its own expiry (within one
   // timer slice), whatever this says. 0: only at activation.
   std::chrono::milliseconds expiry_check_interval{std::chrono::minutes(1)};
-  // The timer sleeps on the Clock in slices of at most this, so the host's end is seen within one.
-  std::chrono::milliseconds timer_slice{100};
+  // The timer sleeps on the Clock in slices of at most this, so the host's end is seen within one:
+  // short, because the process waits for it after it has revoked its class object, and an
+  // activation meanwhile reaches a server that is gone.
+  std::chrono::milliseconds timer_slice{20};
   // The writer whose Application Support entry names this CLSID (writer_for_clsid), braced;
   // nullopt when none does. A policy naming another writer is refused, and the journal is named
   // after this writer.
