@@ -24,10 +24,13 @@ int cmd_validate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   positional.add("policy", 1);
   po::variables_map vm;
   if (int rc = parse("validate", args, options, &positional, vm, out, err, "validate POLICY",
-                     "Checks a policy file: JSON syntax, unknown keys, types, durations with units, ranges,\n"
-                     "plausible service names and absolute executable paths (which must exist when run on\n"
-                     "the target Windows machine), declared components, acyclic ordering. Every problem is\n"
-                     "listed as FILE:LINE:COLUMN: PATH: MESSAGE. Exit code 0 when valid, 3 otherwise.");
+                     "Checks a policy file: JSON syntax (a key given twice is an error), unknown keys, types,\n"
+                     "durations with units, ranges, plausible service names and absolute executable paths,\n"
+                     "declared components, acyclic ordering. On the target Windows machine also: every\n"
+                     "executable exists, every service it names is installed (else the closest installed\n"
+                     "names), and its application block matches the registration whose add-in uses this\n"
+                     "file (or the one registered for the writer it names). Every problem is listed as\n"
+                     "FILE:LINE:COLUMN: PATH: MESSAGE. Exit code 0 when valid, 3 otherwise.");
       rc >= 0) {
     return rc;
   }

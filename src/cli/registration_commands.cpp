@@ -198,7 +198,14 @@ int cmd_register(const std::vector<std::string>& args, CliContext& ctx, std::ost
                      "change nothing, and it completes a registration that was interrupted.\n"
                      "The add-in runs as SYSTEM: an add-in, its folder, the proxy/stub DLL or the policy\n"
                      "that anyone but SYSTEM, Administrators and TrustedInstaller may change is refused\n"
-                     "(exit 3, with the icacls fix); --force registers it anyway, with a warning.");
+                     "(exit 3, with the icacls fix); --force registers it anyway, with a warning.\n"
+                     "Refused too (exit 3, nothing written): an add-in that is not wsbkit-addin.exe, an add-in\n"
+                     "without --policy (or --no-policy), a policy that is missing or invalid on this machine\n"
+                     "(problems printed as FILE:LINE:COLUMN: PATH: MESSAGE: services not installed,\n"
+                     "executables missing, an application block naming another writer or identifier), and\n"
+                     "registering without --addin where an add-in is registered (--no-addin removes it).\n"
+                     "Prints a summary (what WSB shows, the add-in and how it runs, counts of changes);\n"
+                     "--verbose or --dry-run also list every change.");
       rc >= 0) {
     return rc;
   }

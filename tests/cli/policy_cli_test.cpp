@@ -156,8 +156,7 @@ BOOST_AUTO_TEST_CASE(validate_refuses_a_duplicate_key_with_both_locations) {
 
 // A single backslash in a Windows path: the message says how to write one.
 BOOST_AUTO_TEST_CASE(validate_says_how_to_write_a_backslash) {
-  BOOST_REQUIRE(files.write_file("C:\\p.json", R"({"restore": {"pre": [{"run": {"executable": "C:\Tools\x.exe"}}]}})").ok());
-  // The JSON above has "C:\Tools\x.exe", which is valid; now a single one:
+  // "C:\Tools\x.exe" with one backslash each in the JSON text:
   BOOST_REQUIRE(files.write_file("C:\\p.json", "{\"restore\": {\"pre\": [{\"run\": {\"executable\": \"C:\\Tools\\x.exe\"}}]}}").ok());
   BOOST_TEST(run({"validate", "C:\\p.json"}) == exit_code::invalid_input);
   BOOST_TEST(err.find("forbidden character after backslash") != std::string::npos, err);
