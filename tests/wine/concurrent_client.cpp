@@ -18,7 +18,8 @@
 // With --rounds R the whole of it (activation, storm, OPs, release) is done R times: the churn that
 // lands activations on a server that is releasing its last object and shutting down. An activation
 // answered CO_E_SERVER_STOPPING (the server refusing new objects while it stops; under Wine also
-// RPC_S_UNKNOWN_IF / RPC_S_SERVER_UNAVAILABLE from a server between revoke and exit) is tried
+// RPC_S_UNKNOWN_IF / RPC_S_SERVER_UNAVAILABLE / RPC_S_CALL_FAILED from a server between revoke and
+// exit) is tried
 // again, as Windows' COM does, up to 200 times 25 ms apart; any other activation failure is exit 3.
 //
 //   wsbkit-concurrent-client --clsid {CLSID} [--threads 8] [--calls 24] [--seed 1] [--rounds 1] [--timeout-s 120] [OP...]
@@ -178,11 +179,13 @@ Result<std::shared_ptr<WsbApplication>> activate(ComRuntime& com, const std::str
     auto activated = com.activate_local_server(clsid);
     if (activated) return std::shared_ptr<WsbApplication>(std::move(*activated));
     // CO_E_SERVER_STOPPING is the server's own refusal; Wine answers an activation that reaches a
-    // server between its revoke and its exit with RPC_S_UNKNOWN_IF or RPC_S_SERVER_UNAVAILABLE
-    // instead (where Windows' COM retries by itself): the same "it is going away", tried again.
+    // server between its revoke and its exit with RPC_S_UNKNOWN_IF or RPC_S_SERVER_UNAVAILABLE,
+    // or RPC_S_CALL_FAILED when the process ends while the activation's call is in it (seen under
+    // load), where Windows' COM retries by itself: the same "it is going away", tried again. Only
+    // activations are retried; a method call that fails this way fails the test.
     const Hresult h = activated.error().hresult_code();
     const bool going_away = h == hr::co_e_server_stopping || h == static_cast<Hresult>(0x800706B5u) ||
-                            h == hr::rpc_s_server_unavailable;
+                            h == hr::rpc_s_server_unavailable || h == static_cast<Hresult>(0x800706BEu);
     if (!going_away || attempt == 200) {
       return activated.error();
     }
