@@ -15,7 +15,8 @@ packages=(meson ninja-build pkg-config g++ dpkg-dev procps python3
           g++-mingw-w64-x86-64-posix mingw-w64-tools
           wine wine64 wine64-tools
           libboost-test-dev libboost-program-options-dev
-          nlohmann-json3-dev)
+          nlohmann-json3-dev
+          clang libclang-rt-14-dev)   # the fuzz targets: libFuzzer, ASan, UBSan (scripts/fuzz.sh)
 
 missing=()
 for p in "${packages[@]}"; do

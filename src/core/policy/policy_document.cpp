@@ -221,11 +221,15 @@ std::optional<Duration> parse_duration(const std::string& text) {
     std::size_t unit_end = digits;
     while (unit_end < text.size() && std::isalpha(static_cast<unsigned char>(text[unit_end]))) ++unit_end;
     const std::string unit = text.substr(digits, unit_end - digits);
-    if (unit == "ms") total += Duration(number);
-    else if (unit == "s") total += std::chrono::seconds(number);
-    else if (unit == "m") total += std::chrono::minutes(number);
-    else if (unit == "h") total += std::chrono::hours(number);
+    Duration part;  // at most 999,999,999 h: no overflow here
+    if (unit == "ms") part = Duration(number);
+    else if (unit == "s") part = std::chrono::seconds(number);
+    else if (unit == "m") part = std::chrono::minutes(number);
+    else if (unit == "h") part = std::chrono::hours(number);
     else return std::nullopt;  // no unit, or an unknown one
+    // Many parts ("999999999h999999999h..."): the sum saturates instead of overflowing, so the
+    // caller's range check refuses it.
+    total = total > Duration::max() - part ? Duration::max() : total + part;
     i = unit_end;
   }
   return total;
