@@ -292,6 +292,14 @@ Document::Document(const std::string& text) {
     const auto colon = message.find("syntax error");
     if (colon != std::string::npos) message = message.substr(colon);
     problems_.push_back({"", where, "invalid JSON: " + message});
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double ("1e999"): nlohmann throws out_of_range, which has no position;
+    // the locating pass stopped right after the number.
+    const auto at = static_cast<std::size_t>(furthest - text.data());
+    std::string message = e.what();
+    const auto what = message.find("number overflow");
+    if (what != std::string::npos) message = message.substr(what);
+    problems_.push_back({"", lines.at(at > 0 ? at - 1 : 0), "invalid JSON: " + message});
   }
 }
 

@@ -198,6 +198,16 @@ BOOST_AUTO_TEST_CASE(a_huge_duration_saturates_and_is_refused_by_the_range_check
   BOOST_TEST(result.problems[0].message.find("must be between") != std::string::npos);
 }
 
+// A number too large for a double is invalid JSON with a location, not an exception (found by the
+// fuzz target policy: nlohmann throws out_of_range for it; input in tests/fuzz/regressions/policy/).
+BOOST_AUTO_TEST_CASE(a_number_beyond_a_double_is_a_located_problem) {
+  const auto result = parse_policy("{\n  \"restore\": { \"max_duration\": 887e887 } }");
+  BOOST_TEST(!result.policy);
+  BOOST_REQUIRE_EQUAL(result.problems.size(), 1u);
+  BOOST_TEST(result.problems[0].format("p.json") == "p.json:2:39: invalid JSON: number overflow parsing '887e887'");
+  BOOST_TEST(!parse_policy("887e887").policy);
+}
+
 // Wildcards are case-insensitive and anchored.
 BOOST_AUTO_TEST_CASE(wildcards) {
   BOOST_TEST(wildcard_match("Ledger*", "ledgerdb"));
