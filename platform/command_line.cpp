@@ -68,6 +68,67 @@ std::string build_windows_command_line(const std::vector<std::string>& argv) {
   return line;
 }
 
+namespace {
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// argv[0]: up to the next quote when it starts with one (no escapes), else up to a space or tab.
+std::string program_name(std::string_view line, std::size_t& at) {
+  std::string name;
+  const bool quoted = at < line.size() && line[at] == '"';
+  if (quoted) ++at;
+  while (at < line.size() && (quoted ? line[at] != '"' : !is_blank(line[at]))) name.push_back(line[at++]);
+  if (quoted && at < line.size()) ++at;
+  return name;
+}
+
+// One argument after argv[0], starting at a non-blank character. `quotes` is CommandLineToArgvW's
+// count of consecutive quotes: odd inside a quoted part; a third quote in a row is a literal one.
+std::string next_argument(std::string_view line, std::size_t& at) {
+  std::string argument;
+  int quotes = 0;
+  while (at < line.size() && (quotes != 0 || !is_blank(line[at]))) {
+    std::size_t backslashes = 0;
+    while (at < line.size() && line[at] == '\\') {
+      ++backslashes;
+      ++at;
+    }
+    if (at == line.size() || line[at] != '"') {
+      argument.append(backslashes, '\\');
+      if (backslashes == 0) argument.push_back(line[at++]);
+      continue;
+    }
+    argument.append(backslashes / 2, '\\');
+    if (backslashes % 2 == 1) {
+      argument.push_back('"');
+    } else {
+      ++quotes;
+    }
+    for (++at; at < line.size() && line[at] == '"'; ++at) {
+      if (++quotes == 3) {
+        argument.push_back('"');
+        quotes = 0;
+      }
+    }
+    if (quotes == 2) quotes = 0;
+  }
+  return argument;
+}
+
+}  // namespace
+
+std::vector<std::string> split_windows_command_line(std::string_view command_line) {
+  std::vector<std::string> argv;
+  if (command_line.empty()) return argv;
+  std::size_t at = 0;
+  argv.push_back(program_name(command_line, at));
+  while (true) {
+    while (at < command_line.size() && is_blank(command_line[at])) ++at;
+    if (at == command_line.size()) return argv;
+    argv.push_back(next_argument(command_line, at));
+  }
+}
+
 bool valid_environment_name(std::string_view name) {
   return !name.empty() && name.find('=') == std::string_view::npos && name.find('\0') == std::string_view::npos;
 }

@@ -26,6 +26,15 @@ std::string quote_windows_argument(std::string_view argument);
 // argv[0] (the program) and the arguments, separated by single spaces.
 std::string build_windows_command_line(const std::vector<std::string>& argv);
 
+// The inverse, portable: the argv that CommandLineToArgvW (and the CRT) make of a command line.
+// argv[0] by the program-name rule; then arguments separated by spaces and tabs, where 2n
+// backslashes before a `"` give n and the quote opens or closes a quoted part, 2n+1 give n and a
+// literal `"`, other backslashes are literal; of consecutive quotes every third is a literal `"`
+// (Wine's and shell32's rule, never met by what build_windows_command_line writes).
+// An empty line gives no argv (CommandLineToArgvW would name the current program). Proven against
+// the real CommandLineToArgvW under Wine; the fuzz target command_line round-trips through it.
+std::vector<std::string> split_windows_command_line(std::string_view command_line);
+
 // The child's environment: `current` ("NAME=value" entries, as GetEnvironmentStringsW lists them,
 // including the hidden "=C:=C:\dir" ones) with `additions` added or replacing entries of the same
 // name (compared case-insensitively; the addition's spelling wins; a later addition beats an

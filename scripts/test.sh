@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: sets up the machine, builds natively and for Windows, runs every suite
-# (native against fakes, then again under ASan+LSan+UBSan, the threaded ones under TSan; cross-built under Wine against the real
-# Win32 backends, plus the Wine integration tests) and ends with one line `N passed, N failed`.
+# (native against fakes, then again under ASan+LSan+UBSan, the threaded ones under TSan; every fuzz target for 10 s;
+# cross-built under Wine against the real Win32 backends, plus the Wine integration tests) and ends with one line
+# `N passed, N failed`.
 # Exit status non-zero on any failure.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +33,12 @@ tsan_tests=(unit_server_lifetime unit_addin_core unit_restore_session unit_resto
             contract_file_locks_posix)
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
-for dir in "$native" "$asan" "$tsan" "$win"; do
+fuzz=${WSBKIT_FUZZ_BUILD:-build-fuzz}
+# The libFuzzer targets (tests/fuzz/, clang + ASan + UBSan): each replays its regression inputs and
+# fuzzes for WSBKIT_FUZZ_SECONDS (10 s here; scripts/fuzz.sh runs them longer).
+export WSBKIT_FUZZ_SECONDS=${WSBKIT_FUZZ_SECONDS:-10}
+
+for dir in "$native" "$asan" "$tsan" "$fuzz" "$win"; do
   rm -f "$dir"/tests/reports/* "$dir/meson-logs/testlog.json"
 done
 status=0
@@ -55,6 +61,12 @@ if configure "$tsan" -Db_sanitize=thread -Db_lundef=false \
 else
   echo "sanitizer (TSan) build failed"; status=1
 fi
+if CC=clang CXX=clang++ configure "$fuzz" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+     -Dcpp_args=-fno-sanitize-recover=all && ninja -C "$fuzz" fuzz >/dev/null; then
+  meson test -C "$fuzz" -q --print-errorlogs --no-rebuild --suite fuzz --num-processes "$jobs" || status=1
+else
+  echo "fuzz build failed"; status=1
+fi
 if configure "$win" --cross-file scripts/cross/mingw-w64-x86_64.ini && ninja -C "$win" >/dev/null; then
   wine_up "$root/$win/wineprefix" || { echo "wine prefix could not be created"; status=1; }
   meson test -C "$win" -q --print-errorlogs --num-processes "$jobs" || status=1
@@ -62,5 +74,5 @@ if configure "$win" --cross-file scripts/cross/mingw-w64-x86_64.ini && ninja -C 
 else
   echo "windows build failed"; status=1
 fi
-python3 scripts/summarize.py "$native" "$asan" "$tsan" "$win" || status=1
+python3 scripts/summarize.py "$native" "$asan" "$tsan" "$fuzz" "$win" || status=1
 exit $status

@@ -230,7 +230,9 @@ int cmd_export(const std::vector<std::string>& args, CliContext& ctx, std::ostre
     comments.push_back("sc.exe create " + service.name + " binPath= \"" + bin_path + "\" start= demand obj= LocalSystem" +
                        " DisplayName= \"" + service.display_name + "\"");
   }
-  const std::string bytes = utf16le_with_bom(reg_file_text(reg_keys, comments));
+  const auto text = reg_file_text(reg_keys, comments);
+  if (!text) return report(text.error(), "export", err);
+  const std::string bytes = utf16le_with_bom(*text);
   const std::filesystem::path path(std::u8string(reinterpret_cast<const char8_t*>(file.data()), file.size()));
   std::ofstream stream(path, std::ios::binary | std::ios::trunc);
   stream.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

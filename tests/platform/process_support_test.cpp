@@ -56,6 +56,22 @@ BOOST_AUTO_TEST_CASE(command_line_quotes_the_program_by_its_own_rule) {
   BOOST_TEST(build_windows_command_line({}).empty());
 }
 
+// The portable parser undoes the quoting, and reads raw lines as CommandLineToArgvW does (proven
+// against it under Wine): argv[0] by its own rule, quote runs where every third quote is literal.
+BOOST_AUTO_TEST_CASE(split_reads_lines_as_CommandLineToArgvW_does) {
+  const Strings argv{"C:\\Program Files\\t.exe", "a", "", "b c", "d\"", "e\\", "f g\\", "\\\"", "\t"};
+  BOOST_TEST(split_windows_command_line(build_windows_command_line(argv)) == argv, boost::test_tools::per_element());
+  BOOST_TEST(split_windows_command_line(R"(C:\a\b.exe x)") == (Strings{"C:\\a\\b.exe", "x"}), boost::test_tools::per_element());
+  BOOST_TEST(split_windows_command_line(R"("C:\dir\" a\\b "c\\" d\\\"e)") == (Strings{"C:\\dir\\", "a\\\\b", "c\\", "d\\\"e"}),
+             boost::test_tools::per_element());
+  // Three quotes in a row give one literal quote and leave the quoted part: "a""b ends unquoted.
+  BOOST_TEST(split_windows_command_line(R"(p x"""y "a""b c """)") == (Strings{"p", "x\"y", "a\"b", "c", "\""}),
+             boost::test_tools::per_element());
+  BOOST_TEST(split_windows_command_line(" \t a") == (Strings{"", "a"}), boost::test_tools::per_element());
+  BOOST_TEST(split_windows_command_line(R"(p "unclosed \)") == (Strings{"p", "unclosed \\"}), boost::test_tools::per_element());
+  BOOST_TEST(split_windows_command_line("").empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(environment_block)

@@ -236,11 +236,15 @@ std::optional<Duration> parse_duration(const std::string& text) {
     std::size_t unit_end = digits;
     while (unit_end < text.size() && std::isalpha(static_cast<unsigned char>(text[unit_end]))) ++unit_end;
     const std::string unit = text.substr(digits, unit_end - digits);
-    if (unit == "ms") total += Duration(number);
-    else if (unit == "s") total += std::chrono::seconds(number);
-    else if (unit == "m") total += std::chrono::minutes(number);
-    else if (unit == "h") total += std::chrono::hours(number);
+    Duration part;  // at most 999,999,999 h: no overflow here
+    if (unit == "ms") part = Duration(number);
+    else if (unit == "s") part = std::chrono::seconds(number);
+    else if (unit == "m") part = std::chrono::minutes(number);
+    else if (unit == "h") part = std::chrono::hours(number);
     else return std::nullopt;  // no unit, or an unknown one
+    // Many parts ("999999999h999999999h..."): the sum saturates instead of overflowing, so the
+    // caller's range check refuses it.
+    total = total > Duration::max() - part ? Duration::max() : total + part;
     i = unit_end;
   }
   return total;
@@ -306,6 +310,15 @@ Document::Document(const std::string& text) {
       message += " (a backslash starts an escape in JSON: write a Windows path's backslash twice, \"C:\\\\Tools\\\\app.exe\", or use '/')";
     }
     problems_.push_back({"", where, "invalid JSON: " + message});
+    return;
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double ("1e999"): nlohmann throws out_of_range, which has no position;
+    // the locating pass stopped right after the number.
+    const auto at = static_cast<std::size_t>(furthest - text.data());
+    std::string message = e.what();
+    const auto what = message.find("number overflow");
+    if (what != std::string::npos) message = message.substr(what);
+    problems_.push_back({"", lines.at(at > 0 ? at - 1 : 0), "invalid JSON: " + message});
     return;
   }
   for (const auto& d : locator.duplicates()) {

@@ -37,7 +37,8 @@ inline constexpr std::size_t max_nesting = 64;
 // max_policy_bytes (for the whole document: no path, no location).
 std::optional<Problem> size_problem(std::uint64_t bytes);
 
-// "30s", "5m", "1h", "250ms", "1m30s"; nullopt for anything else (a bare number included).
+// "30s", "5m", "1h", "250ms", "1m30s"; nullopt for anything else (a bare number included). A sum
+// beyond what milliseconds hold saturates at Duration::max() (out of every range).
 std::optional<Duration> parse_duration(const std::string& text);
 std::string format_duration(Duration d);
 

@@ -38,6 +38,13 @@ std::string hex2(unsigned v) {
   return text;
 }
 
+bool has_line_break(const std::string& name) { return name.find_first_of("\r\n") != std::string::npos; }
+
+Error unwritable(const std::string& key, const std::string& what) {
+  return Error::win32(win32_error::invalid_data, "write .reg", key,
+                      what + " holds a line break, which a .reg file cannot hold (regedit has no escape for it)");
+}
+
 }  // namespace
 
 std::string reg_file_root(RegistryRoot root) {
@@ -79,13 +86,26 @@ std::string reg_file_value(const std::string& name, const RegistryValue& value) 
   return line;
 }
 
-std::string reg_file_text(const std::vector<RegFileKey>& keys, const std::vector<std::string>& comments) {
+Result<std::string> reg_file_text(const std::vector<RegFileKey>& keys, const std::vector<std::string>& comments) {
   std::string text = "Windows Registry Editor Version 5.00\r\n\r\n";
-  for (const auto& comment : comments) text += "; " + comment + "\r\n";
+  for (const auto& comment : comments) {
+    // Each line of the comment is a comment line of its own: nothing in it can become a key or value.
+    for (std::size_t start = 0;;) {
+      const std::size_t end = comment.find_first_of("\r\n", start);
+      text += "; " + comment.substr(start, end - start) + "\r\n";
+      if (end == std::string::npos) break;
+      start = end + (comment.compare(end, 2, "\r\n") == 0 ? 2 : 1);
+    }
+  }
   if (!comments.empty()) text += "\r\n";
   for (const auto& key : keys) {
-    text += "[" + reg_file_root(key.root) + "\\" + key.path + "]\r\n";
-    for (const auto& [name, value] : key.values) text += reg_file_value(name, value) + "\r\n";
+    const std::string where = reg_file_root(key.root) + "\\" + key.path;
+    if (has_line_break(key.path)) return unwritable(where, "the key path");
+    text += "[" + where + "]\r\n";
+    for (const auto& [name, value] : key.values) {
+      if (has_line_break(name)) return unwritable(where, "the value name '" + name + "'");
+      text += reg_file_value(name, value) + "\r\n";
+    }
     text += "\r\n";
   }
   return text;

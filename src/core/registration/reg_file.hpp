@@ -21,10 +21,14 @@ struct RegFileKey {
 
 // "HKEY_LOCAL_MACHINE" & co.
 std::string reg_file_root(RegistryRoot root);
-// One value line (possibly wrapped over several), without the final CRLF.
+// One value line (possibly wrapped over several), without the final CRLF. The name must hold no
+// CR or LF (reg_file_text checks).
 std::string reg_file_value(const std::string& name, const RegistryValue& value);
-// The whole file as UTF-8 text; `comments` become ";" lines after the header.
-std::string reg_file_text(const std::vector<RegFileKey>& keys, const std::vector<std::string>& comments = {});
+// The whole file as UTF-8 text; `comments` become ";" lines after the header, one per line of
+// the comment. A key path or value name holding a CR or LF is refused (ERROR_INVALID_DATA):
+// regedit has no escape for a line break there, and the name would end its line early and could
+// start a key or value of its own.
+Result<std::string> reg_file_text(const std::vector<RegFileKey>& keys, const std::vector<std::string>& comments = {});
 // The bytes regedit writes: FF FE, then the text in UTF-16LE.
 std::string utf16le_with_bom(const std::string& utf8);
 

@@ -358,7 +358,8 @@ Result<SecurityDescriptor> decode_self_relative(const std::vector<std::uint8_t>&
   SecurityDescriptor sd;
   sd.control = get16(in, 2);
   if (!(sd.control & sd_control::self_relative)) return malformed("not self-relative (control " + hex32(sd.control) + ")");
-  const std::uint32_t owner = get32(in, 4), group = get32(in, 8), dacl = get32(in, 16);
+  // Offsets as size_t: `dacl + 8` in 32 bits wraps for an offset near 4 GiB and passes the bounds checks.
+  const std::size_t owner = get32(in, 4), group = get32(in, 8), dacl = get32(in, 16);
   if (owner) {
     auto sid = read_sid(in, owner);
     if (!sid) return sid.error();
@@ -406,9 +407,12 @@ std::string to_sddl(const SecurityDescriptor& sd) {
     }
     for (const auto& ace : *sd.dacl) {
       std::string flags;
+      std::uint32_t unnamed = ace.flags;
       for (const auto& f : ace_flag_names) {
         if (ace.flags & f.value) flags += f.name;
+        unnamed &= ~f.value;
       }
+      if (unnamed != 0) flags += hex32(unnamed);  // shown, never dropped (SDDL has no name for it)
       const std::string type = ace.type == 0 ? "A" : ace.type == 1 ? "D" : "type" + std::to_string(ace.type);
       text += "(" + type + ";" + flags + ";" + hex32(ace.mask) + ";;;" + display_sid(ace.sid) + ")";
     }

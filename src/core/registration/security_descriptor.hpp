@@ -57,7 +57,8 @@ Result<std::vector<std::uint8_t>> sddl_to_self_relative(std::string_view sddl);
 
 // Reads a self-relative descriptor (any component order); ERROR_INVALID_DATA when malformed.
 Result<SecurityDescriptor> decode_self_relative(const std::vector<std::uint8_t>& bytes);
-// SDDL for display: aliases for the well-known SIDs above, rights in hex.
+// SDDL for display: aliases for the well-known SIDs above, rights in hex. ACE flag bits SDDL has no
+// name for are shown in hex after the named ones ("CI0x20"): such text does not parse back.
 std::string to_sddl(const SecurityDescriptor& sd);
 
 // "S-1-5-32-544" <-> SID bytes (revision 1, big-endian 48-bit authority, little-endian RIDs).

@@ -76,6 +76,17 @@ void replace_list(SessionState& s, ComponentList list) {
   s.components = std::move(list);
 }
 
+// The first field replay would read with the wrong JSON type (nlohmann's value() throws on it);
+// nullopt when the record can be replayed. Absent fields take their defaults.
+std::optional<std::string> wrong_field(const json& r) {
+  for (const char* key : {"t", "id", "service", "state", "start_type", "with"}) {
+    if (r.contains(key) && !r[key].is_string()) return key;
+  }
+  if (r.contains("started_ms") && !r["started_ms"].is_number()) return "started_ms";
+  if (r.contains("disabled") && !r["disabled"].is_boolean()) return "disabled";
+  return std::nullopt;
+}
+
 // The state the records describe, in order.
 void replay(const json& r, SessionState& s) {
   const std::string t = r.value("t", "");
@@ -147,6 +158,15 @@ bool restore_under_way(const SessionState& state) { return state.open && !state.
 Result<void> RestoreSession::load() {
   auto loaded = journal_.load();
   if (!loaded) return loaded.error();
+  // Authenticated yet not what wsbkit writes: the whole journal is refused before anything is
+  // replayed, as Journal::load refuses a record that is not an object.
+  for (std::size_t i = 0; i < loaded->records.size(); ++i) {
+    if (auto field = wrong_field(loaded->records[i])) {
+      return Error::win32(win32_error::invalid_data, "journal", journal_.path(),
+                          "refused: record " + std::to_string(i + 1) + " has a field '" + *field +
+                              "' of the wrong type; nothing in the journal was acted on");
+    }
+  }
   state_ = SessionState{};
   for (const auto& record : loaded->records) replay(record, state_);
   state_.journal_problem = loaded->problem;

@@ -84,6 +84,8 @@ class RestoreSession {
       : journal_(files, std::move(journal_path), std::move(seal)) {}
 
   // Replays the journal (no file: no session). A damaged tail is reported in state().journal_problem.
+  // A record with a field of the wrong type (authenticated, yet not what wsbkit writes) refuses the
+  // whole journal (ERROR_INVALID_DATA, api "journal"): nothing is replayed or acted on.
   Result<void> load();
   const SessionState& state() const { return state_; }
   const std::string& journal_path() const { return journal_.path(); }

@@ -185,6 +185,29 @@ BOOST_AUTO_TEST_CASE(duration_syntax) {
   BOOST_TEST(format_duration(std::chrono::minutes(5)) == "5m");
 }
 
+// A duration of many large parts saturates instead of overflowing (signed overflow, found under
+// UBSan while writing the fuzz target policy; its input is in tests/fuzz/regressions/policy/):
+// the step's range check then refuses it with a message.
+BOOST_AUTO_TEST_CASE(a_huge_duration_saturates_and_is_refused_by_the_range_check) {
+  std::string huge;
+  for (int i = 0; i < 3000; ++i) huge += "999999999h";
+  BOOST_TEST((parse_duration(huge) == Duration::max()));
+  const auto result = parse_policy(R"({ "defaults": { "timeout": ")" + huge + R"(" } })");
+  BOOST_TEST(!result.policy);
+  BOOST_REQUIRE_EQUAL(result.problems.size(), 1u);
+  BOOST_TEST(result.problems[0].message.find("must be between") != std::string::npos);
+}
+
+// A number too large for a double is invalid JSON with a location, not an exception (found by the
+// fuzz target policy: nlohmann throws out_of_range for it; input in tests/fuzz/regressions/policy/).
+BOOST_AUTO_TEST_CASE(a_number_beyond_a_double_is_a_located_problem) {
+  const auto result = parse_policy("{\n  \"restore\": { \"max_duration\": 887e887 } }");
+  BOOST_TEST(!result.policy);
+  BOOST_REQUIRE_EQUAL(result.problems.size(), 1u);
+  BOOST_TEST(result.problems[0].format("p.json") == "p.json:2:39: invalid JSON: number overflow parsing '887e887'");
+  BOOST_TEST(!parse_policy("887e887").policy);
+}
+
 // Wildcards are case-insensitive and anchored.
 BOOST_AUTO_TEST_CASE(wildcards) {
   BOOST_TEST(wildcard_match("Ledger*", "ledgerdb"));

@@ -15,11 +15,29 @@ BOOST_AUTO_TEST_CASE(file_layout) {
       {RegistryRoot::local_machine, "SOFTWARE\\A", {{"", reg_sz("x")}}},
       {RegistryRoot::classes_root, "CLSID\\{1}", {}},
   };
-  BOOST_TEST(reg_file_text(keys) ==
+  BOOST_TEST(reg_file_text(keys).value() ==
              "Windows Registry Editor Version 5.00\r\n\r\n"
              "[HKEY_LOCAL_MACHINE\\SOFTWARE\\A]\r\n@=\"x\"\r\n\r\n"
              "[HKEY_CLASSES_ROOT\\CLSID\\{1}]\r\n\r\n");
-  BOOST_TEST(reg_file_text({}, {"made by a test"}) == "Windows Registry Editor Version 5.00\r\n\r\n; made by a test\r\n\r\n");
+  BOOST_TEST(reg_file_text({}, {"made by a test"}).value() == "Windows Registry Editor Version 5.00\r\n\r\n; made by a test\r\n\r\n");
+}
+
+// A comment's lines are comment lines each: a line break in it (an identifier from a policy, say)
+// cannot start a key or a value of its own (found by the fuzz target reg_file).
+BOOST_AUTO_TEST_CASE(every_line_of_a_comment_stays_a_comment) {
+  BOOST_TEST(reg_file_text({}, {"a\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Evil]\n\"x\"=\"y\"\rb"}).value() ==
+             "Windows Registry Editor Version 5.00\r\n\r\n; a\r\n; [HKEY_LOCAL_MACHINE\\SOFTWARE\\Evil]\r\n"
+             "; \"x\"=\"y\"\r\n; b\r\n\r\n");
+}
+
+// A key path or value name holding a CR or LF cannot be written (regedit has no escape for it):
+// refused with a message, no file text (found by the fuzz target reg_file).
+BOOST_AUTO_TEST_CASE(line_breaks_in_key_paths_and_value_names_are_refused) {
+  const auto path = reg_file_text({{RegistryRoot::local_machine, "SOFTWARE\\A\r\nB", {}}});
+  BOOST_REQUIRE(!path.ok());
+  BOOST_TEST(path.error().message().find("line break") != std::string::npos, path.error().message());
+  BOOST_TEST(!reg_file_text({{RegistryRoot::local_machine, "SOFTWARE\\A", {{"x\ny", reg_sz("v")}}}}).ok());
+  BOOST_TEST(!reg_file_text({{RegistryRoot::local_machine, "SOFTWARE\\A", {{"x\r", reg_sz("v")}}}}).ok());
 }
 
 // UTF-16LE with a byte order mark, non-ASCII included.

@@ -84,6 +84,16 @@ BOOST_AUTO_TEST_CASE(decode_round_trips_and_reads_any_layout) {
   BOOST_TEST(to_sddl(parse_sddl(default_com_permission_sddl).value()) == "O:BAG:BAD:(A;;0x1F;;;SY)(A;;0x1F;;;BA)(A;;0x3;;;BO)");
 }
 
+// An ACE flag bit SDDL has no name for (0x20) is shown in hex, never dropped from the display
+// (found by the fuzz target sddl; its input is tests/fuzz/regressions/sddl/).
+BOOST_AUTO_TEST_CASE(unnamed_ace_flags_are_shown_not_dropped) {
+  auto bytes = sddl_to_self_relative("D:(D;CI;0x1;;;WD)").value();
+  bytes[20 + 8 + 1] = 0x02 | 0x20;  // the first ACE's flags: CI and the unnamed 0x20
+  const auto shown = to_sddl(decode_self_relative(bytes).value());
+  BOOST_TEST(shown == "D:(D;CI0x20;0x1;;;WD)");
+  BOOST_TEST(!parse_sddl(shown).ok());
+}
+
 // Malformed descriptors are refused by the decoder, not read past their end.
 BOOST_AUTO_TEST_CASE(decoder_refuses_malformed_bytes) {
   const auto good = sddl_to_self_relative(default_com_permission_sddl).value();
@@ -95,6 +105,14 @@ BOOST_AUTO_TEST_CASE(decoder_refuses_malformed_bytes) {
   auto absolute = good;
   absolute[3] = 0x00;  // not self-relative
   BOOST_TEST(!decode_self_relative(absolute).ok());
+  // A DACL offset near 4 GiB must not wrap past the bounds checks (found by the fuzz target sddl,
+  // an out-of-bounds read under ASan; its input is in tests/fuzz/regressions/sddl/).
+  for (const std::uint8_t low : {0xF8, 0xFC, 0xFD, 0xFF}) {
+    auto wrapping = good;
+    wrapping[16] = low;
+    wrapping[17] = wrapping[18] = wrapping[19] = 0xFF;
+    BOOST_TEST(!decode_self_relative(wrapping).ok());
+  }
 }
 
 // Every malformed SDDL is refused with a message naming the rule and the position.

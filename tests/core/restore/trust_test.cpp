@@ -129,6 +129,23 @@ BOOST_AUTO_TEST_CASE(an_incomplete_last_line_keeps_the_authenticated_records_bef
   BOOST_TEST((m.state("Beep") == ServiceState::running));
 }
 
+// An authenticated record with a field of the wrong type (not what wsbkit writes) refuses the
+// whole journal with a message: nothing replayed, nothing given back, no exception (found by the
+// fuzz target journal: nlohmann's value() threw out of the replay).
+BOOST_AUTO_TEST_CASE(an_authenticated_record_of_the_wrong_shape_refuses_the_journal) {
+  Planted m;
+  m.owe("ledger", "Beep", "automatic");
+  Journal journal(m.files, ledger_journal, m.seal("ledger"));
+  BOOST_REQUIRE(journal.load().ok());
+  BOOST_REQUIRE(journal.append({{"t", "settled"}, {"service", 42}}).ok());
+  auto repaired = repair_session(m.env(), "ledger");
+  BOOST_REQUIRE(!repaired.ok());
+  BOOST_TEST(repaired.error().win32_code() == win32_error::invalid_data);
+  BOOST_TEST(repaired.error().message().find("field 'service' of the wrong type") != std::string::npos,
+             repaired.error().message());
+  BOOST_TEST(m.beep_untouched());
+}
+
 // A journal path that is a reparse point (a link a user planted) is never read through.
 BOOST_AUTO_TEST_CASE(a_journal_that_is_a_reparse_point_is_not_followed) {
   Planted m;

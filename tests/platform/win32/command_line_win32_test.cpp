@@ -72,4 +72,30 @@ BOOST_AUTO_TEST_CASE(random_argv_round_trip_through_CommandLineToArgvW) {
   BOOST_TEST_MESSAGE(checked << " random argv (" << arguments << " strings) round-tripped through CommandLineToArgvW");
 }
 
+// The portable parser (split_windows_command_line, the fuzz target's oracle) reads any line as
+// CommandLineToArgvW does: random lines of quotes, backslash runs, blanks and text, raw (runs of
+// quotes, unclosed quotes and quotes right after argv[0] included), not only lines that were built.
+BOOST_AUTO_TEST_CASE(portable_split_agrees_with_CommandLineToArgvW_on_random_lines) {
+  constexpr int cases = 20000;
+  constexpr std::uint32_t seed = 20261207;
+  testing::RandomArgv random(seed);
+  int checked = 0;
+  for (; checked < cases; ++checked) {
+    std::string line;
+    const int pieces = random.pick(1, 10);
+    for (int i = 0; i < pieces; ++i) {
+      static const char* const kinds[] = {"\"", "\\", " ", "\t", "a"};
+      line += random.pick(0, 2) == 0 ? random.argument() : std::string(kinds[random.pick(0, 4)]);
+    }
+    if (line.empty()) line = "x";  // CommandLineToArgvW names the current program for ""
+    const std::vector<std::string> expected = parse(line);
+    if (split_windows_command_line(line) != expected) {
+      BOOST_ERROR("case " << checked << " (seed " << seed << "): line <" << line << "> -> "
+                          << show(split_windows_command_line(line)) << ", CommandLineToArgvW " << show(expected));
+      break;
+    }
+  }
+  BOOST_TEST(checked == cases);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
