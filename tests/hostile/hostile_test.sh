@@ -41,7 +41,7 @@ run_client() {
   local mode=$1 started out rc line
   started=$(date +%s)
   # Output to a file: the add-in the client starts inherits the client's stdout.
-  WINEDEBUG=-all wine "$install_dir/hostile-client.exe" --clsid "$clsid" --timeout-s 3000 "$@" > "$c/client.out" 2>&1
+  WINEDEBUG=-all wine "$install_dir/hostile-client.exe" --clsid "$clsid" --timeout-s 240 "$@" > "$c/client.out" 2>&1
   rc=$?
   out=$(tr -d '\r' < "$c/client.out")
   grep -v '^ok - ' <<< "$out" | head -n 200
