@@ -3,7 +3,7 @@
 # 1,000 activation/Release cycles (the add-in must exit after every last Release) and 1,000
 # CheckConsistency/Abort cycles on one activation, with the add-in's handle count and private bytes
 # sampled and required flat (see tests/hostile/hostile_client.cpp for the tolerances). Wine's cold
-# activation costs ~1.1-2 s, so this takes ~20-40 min; the test command runs 20 cycles of each.
+# activation costs ~1.1-2 s, so this takes ~20-40 min; the test command runs 8 activations and 20 check/Abort cycles.
 # Ends with `N passed, N failed`; exit non-zero on any failure.
 #   scripts/soak.sh [--activations N] [--checks M]   (defaults 1000 and 1000)
 set -uo pipefail
