@@ -33,7 +33,7 @@ for f in dist/wsbkit.exe dist/wsbkit-addin.exe dist/wsbkit-ps.dll; do
 done
 
 step "The MSI (wixl) and SHA256SUMS (docs/deploying.md)"
-bash packaging/build-msi.sh "$build" dist/wsbkit.msi >/dev/null
+bash scripts/build-msi.sh "$build" dist/wsbkit.msi >/dev/null
 printf '%-22s %6s KiB  ProductVersion %s\n' dist/wsbkit.msi "$(( $(stat -c %s dist/wsbkit.msi) / 1024 ))" \
   "$(msiinfo export dist/wsbkit.msi Property | tr -d '\r' | sed -n 's/^ProductVersion\t//p')"
 (cd dist && sha256sum wsbkit.exe wsbkit-addin.exe wsbkit-ps.dll wsbkit.msi > SHA256SUMS && cat SHA256SUMS)

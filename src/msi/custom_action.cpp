@@ -1,4 +1,4 @@
-// wsbkit-msi.dll: the MSI's custom actions (packaging/wsbkit.wxs; why custom actions: docs/deploying.md).
+// wsbkit-msi.dll: the MSI's custom actions (src/msi/wsbkit.wxs; why custom actions: docs/deploying.md).
 // Lives in the package's Binary table only; never installed.
 //
 // RunWsbkit (deferred, no impersonation: runs as SYSTEM): runs wsbkit.exe with the arguments in

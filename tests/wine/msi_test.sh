@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fleet deployment under Wine: the binaries' version resources and message table, then the MSI
-# (packaging/build-msi.sh, wixl) installed silently with Wine's msiexec in a fresh prefix:
+# (scripts/build-msi.sh, wixl) installed silently with Wine's msiexec in a fresh prefix:
 #  - version resources of the four binaries (GetFileVersionInfoW/VerQueryValueW, pe_probe), and
 #    every event id of src/core/steps/event_ids.hpp formatted by FormatMessageW from the add-in's
 #    and wsbkit.exe's message table;
@@ -40,13 +40,13 @@ check "openssl makes a throwaway code-signing certificate" \
     -subj "/CN=wsbkit test signing" -addext extendedKeyUsage=codeSigning
 check "wixl builds the MSI (ProductVersion $version), binaries and MSI signed" \
   env WSBKIT_SIGN_CERT="$msi_dir/cert.pem" WSBKIT_SIGN_KEY="$msi_dir/key.pem" \
-    bash "$WSBKIT_SOURCE_DIR/packaging/build-msi.sh" "$WSBKIT_BUILD_DIR" "$msi_dir/wsbkit-$version.msi"
+    bash "$WSBKIT_SOURCE_DIR/scripts/build-msi.sh" "$WSBKIT_BUILD_DIR" "$msi_dir/wsbkit-$version.msi"
 check "osslsigncode verify: the MSI's signature against the certificate" \
   osslsigncode verify -CAfile "$msi_dir/cert.pem" -in "$msi_dir/wsbkit-$version.msi"
 check_exit 1 "osslsigncode verify: refused against another CA" \
   osslsigncode verify -CAfile /etc/ssl/certs/ca-certificates.crt -in "$msi_dir/wsbkit-$version.msi"
 check "wixl builds a newer MSI (ProductVersion $newer)" \
-  bash "$WSBKIT_SOURCE_DIR/packaging/build-msi.sh" "$WSBKIT_BUILD_DIR" "$msi_dir/wsbkit-$newer.msi" "$newer"
+  bash "$WSBKIT_SOURCE_DIR/scripts/build-msi.sh" "$WSBKIT_BUILD_DIR" "$msi_dir/wsbkit-$newer.msi" "$newer"
 
 fresh_prefix msi
 drive_c="$WINEPREFIX/drive_c"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds wsbkit's MSI with wixl (msitools) from a cross build:
-#   packaging/build-msi.sh BUILD_DIR OUT.msi [VERSION]
+#   scripts/build-msi.sh BUILD_DIR OUT.msi [VERSION]
 # BUILD_DIR holds the built wsbkit.exe, wsbkit-addin.exe, wsbkit-ps.dll and wsbkit-msi.dll (built
 # with `ninja -C BUILD_DIR src/cli/wsbkit.exe src/addin/wsbkit-addin.exe src/ps/wsbkit-ps.dll
 # src/msi/wsbkit-msi.dll`); they are stripped into the package. VERSION (the MSI's ProductVersion,
@@ -32,10 +32,10 @@ if [ -n "$signing" ]; then
 fi
 cp "$root/README.md" "$root/docs/deploying.md" "$root/docs/architecture.md" "$stage/docs/"
 cp "$root/docs/policy.schema.json" "$stage/schemas/"
-cp "$root/packaging/sample-policy.json" "$stage/samples/"
+cp "$root/src/msi/sample-policy.json" "$stage/samples/"
 # wixl resolves Source paths relative to the working directory. Its GLib warnings about attributes
 # it does not know are dropped; errors still fail the build.
-(cd "$stage" && wixl -a x64 -D "Version=$version" -o "$stage/wsbkit.msi" "$root/packaging/wsbkit.wxs" 2> "$stage/wixl.log") || {
+(cd "$stage" && wixl -a x64 -D "Version=$version" -o "$stage/wsbkit.msi" "$root/src/msi/wsbkit.wxs" 2> "$stage/wixl.log") || {
   cat "$stage/wixl.log" >&2; exit 1; }
 # wixl writes Execute="rollback" as an immediate action (type 2113: no InScript/Rollback bits), so
 # RegisterRollback would run while the script is built, with no CustomActionData: set its type to
