@@ -1,6 +1,8 @@
 #include "core/restore/session.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 #include "core/support/json_text.hpp"
 #include "platform/text.hpp"
@@ -82,7 +84,13 @@ std::optional<std::string> wrong_field(const json& r) {
   for (const char* key : {"t", "id", "service", "state", "start_type", "with"}) {
     if (r.contains(key) && !r[key].is_string()) return key;
   }
-  if (r.contains("started_ms") && !r["started_ms"].is_number()) return "started_ms";
+  // An integer that fits: a float (1.7e20) or an unsigned beyond int64 would not convert to one.
+  if (r.contains("started_ms") && !(r["started_ms"].is_number_integer() &&
+                                    (!r["started_ms"].is_number_unsigned() ||
+                                     r["started_ms"].get<std::uint64_t>() <=
+                                         static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())))) {
+    return "started_ms";
+  }
   if (r.contains("disabled") && !r["disabled"].is_boolean()) return "disabled";
   return std::nullopt;
 }

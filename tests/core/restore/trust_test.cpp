@@ -146,6 +146,23 @@ BOOST_AUTO_TEST_CASE(an_authenticated_record_of_the_wrong_shape_refuses_the_jour
   BOOST_TEST(m.beep_untouched());
 }
 
+// A session's start time that no 64-bit integer holds (a float, found by the journal fuzzer) refuses
+// the journal like a wrong type: converting it would be undefined behaviour.
+BOOST_AUTO_TEST_CASE(a_start_time_beyond_a_64_bit_integer_refuses_the_journal) {
+  for (const nlohmann::json& started : {nlohmann::json(1.7e20), nlohmann::json(std::uint64_t{1} << 63)}) {
+    Planted m;
+    m.owe("ledger", "Beep", "automatic");
+    Journal journal(m.files, ledger_journal, m.seal("ledger"));
+    BOOST_REQUIRE(journal.load().ok());
+    BOOST_REQUIRE(journal.append({{"t", "session"}, {"id", "s2"}, {"started_ms", started}}).ok());
+    auto repaired = repair_session(m.env(), "ledger");
+    BOOST_REQUIRE(!repaired.ok());
+    BOOST_TEST(repaired.error().message().find("field 'started_ms' of the wrong type") != std::string::npos,
+               repaired.error().message());
+    BOOST_TEST(m.beep_untouched());
+  }
+}
+
 // A journal path that is a reparse point (a link a user planted) is never read through.
 BOOST_AUTO_TEST_CASE(a_journal_that_is_a_reparse_point_is_not_followed) {
   Planted m;
