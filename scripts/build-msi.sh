@@ -1,25 +1,37 @@
 #!/usr/bin/env bash
 # Builds wsbkit's MSI with wixl (msitools) from a cross build:
-#   scripts/build-msi.sh BUILD_DIR OUT.msi [VERSION]
+#   scripts/build-msi.sh BUILD_DIR OUT.msi [--next]
 # BUILD_DIR holds the built wsbkit.exe, wsbkit-addin.exe, wsbkit-ps.dll and wsbkit-msi.dll (built
 # with `ninja -C BUILD_DIR src/cli/wsbkit.exe src/addin/wsbkit-addin.exe src/ps/wsbkit-ps.dll
-# src/msi/wsbkit-msi.dll`); they are stripped into the package. VERSION (the MSI's ProductVersion,
-# three numbers) defaults to the Meson project version. Prints the MSI's path.
+# src/msi/wsbkit-msi.dll`); they are stripped into the package, whose ProductVersion is the Meson
+# project version. --next packages the 'next' variant instead (src/resources/meson.build: the same
+# sources built as the next patch version, wsbkit-next.exe etc.), the upgrade that
+# tests/wine/msi_test.sh installs over the release. Prints the MSI's path.
 # Signing (docs/deploying.md): with WSBKIT_SIGN_CERT and WSBKIT_SIGN_KEY (PEM files; optional
 # WSBKIT_SIGN_TIMESTAMP, a timestamp server URL) every binary is signed with osslsigncode before it
 # goes into the package, and then the MSI itself.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+usage() { echo "usage: build-msi.sh BUILD_DIR OUT.msi [--next]" >&2; exit 2; }
+[ $# -ge 2 ] && [ $# -le 3 ] || usage
 build=$(cd "$1" && pwd)
 out=$2
-version=${3:-$(sed -n "s/^ *version *: *'\([0-9.]*\)'.*/\1/p" "$root/meson.build" | head -n1)}
-[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "build-msi: bad version '$version'" >&2; exit 2; }
+version=$(sed -n "s/^ *version *: *'\([0-9.]*\)'.*/\1/p" "$root/meson.build" | head -n1)
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "build-msi: bad project version '$version'" >&2; exit 2; }
+suffix=
+if [ $# -eq 3 ]; then
+  [ "$3" = --next ] || usage
+  IFS=. read -r major minor patch <<< "$version"
+  version="$major.$minor.$((patch + 1))" suffix=-next
+fi
 
 stage=$(mktemp -d "$build/msi-stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,docs,schemas,samples}
 for f in src/cli/wsbkit.exe src/addin/wsbkit-addin.exe src/ps/wsbkit-ps.dll src/msi/wsbkit-msi.dll; do
-  x86_64-w64-mingw32-strip -o "$stage/bin/$(basename "$f")" "$build/$f"
+  built="$build/${f%.*}$suffix.${f##*.}"
+  [ -f "$built" ] || { echo "build-msi: $built is not built" >&2; exit 1; }
+  x86_64-w64-mingw32-strip -o "$stage/bin/$(basename "$f")" "$built"
 done
 sign() {  # sign IN OUT
   local args=(sign -certs "$WSBKIT_SIGN_CERT" -key "$WSBKIT_SIGN_KEY" -n wsbkit -h sha256)

@@ -91,7 +91,7 @@ int wmain(int argc, wchar_t** argv) {
     return 2;
   }
   if (vm.count("version")) {
-    std::cout << "wsbkit-addin 0.1.0\n";
+    std::cout << "wsbkit-addin " WSBKIT_VERSION "\n";
     return 0;
   }
   if (vm.count("help") || (!embedding && service.empty())) {

@@ -87,7 +87,7 @@ int run_cli(const std::vector<std::string>& args, CliContext& context, std::ostr
     return exit_code::ok;
   }
   if (name == "--version") {
-    out << "wsbkit 0.1.0\n";
+    out << "wsbkit " << context.version << "\n";
     return exit_code::ok;
   }
   for (const auto& c : all_commands()) {

@@ -60,6 +60,8 @@ struct CliContext {
   ProtectedFolders* folders = nullptr;
   // register: runs the add-in with --version to prove it is wsbkit's; null: not run.
   ProcessRunner* processes = nullptr;
+  // `wsbkit --version`: the version this binary was built as (main() passes WSBKIT_VERSION).
+  std::string version = "(unknown)";
 };
 
 int run_cli(const std::vector<std::string>& args, CliContext& context, std::ostream& out, std::ostream& err);

@@ -32,5 +32,6 @@ int main(int argc, char** argv) {
                      nullptr,
                      {},
                      false};
+  context.version = WSBKIT_VERSION;
   return run_cli(utf8_args(argc, argv), context, std::cout, std::cerr);
 }

@@ -46,5 +46,6 @@ int wmain(int argc, wchar_t** argv) {
                      digests.get(),
                      folders.get(),
                      processes.get()};
+  context.version = WSBKIT_VERSION;
   return run_cli(utf8_args(argc, argv), context, std::cout, std::cerr);
 }

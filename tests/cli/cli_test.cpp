@@ -78,6 +78,14 @@ BOOST_AUTO_TEST_CASE(every_command_has_help) {
 
 // Bad input, the registration table: each row a clear message naming the field and the rule,
 // its exit code (2 for a malformed command line, 3 for a value breaking a rule), nothing written.
+// --version prints the version main() says the binary was built as (the Meson project version, or
+// the next patch for the upgrade build of tests/wine/msi_test.sh), not a constant of its own.
+BOOST_AUTO_TEST_CASE(version_prints_the_version_the_binary_was_built_as) {
+  context.version = "7.8.9";
+  BOOST_TEST(run({"--version"}) == exit_code::ok);
+  BOOST_TEST(out == "wsbkit 7.8.9\n");
+}
+
 BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_a_named_field_and_nothing_written) {
   BOOST_REQUIRE(run({"register", "--writer", "{11111111-2222-3333-4444-555555555555}", "--identifier", "Exchange"}) == 0);
   const auto before = registry.snapshot();

@@ -11,12 +11,17 @@
 #    event source and an event's text through its EventMessageFile, the protected state folder,
 #    status --json and doctor identical to the reference, the sample policy valid, the add-in
 #    activated by `simulate`, the registration's output in the installer log;
-#  - upgrade to a build with a higher ProductVersion (registration kept, one product installed);
+#  - upgrade to a second build with a higher version (the 'next' variant of src/resources/meson.build:
+#    the same sources built as the next patch version): binaries replaced (file version, --version),
+#    registration kept, one product installed, the new add-in activated;
 #  - repair (a deleted add-in and registration come back);
 #  - uninstall: nothing of wsbkit left, a neighbour application's registration untouched;
 #  - bad properties (malformed WRITER_ID, missing POLICY, a taken identifier): the install fails,
 #    the reason is in the installer log, nothing is left behind (a missing policy file too);
-#  - uninstall after the application was unregistered by hand still succeeds.
+#  - uninstall after the application was unregistered by hand still succeeds;
+#  - HOSTING=LocalService with LAUNCH_PERMISSION/ACCESS_PERMISSION: the same registration as
+#    `wsbkit register --hosting LocalService` with those permissions, the add-in activated through its
+#    service, and uninstalled with its service.
 . "$(dirname "$0")/lib.sh"
 probe=$1
 
@@ -45,8 +50,8 @@ check "osslsigncode verify: the MSI's signature against the certificate" \
   osslsigncode verify -CAfile "$msi_dir/cert.pem" -in "$msi_dir/wsbkit-$version.msi"
 check_exit 1 "osslsigncode verify: refused against another CA" \
   osslsigncode verify -CAfile /etc/ssl/certs/ca-certificates.crt -in "$msi_dir/wsbkit-$version.msi"
-check "wixl builds a newer MSI (ProductVersion $newer)" \
-  bash "$WSBKIT_SOURCE_DIR/scripts/build-msi.sh" "$WSBKIT_BUILD_DIR" "$msi_dir/wsbkit-$newer.msi" "$newer"
+check "wixl builds a newer MSI from the next build (ProductVersion $newer)" \
+  bash "$WSBKIT_SOURCE_DIR/scripts/build-msi.sh" "$WSBKIT_BUILD_DIR" "$msi_dir/wsbkit-$newer.msi" --next
 
 fresh_prefix msi
 drive_c="$WINEPREFIX/drive_c"
@@ -125,6 +130,15 @@ check "reference: unregister" wsbkit unregister --writer "$writer"
 check_exit 1 "unregister removed the event source it wrote" wine reg query "$event_source"
 check_exit 1 "...and its record" wine reg query 'HKLM\SOFTWARE\wsbkit\EventSource'
 check "...and left the Application log's key" wine reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application'
+# The reference of the LocalService install at the end: hosted as a service, with both permissions.
+launch_sddl='O:BAG:BAD:(A;;0x1F;;;SY)(A;;0x1F;;;BA)'
+access_sddl='O:BAG:BAD:(A;;0x3;;;SY)(A;;0x3;;;BA)'
+check "reference: register --hosting LocalService with permissions" wsbkit register --writer "$writer" \
+  --identifier 'Contoso Ledger' --addin "$install_dir_win\\wsbkit-addin.exe" --policy "$policy_win" \
+  --hosting LocalService --launch-permission "$launch_sddl" --access-permission "$access_sddl"
+ref_status_service=$(wsbkit status --json)
+ref_doctor_service=$(wsbkit doctor)
+check "reference: unregister the LocalService add-in" wsbkit unregister --writer "$writer"
 rm -rf "$install_dir"
 
 # ---------------------------------------------------------------------- silent install
@@ -178,6 +192,17 @@ out=$(wsbkit simulate 'Contoso Ledger' --component LedgerDB)
 check_contains "simulate activates the add-in the MSI registered" "0 rejected" "$out"
 wait_gone() { for _ in $(seq 1 50); do [ -z "$(prefix_pids 'wsbkit-addin.exe')" ] && return 0; sleep 0.1; done; return 1; }
 wait_gone || fail "the add-in still runs 5 s after simulate"
+installed_versions() {  # what the installed binaries say they are
+  for f in wsbkit.exe wsbkit-addin.exe wsbkit-ps.dll; do
+    printf '%s %s\n' "$f" "$(wine_run "$probe_win" version "$install_dir_win\\$f" | sed -n 's/^Fixed: //p')"
+  done
+  wsbkit --version
+  wine_run "$install_dir_win\\wsbkit-addin.exe" --version
+}
+before_upgrade=$(installed_versions)
+[ "$before_upgrade" = "$(printf 'wsbkit.exe %s.0\nwsbkit-addin.exe %s.0\nwsbkit-ps.dll %s.0\nwsbkit %s\nwsbkit-addin %s' \
+  "$version" "$version" "$version" "$version" "$version")" ] && pass "installed binaries are version $version" \
+  || fail "installed binaries before the upgrade" "$before_upgrade"
 
 # ---------------------------------------------------------------------- upgrade
 check "msiexec /i of a newer version upgrades in place (no properties)" \
@@ -190,6 +215,13 @@ check_contains "the upgrade registered with the remembered inputs" "wsbkit: regi
 [ "$(wsbkit status --json)" = "$ref_status" ] && pass "status --json unchanged by the upgrade" \
   || fail "status --json changed by the upgrade" "$(wsbkit status --json)"
 [ -f "$install_dir/wsbkit-addin.exe" ] && pass "the add-in is in place after the upgrade" || fail "add-in gone after the upgrade"
+after_upgrade=$(installed_versions)
+[ "$after_upgrade" = "$(printf 'wsbkit.exe %s.0\nwsbkit-addin.exe %s.0\nwsbkit-ps.dll %s.0\nwsbkit %s\nwsbkit-addin %s' \
+  "$newer" "$newer" "$newer" "$newer" "$newer")" ] && pass "the upgrade replaced every binary with the $newer build" \
+  || fail "installed binaries after the upgrade" "$after_upgrade"
+out=$(wsbkit simulate 'Contoso Ledger' --component LedgerDB)
+check_contains "simulate activates the upgraded add-in" "0 rejected" "$out"
+wait_gone || fail "the upgraded add-in still runs 5 s after simulate"
 
 # ---------------------------------------------------------------------- repair
 rm -f "$install_dir/wsbkit-addin.exe"
@@ -243,4 +275,29 @@ check "msiexec /x still uninstalls" msiexec /x "C:\\wsbkit-$version.msi" /qn /l*
 check_contains "the log says there was nothing left to unregister" "nothing registered for this writer" \
   "$(installer_log uninstall-2.log)"
 nothing_left "uninstall after unregister"
+
+# ---------------------------------------------------------------------- HOSTING=LocalService, permissions
+check "msiexec /i /qn HOSTING=LocalService LAUNCH_PERMISSION ACCESS_PERMISSION" \
+  msiexec /i "C:\\wsbkit-$version.msi" /qn /l*v 'C:\install-service.log' WRITER_ID="$writer" \
+    APP_IDENTIFIER='Contoso Ledger' POLICY="$policy_win" HOSTING=LocalService \
+    LAUNCH_PERMISSION="$launch_sddl" ACCESS_PERMISSION="$access_sddl"
+out=$(wsbkit status --json)
+[ "$out" = "$ref_status_service" ] && pass "LocalService: status --json after the MSI = after wsbkit register" \
+  || fail "LocalService: status --json differs from wsbkit register's" "$(diff <(echo "$ref_status_service") <(echo "$out"))"
+out=$(wsbkit doctor)
+[ "$out" = "$ref_doctor_service" ] && pass "LocalService: doctor after the MSI = after wsbkit register" \
+  || fail "LocalService: doctor differs from wsbkit register's" "$(diff <(echo "$ref_doctor_service") <(echo "$out"))"
+out=$(wsbkit doctor --json | tr -d ' ')
+check_contains "LocalService: the AppID's launch permission is LAUNCH_PERMISSION" "$launch_sddl" "$out"
+check_contains "LocalService: the AppID's access permission is ACCESS_PERMISSION" "$access_sddl" "$out"
+clsid=$(value_of "$app_support\\$writer" CLSID | sed 's/^REG_SZ //')
+service=$(value_of "HKLM\\SOFTWARE\\Classes\\AppID\\$clsid" LocalService | sed 's/^REG_SZ //')
+check_contains "LocalService: the AppID names the add-in's service" "wsbkit-addin-" "$service"
+check_contains "LocalService: the service runs the installed add-in" "\"$install_dir_win\\wsbkit-addin.exe\" --service" \
+  "$(value_of "HKLM\\SYSTEM\\CurrentControlSet\\Services\\$service" ImagePath)"
+out=$(wsbkit simulate 'Contoso Ledger' --component LedgerDB)
+check_contains "LocalService: simulate activates the add-in through its service" "0 rejected" "$out"
+check "msiexec /x /qn uninstalls the LocalService install" msiexec /x "C:\\wsbkit-$version.msi" /qn /l*v 'C:\uninstall-service.log'
+check_exit 1 "LocalService: the add-in's service is gone" wine reg query "HKLM\\SYSTEM\\CurrentControlSet\\Services\\$service"
+nothing_left "LocalService uninstall"
 finish
