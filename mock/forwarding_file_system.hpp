@@ -20,6 +20,7 @@ class ForwardingFileSystem : public FileSystem {
   Result<bool> is_directory(const std::string& p) override { return inner_.is_directory(p); }
   Result<std::uint64_t> file_size(const std::string& p) override { return inner_.file_size(p); }
   Result<std::vector<DirectoryEntry>> list_directory(const std::string& p) override { return inner_.list_directory(p); }
+  Result<std::vector<DirectoryEntry>> list_names(const std::string& p) override { return inner_.list_names(p); }
   Result<bool> create_directories(const std::string& p) override { return inner_.create_directories(p); }
   Result<void> remove(const std::string& p) override { return inner_.remove(p); }
   Result<void> remove_tree(const std::string& p) override { return inner_.remove_tree(p); }

@@ -54,6 +54,10 @@ class FileSystem {
   virtual Result<std::uint64_t> file_size(const std::string& path) = 0;
   // Entries sorted by name (byte order), so results are the same on every backend.
   virtual Result<std::vector<DirectoryEntry>> list_directory(const std::string& path) = 0;
+  // As list_directory, but a file's size may be left 0: for walks that need only names and kinds
+  // (reparse-point and extra-file checks of a snapshot). Where a listing carries no sizes (POSIX
+  // readdir) this saves a metadata call per file; elsewhere it is list_directory.
+  virtual Result<std::vector<DirectoryEntry>> list_names(const std::string& path) { return list_directory(path); }
   // Creates the directory and any missing parents; true if it did not exist before.
   virtual Result<bool> create_directories(const std::string& path) = 0;
   // A file or an empty directory.

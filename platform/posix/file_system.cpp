@@ -264,29 +264,8 @@ class PosixFileSystem final : public FileSystem {
     return S_ISDIR(st.st_mode) ? 0u : static_cast<std::uint64_t>(st.st_size);
   }
 
-  Result<std::vector<DirectoryEntry>> list_directory(const std::string& path) override {
-    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), ::closedir);
-    if (!dir) {
-      // As FindFirstFileW("<path>\*"): a missing directory is a missing path, a file is not a directory.
-      if (errno == ENOENT) return Error::win32(win32_error::path_not_found, "opendir", path, std::strerror(errno));
-      if (errno == ENOTDIR) return Error::win32(error_directory, "opendir", path, std::strerror(errno));
-      return errno_error(errno, "opendir", path);
-    }
-    std::vector<DirectoryEntry> entries;
-    errno = 0;
-    while (const dirent* entry = ::readdir(dir.get())) {
-      const std::string name = entry->d_name;
-      if (name == "." || name == "..") continue;
-      struct stat st;
-      const std::string full = path + "/" + name;
-      if (::lstat(full.c_str(), &st) != 0) continue;  // vanished meanwhile
-      const bool directory = S_ISDIR(st.st_mode);
-      entries.push_back({name, directory, directory ? 0u : static_cast<std::uint64_t>(st.st_size), S_ISLNK(st.st_mode)});
-    }
-    if (errno != 0) return errno_error(errno, "readdir", path);
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    return entries;
-  }
+  Result<std::vector<DirectoryEntry>> list_directory(const std::string& path) override { return list(path, true); }
+  Result<std::vector<DirectoryEntry>> list_names(const std::string& path) override { return list(path, false); }
 
   Result<bool> create_directories(const std::string& path) override {
     bool created = false;
@@ -337,6 +316,36 @@ class PosixFileSystem final : public FileSystem {
       }
     }
     return remove(path);
+  }
+
+  // readdir's type where the file system gives one; a stat relative to the open directory (no walk
+  // of the path's folders again) where it does not, or where a file's size is wanted.
+  static Result<std::vector<DirectoryEntry>> list(const std::string& path, bool sizes) {
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), ::closedir);
+    if (!dir) {
+      // As FindFirstFileW("<path>\*"): a missing directory is a missing path, a file is not a directory.
+      if (errno == ENOENT) return Error::win32(win32_error::path_not_found, "opendir", path, std::strerror(errno));
+      if (errno == ENOTDIR) return Error::win32(error_directory, "opendir", path, std::strerror(errno));
+      return errno_error(errno, "opendir", path);
+    }
+    std::vector<DirectoryEntry> entries;
+    errno = 0;
+    while (const dirent* entry = ::readdir(dir.get())) {
+      std::string name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      if (entry->d_type == DT_DIR || (!sizes && entry->d_type == DT_REG)) {
+        entries.push_back({std::move(name), entry->d_type == DT_DIR, 0u, false});
+        continue;
+      }
+      struct stat st;
+      if (::fstatat(::dirfd(dir.get()), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // vanished meanwhile
+      const bool directory = S_ISDIR(st.st_mode);
+      entries.push_back({std::move(name), directory, directory ? 0u : static_cast<std::uint64_t>(st.st_size),
+                         S_ISLNK(st.st_mode)});
+    }
+    if (errno != 0) return errno_error(errno, "readdir", path);
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return entries;
   }
 
   Result<void> read_sequential(const std::string& path, std::size_t chunk_size, std::string& buffer,

@@ -194,6 +194,24 @@ BOOST_AUTO_TEST_CASE(list_directory_flags_reparse_points_only) {
   BOOST_TEST(fs.read_file(at("dir/inside.txt")).value() == "y");
 }
 
+// Listing names only gives what list_directory gives, sizes aside (a backend may leave them 0), and
+// fails as it does.
+BOOST_AUTO_TEST_CASE(list_names_is_list_directory_without_sizes) {
+  BOOST_REQUIRE(fs.write_file(at("b.txt"), "12345").ok());
+  BOOST_REQUIRE(fs.write_file(at("a.txt"), "").ok());
+  BOOST_REQUIRE(fs.create_directories(at("c-dir/inner")).ok());
+  if (backend.make_directory_link) BOOST_REQUIRE(backend.make_directory_link(at("link"), at("c-dir")));
+  auto listed = fs.list_directory(base).value();
+  auto named = fs.list_names(base).value();
+  for (auto* entries : {&listed, &named}) {
+    for (auto& e : *entries) e.size = 0;
+  }
+  BOOST_TEST((named == listed));
+  BOOST_TEST(named.size() == (backend.make_directory_link ? 4u : 3u));
+  BOOST_TEST(code_of(fs.list_names(at("missing"))) == win32_error::path_not_found);
+  BOOST_TEST(code_of(fs.list_names(at("b.txt"))) == error_directory);
+}
+
 // Listing a missing folder is ERROR_PATH_NOT_FOUND; listing a file is ERROR_DIRECTORY (267).
 BOOST_AUTO_TEST_CASE(list_directory_of_missing_folder_or_file_fails) {
   BOOST_REQUIRE(fs.write_file(at("file"), "x").ok());

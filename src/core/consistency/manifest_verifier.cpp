@@ -370,7 +370,7 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
       }
       const std::string dir = std::move(pending.back());
       pending.pop_back();
-      auto entries = files.list_directory(without_trailing_separator(dir));
+      auto entries = files.list_names(without_trailing_separator(dir));
       if (!entries) {
         ++report.unreadable;
         keep_first(report.unreadable_names, options.report_limit, dir + ": " + entries.error().message());

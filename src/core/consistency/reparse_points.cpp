@@ -26,6 +26,7 @@ ReparsePoints::ReparsePoints(FileSystem& files, std::vector<std::string> roots) 
 
 void ReparsePoints::learn(const std::string& folder, const std::vector<DirectoryEntry>& entries) {
   Folder seen;
+  seen.names.reserve(entries.size());
   for (const auto& entry : entries) {
     seen.names.insert(fold_name(entry.name));
     if (entry.is_reparse_point) seen.reparse_points.insert(fold_name(entry.name));
@@ -39,7 +40,7 @@ Result<const ReparsePoints::Folder*> ReparsePoints::folder(const std::string& pa
     std::lock_guard lock(mutex_);
     if (auto it = folders_.find(folder_key(path)); it != folders_.end()) return &it->second;
   }
-  auto entries = files_.list_directory(without_trailing_separator(path));
+  auto entries = files_.list_names(without_trailing_separator(path));
   if (!entries) {
     if (missing(entries.error())) return nullptr;
     return entries.error();

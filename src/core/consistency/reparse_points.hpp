@@ -10,7 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -33,7 +33,9 @@ class ReparsePoints {
 
  private:
   struct Folder {
-    std::set<std::u16string> names, reparse_points;  // folded as Windows compares names
+    // Folded as Windows compares names; hashed, not ordered: a folder of a mail store can list
+    // hundreds of thousands of names, each looked up once.
+    std::unordered_set<std::u16string> names, reparse_points;
   };
   Result<const Folder*> folder(const std::string& path);
 
