@@ -84,7 +84,7 @@ class Reader {
 
   void read(Scenario& s) {
     const json& root = doc_.root();
-    if (!doc_.object(root, "", {"machine", "components", "run", "expect"}, {"machine", "expect"})) return;
+    if (!doc_.object(root, "", {"$schema", "machine", "components", "run", "expect"}, {"machine", "expect"})) return;
     if (root.contains("machine")) machine(root["machine"], s.machine);
     if (root.contains("components")) components(root["components"], s.components);
     if (root.contains("run") && doc_.object(root["run"], "run", {"backup", "restore", "no_roll_forward"})) {
@@ -232,17 +232,21 @@ class Reader {
   }
 
   void call(const json& v, const std::string& path, Scenario& s) {
-    if (!doc_.object(v, path, {"method", "component", "hresult"}, {"method"})) return;
-    ExpectedCall c{path, doc_.string(v, path, "method").value_or(""), doc_.string(v, path, "component"), doc_.string(v, path, "hresult")};
+    if (!doc_.object(v, path, {"method", "component", "hresult", "result"}, {"method"})) return;
+    ExpectedCall c{path, doc_.string(v, path, "method").value_or(""), doc_.string(v, path, "component"), doc_.string(v, path, "hresult"),
+                   doc_.string(v, path, "result")};
     const auto& methods = wsb_methods();
     if (v.contains("method") && std::find(methods.begin(), methods.end(), c.method) == methods.end()) {
       std::string known;
       for (const auto& m : methods) known += (known.empty() ? "" : ", ") + m;
       doc_.problem(Document::child(path, "method"), "'" + c.method + "' is not a WSB call (" + known + ")");
     }
-    if (c.hresult && !is_hresult_text(*c.hresult)) {
-      doc_.problem(Document::child(path, "hresult"), "'" + *c.hresult + "' is neither a symbolic name (S_OK) nor 0x followed by 8 hex digits");
+    for (const auto& [key, value] : {std::pair{"hresult", c.hresult}, std::pair{"result", c.result}}) {
+      if (value && !is_hresult_text(*value)) {
+        doc_.problem(Document::child(path, key), "'" + *value + "' is neither a symbolic name (S_OK) nor 0x followed by 8 hex digits");
+      }
     }
+    if (c.result && c.method != "QueryStatus") doc_.problem(Document::child(path, "result"), "only a QueryStatus reports a check's result");
     s.calls.push_back(std::move(c));
   }
 
@@ -260,21 +264,33 @@ class Reader {
   Document& doc_;
 };
 
-std::string call_text(const std::string& method, const std::optional<std::string>& component, const std::string& hresult) {
-  return method + "(" + (component ? *component : "") + ")" + (hresult.empty() ? "" : " -> " + hresult);
+// What a QueryStatus reported about the check ("result NAME" in its outcome); "" for other calls.
+std::string reported_result(const SimulatedCall& c) {
+  const std::string prefix = "result ";
+  return c.method == "QueryStatus" && c.outcome.rfind(prefix, 0) == 0 ? c.outcome.substr(prefix.size()) : std::string();
 }
 
-std::string call_text(const SimulatedCall& c) { return call_text(c.method, component_of(c), hr::name(c.hr)); }
+std::string call_text(const std::string& method, const std::optional<std::string>& component, const std::string& hresult,
+                      const std::string& result) {
+  return method + "(" + (component ? *component : "") + ")" + (hresult.empty() ? "" : " -> " + hresult) +
+         (result.empty() ? "" : ", result " + result);
+}
 
-bool hresult_matches(const std::string& expected, Hresult actual) {
-  return iequals(expected, hr::name(actual)) || iequals(expected, hr::to_hex(actual));
+std::string call_text(const SimulatedCall& c) { return call_text(c.method, component_of(c), hr::name(c.hr), reported_result(c)); }
+
+// `expected` as a name or hex; `actual_name` as hr::name spells it (the name when wsbkit knows one).
+bool hresult_matches(const std::string& expected, const std::string& actual_name) {
+  if (iequals(expected, actual_name)) return true;
+  if (expected.rfind("0x", 0) != 0) return false;
+  const auto value = static_cast<Hresult>(static_cast<std::uint32_t>(std::stoul(expected.substr(2), nullptr, 16)));
+  return iequals(hr::name(value), actual_name);
 }
 
 // Calls in order: each expected call is the first matching one after the previous match.
 void evaluate_calls(const Scenario& s, const std::vector<SimulatedCall>& calls, std::vector<Outcome>& out) {
   std::size_t next = 0;
   for (const auto& e : s.calls) {
-    const std::string expected = call_text(e.method, e.component, e.hresult.value_or(""));
+    const std::string expected = call_text(e.method, e.component, e.hresult.value_or(""), e.result.value_or(""));
     auto same_call = [&](const SimulatedCall& c) {
       const auto component = component_of(c);
       return c.method == e.method && (!e.component || (component && *component == *e.component));
@@ -289,7 +305,8 @@ void evaluate_calls(const Scenario& s, const std::vector<SimulatedCall>& calls, 
       continue;
     }
     next = static_cast<std::size_t>(it - calls.begin()) + 1;
-    const bool held = !e.hresult || hresult_matches(*e.hresult, it->hr);
+    const bool held = (!e.hresult || hresult_matches(*e.hresult, hr::name(it->hr))) &&
+                      (!e.result || hresult_matches(*e.result, reported_result(*it)));
     out.push_back({e.path, held, expected, "call " + std::to_string(next) + ": " + call_text(*it)});
   }
 }

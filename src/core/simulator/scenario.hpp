@@ -17,7 +17,8 @@
 //     "components": [{ "name": "LedgerDB", "logical_path": "Contoso\\Ledger" }],
 //     "run": { "backup": true, "restore": true, "no_roll_forward": false },
 //     "expect": {
-//       "calls": [{ "method": "PreRestore", "component": "LedgerDB", "hresult": "S_OK" }],
+//       "calls": [{ "method": "PreRestore", "component": "LedgerDB", "hresult": "S_OK" },
+//                 { "method": "QueryStatus", "component": "LedgerDB", "result": "S_OK" }],
 //       "services": { "LedgerSvc": { "state": "running", "start_type": "automatic" } },
 //       "files": { "C:\\Ledger\\data\\a.ldb": "text" or { "hex": "..." } or null }
 //     }
@@ -87,6 +88,8 @@ struct ExpectedCall {
   std::string method;
   std::optional<std::string> component;
   std::optional<std::string> hresult;  // symbolic name ("S_OK") or hex ("0x80042301")
+  // QueryStatus only: the check's result it reported (S_OK: the check passed), as `hresult`.
+  std::optional<std::string> result;
 };
 
 struct ExpectedService {

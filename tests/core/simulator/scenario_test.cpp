@@ -105,6 +105,7 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_line_and_column) {
       {"{\"machine\": {\"tools\": [{\"executable\": \"x.exe\", \"exit_code\": -1}]}, \"expect\": {}}", "machine.tools[0].exit_code: must be between 0 and"},
       {"{\"machine\": {},\n \"expect\": {\"calls\": [{\"method\": \"PreRestor\"}]}}", "scenario:2:24: expect.calls[0].method: 'PreRestor' is not a WSB call"},
       {"{\"machine\": {}, \"expect\": {\"calls\": [{\"method\": \"Abort\", \"hresult\": \"ok\"}]}}", "expect.calls[0].hresult: 'ok' is neither"},
+      {"{\"machine\": {}, \"expect\": {\"calls\": [{\"method\": \"PreRestore\", \"result\": \"S_OK\"}]}}", "expect.calls[0].result: only a QueryStatus reports"},
       {"{\"machine\": {}, \"expect\": {\"services\": {\"Nope\": {\"state\": \"running\"}}}}", "expect.services.Nope: 'Nope' is not one of machine.services"},
       {"{\"machine\": {\"services\": {\"A\": {}}}, \"expect\": {\"services\": {\"A\": {}}}}", "expect.services.A: expects nothing"},
       {"{\"machine\": {\"services\": {\"A\": {}, \"a\": {}}}, \"expect\": {}}", "is given twice (names are case-insensitive)"},
@@ -141,23 +142,26 @@ BOOST_AUTO_TEST_SUITE(scenario_expectations)
 BOOST_AUTO_TEST_CASE(call_expectations_hold_and_miss) {
   const auto p = play(ledger_scenario(R"({"calls": [
       {"method": "CheckConsistency", "component": "LedgerDB", "hresult": "S_OK"},
+      {"method": "QueryStatus", "component": "LedgerDB", "hresult": "S_OK", "result": "0x00000000"},
+      {"method": "OrderComponents", "hresult": "S_FALSE"},
       {"method": "PreRestore", "component": "LedgerDB", "hresult": "S_OK"},
       {"method": "PostRestore", "component": "LedgerJournal", "hresult": "0x00000000"},
       {"method": "PreRestore", "component": "LedgerJournal", "hresult": "S_OK"},
-      {"method": "Abort"},
-      {"method": "OrderComponents", "hresult": "S_FALSE"}]})"));
+      {"method": "Abort"}]})"));
   BOOST_TEST(p.at("expect.calls[0]").held);
-  BOOST_TEST(p.at("expect.calls[1]").held);
-  BOOST_TEST(p.at("expect.calls[2]").held);
-  const auto& out_of_order = p.at("expect.calls[3]");
+  BOOST_TEST(p.at("expect.calls[1]").held, p.at("expect.calls[1]").actual);
+  const auto& wrong = p.at("expect.calls[2]");
+  BOOST_TEST(!wrong.held);
+  BOOST_TEST(wrong.expected == "OrderComponents() -> S_FALSE");
+  BOOST_TEST(wrong.actual == "call 4: OrderComponents() -> S_OK");
+  BOOST_TEST(p.at("expect.calls[3]").held);
+  BOOST_TEST(p.at("expect.calls[4]").held);
+  const auto& out_of_order = p.at("expect.calls[5]");
   BOOST_TEST(!out_of_order.held);
   BOOST_TEST(out_of_order.actual.find("out of order") != std::string::npos, out_of_order.actual);
-  const auto& never = p.at("expect.calls[4]");
+  const auto& never = p.at("expect.calls[6]");
   BOOST_TEST(!never.held);
   BOOST_TEST(never.actual.find("no such call") != std::string::npos, never.actual);
-  const auto& wrong = p.at("expect.calls[5]");
-  BOOST_TEST(!wrong.held);  // the order came after PreRestore; and OrderComponents returned S_OK
-  BOOST_TEST(wrong.expected == "OrderComponents() -> S_FALSE");
 }
 
 // Services: running and automatic again after the restore (held); expecting them stopped misses
@@ -235,7 +239,7 @@ BOOST_AUTO_TEST_CASE(a_start_that_fails_fails_post_restore) {
 // A damaged snapshot: the manifest check fails on the snapshot copy, not the live file.
 BOOST_AUTO_TEST_CASE(a_damaged_snapshot_fails_the_consistency_check) {
   std::string text = ledger_scenario(R"({"calls": [{"method": "QueryStatus", "component": "LedgerDB",
-      "hresult": "S_OK"}]})");
+      "hresult": "S_OK", "result": "S_OK"}]})");
   const std::string marker = "\"snapshot\": \"\\\\\\\\?\\\\GLOBALROOT\\\\Device\\\\HarddiskVolumeShadowCopy1\\\\\"";
   const auto at = text.find(marker);
   BOOST_REQUIRE(at != std::string::npos);
@@ -246,6 +250,11 @@ BOOST_AUTO_TEST_CASE(a_damaged_snapshot_fails_the_consistency_check) {
   BOOST_TEST(status.method == "QueryStatus");
   BOOST_TEST(status.outcome.find("WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED") != std::string::npos, status.outcome);
   BOOST_TEST(p.machine->files.read_file("C:\\Ledger\\data\\accounts.ldb").value() == "accounts");  // live untouched
+  // The call succeeded, the check did not: the result expectation misses, naming both.
+  const auto& result = p.at("expect.calls[0]");
+  BOOST_TEST(!result.held);
+  BOOST_TEST(result.expected == "QueryStatus(LedgerDB) -> S_OK, result S_OK");
+  BOOST_TEST(result.actual == "call 2: QueryStatus(LedgerDB) -> S_OK, result WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED");
 }
 
 // A tool the policy runs answers as declared (exit code and output bytes); one not declared fails
