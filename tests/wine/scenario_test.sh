@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# wsbkit.exe simulate --in-process --policy --scenario under Wine: the same code as the Linux
+# `wsbkit` (the sample application's scenario holds; a damaged snapshot misses with exit 8; a
+# malformed scenario exits 3 with its line and column), and the in-memory machine touches nothing
+# of the real one (no C:\Ledger, no state written under C:\ProgramData\wsbkit\sessions).
+# Args: LEDGER_POLICY
+. "$(dirname "$0")/lib.sh"
+policy=$1
+
+fresh_prefix scenario
+c="$WINEPREFIX/drive_c"
+mkdir -p "$c/ci"
+cp "$policy" "$c/ci/ledger-policy.json"
+cp "$WSBKIT_SOURCE_DIR/src/sample/ledger-scenario.json" "$c/ci/ledger-scenario.json"
+exe="$WSBKIT_BUILD_DIR/src/cli/wsbkit.exe"
+
+out=$(wine "$exe" simulate --in-process --policy 'C:\ci\ledger-policy.json' --scenario 'C:\ci\ledger-scenario.json' 2>&1); rc=$?
+[ "$rc" -eq 0 ] && pass "the sample scenario holds under Wine (exit 0)" || fail "the sample scenario exits $rc" "$out"
+check_contains "every expectation held" "Expectations of C:\\ci\\ledger-scenario.json: 13 held, 0 missed" "$out"
+check_contains "the restore order the policy asks for" 'restore OrderComponents(2 components) -> S_OK, order: "LedgerDB", "LedgerJournal"' "$out"
+check_contains "LedgerSvc running again" "held    expect.services.LedgerSvc.state: RUNNING" "$out"
+
+python3 - "$c/ci/ledger-scenario.json" > "$c/ci/damaged.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1], encoding="utf-8"))
+s["machine"]["volumes"][0]["snapshot_changes"] = {"C:\\Ledger\\data\\entries.ldb": "damaged"}
+print(json.dumps(s, indent=2))
+PY
+check_exit 8 "a damaged snapshot: exit code 8" wine "$exe" simulate --in-process --policy 'C:\ci\ledger-policy.json' --scenario 'C:\ci\damaged.json'
+out=$(wine "$exe" simulate --in-process --policy 'C:\ci\ledger-policy.json' --scenario 'C:\ci\damaged.json' 2>&1)
+check_contains "a damaged snapshot: the miss names expected and actual" \
+  "MISSED  expect.calls[1]: expected QueryStatus(LedgerDB) -> S_OK, result S_OK; actual call 2: QueryStatus(LedgerDB) -> S_OK, result WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED" "$out"
+
+printf '{\n  "machine": { "services": { "LedgerSvc": { "state": "paused" } } },\n  "expect": {}\n}\n' > "$c/ci/bad.json"
+check_exit 3 "a malformed scenario: exit code 3" wine "$exe" simulate --in-process --policy 'C:\ci\ledger-policy.json' --scenario 'C:\ci\bad.json'
+out=$(wine "$exe" simulate --in-process --policy 'C:\ci\ledger-policy.json' --scenario 'C:\ci\bad.json' 2>&1)
+check_contains "a malformed scenario: FILE:LINE:COLUMN" "C:\\ci\\bad.json:2:45: machine.services.LedgerSvc.state: 'paused' is not one of running, stopped" "$out"
+check_not_contains "a malformed scenario: nothing was run" "Simulating" "$out"
+
+[ ! -e "$c/Ledger" ] && pass "the in-memory machine wrote nothing to the real C:\\Ledger" || fail "C:\\Ledger exists in the prefix"
+[ ! -e "$c/ProgramData/wsbkit/sessions" ] && pass "no restore session on the real machine" || fail "a session folder exists in the prefix"
+finish
