@@ -75,12 +75,8 @@ expect_in "the sample scenario: LedgerSvc running again" "$out" "held    expect.
 expect_in "the sample scenario: the journal session completed" "$out" "completed"
 
 # 3. A damaged snapshot: the check fails and the expectation names it.
-python3 - "$source_dir/src/sample/ledger-scenario.json" > "$work/damaged.json" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1], encoding="utf-8"))
-s["machine"]["volumes"][0]["snapshot_changes"] = {"C:\\Ledger\\data\\entries.ldb": "damaged"}
-print(json.dumps(s, indent=2))
-PY
+python3 "$source_dir/tests/core/simulator/damage_snapshot.py" "$source_dir/src/sample/ledger-scenario.json" 'C:\Ledger\data\entries.ldb' damaged \
+  > "$work/damaged.json"
 out=$("$wsbkit" simulate --in-process --policy "$policy" --scenario "$work/damaged.json" 2>&1) && rc=0 || rc=$?
 [ "$rc" -eq 8 ] && pass "a damaged snapshot: exit code 8" || { fail "a damaged snapshot exits $rc"; echo "$out"; }
 expect_in "a damaged snapshot: the miss names expected and actual" "$out" \

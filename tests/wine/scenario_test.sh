@@ -20,12 +20,7 @@ check_contains "every expectation held" "Expectations of C:\\ci\\ledger-scenario
 check_contains "the restore order the policy asks for" 'restore OrderComponents(2 components) -> S_OK, order: "LedgerDB", "LedgerJournal"' "$out"
 check_contains "LedgerSvc running again" "held    expect.services.LedgerSvc.state: RUNNING" "$out"
 
-python3 - "$c/ci/ledger-scenario.json" > "$c/ci/damaged.json" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1], encoding="utf-8"))
-s["machine"]["volumes"][0]["snapshot_changes"] = {"C:\\Ledger\\data\\entries.ldb": "damaged"}
-print(json.dumps(s, indent=2))
-PY
+python3 "$WSBKIT_SOURCE_DIR"/tests/core/simulator/damage_snapshot.py "$c/ci/ledger-scenario.json" 'C:\Ledger\data\entries.ldb' damaged > "$c/ci/damaged.json"
 check_exit 8 "a damaged snapshot: exit code 8" wine "$exe" simulate --in-process --policy 'C:\ci\ledger-policy.json' --scenario 'C:\ci\damaged.json'
 out=$(wine "$exe" simulate --in-process --policy 'C:\ci\ledger-policy.json' --scenario 'C:\ci\damaged.json' 2>&1)
 check_contains "a damaged snapshot: the miss names expected and actual" \
