@@ -13,8 +13,13 @@ int print_problems(const std::vector<policy::Problem>& problems, const std::stri
   return exit_code::invalid_input;
 }
 
-Result<std::string> read_text(CliContext& ctx, const std::string& path) {
+// The file's text; a file over the policy size limit is not read (its one problem instead).
+Result<std::string> read_text(CliContext& ctx, const std::string& path, std::optional<policy::Problem>& too_big) {
   if (!ctx.files) return Error::hresult(hr::e_notimpl, "read", path, "no file system on this host");
+  auto size = ctx.files->file_size(path);
+  if (!size) return size.error();
+  too_big = policy::size_problem(*size);
+  if (too_big) return std::string();
   return ctx.files->read_file(path);
 }
 
@@ -22,14 +27,20 @@ Result<std::string> read_text(CliContext& ctx, const std::string& path) {
 
 int prepare_in_machine(CliContext& ctx, const InMachineRequest& request, SimulationOptions& sim, InMachineRun& run,
                        std::ostream& out, std::ostream& err) {
-  auto policy_text = read_text(ctx, request.policy_file);
+  std::optional<policy::Problem> too_big;
+  auto policy_text = read_text(ctx, request.policy_file, too_big);
   if (!policy_text) return report(policy_text.error(), "simulate", err);
+  if (too_big) return print_problems({*too_big}, request.policy_file, err);
   const auto policy = policy::parse_policy(*policy_text);
   if (!policy.policy) return print_problems(policy.problems, request.policy_file, err);
   scenario::Machine machine;
   if (!request.scenario_file.empty()) {
-    auto scenario_text = read_text(ctx, request.scenario_file);
+    auto scenario_text = read_text(ctx, request.scenario_file, too_big);
     if (!scenario_text) return report(scenario_text.error(), "simulate", err);
+    if (too_big) {
+      if (too_big->message.rfind("policy", 0) == 0) too_big->message.replace(0, 6, "scenario");
+      return print_problems({*too_big}, request.scenario_file, err);
+    }
     auto parsed = scenario::parse_scenario(*scenario_text);
     if (!parsed.scenario) return print_problems(parsed.problems, request.scenario_file, err);
     run.scenario = std::move(parsed.scenario);

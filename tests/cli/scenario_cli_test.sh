@@ -91,6 +91,10 @@ out=$("$wsbkit" simulate --in-process --policy "$policy" --scenario "$work/bad.j
 expect_in "a malformed scenario: FILE:LINE:COLUMN: PATH: MESSAGE" "$out" \
   "$work/bad.json:2:45: machine.services.LedgerSvc.state: 'paused' is not one of running, stopped"
 grep -q "Simulating" <<< "$out" && fail "a malformed scenario was run" || pass "a malformed scenario: nothing was run"
+head -c 5000000 /dev/zero | tr '\0' ' ' > "$work/big.json"
+out=$("$wsbkit" simulate --in-process --policy "$policy" --scenario "$work/big.json" 2>&1) && rc=0 || rc=$?
+[ "$rc" -eq 3 ] && pass "a scenario over 4 MiB: exit code 3" || fail "a scenario over 4 MiB exits $rc"
+expect_in "a scenario over 4 MiB: refused unread, saying so" "$out" "scenario is 5000000 bytes, more than the 4 MiB limit"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
