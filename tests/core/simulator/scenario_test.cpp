@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/simulator/scenario.hpp"
 #include "core/simulator/scenario_machine.hpp"
@@ -45,6 +46,15 @@ std::string ledger_scenario(const std::string& expect, const std::string& helper
   "expect": )" + expect + "\n}";
 }
 
+// WSB's polling runs on real time, as in `wsbkit simulate`: the checks run on worker threads, and
+// polling on the machine's manual clock would reach the check timeout before a slow thread ends.
+class RealClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() override { return std::chrono::system_clock::now(); }
+  std::chrono::steady_clock::time_point steady_now() override { return std::chrono::steady_clock::now(); }
+  void sleep_for(std::chrono::milliseconds duration) override { std::this_thread::sleep_for(duration); }
+};
+
 struct Played {
   std::vector<SimulatedCall> calls;
   std::vector<Outcome> outcomes;
@@ -73,7 +83,8 @@ Played play(const std::string& text) {
   options.components = parsed.scenario->components;
   options.poll_interval = std::chrono::milliseconds(1);
   p.machine->volume_pairs(options);
-  p.calls = Simulator(**addin, p.machine->clock, nullptr).run(options);
+  RealClock wsb_clock;
+  p.calls = Simulator(**addin, wsb_clock, nullptr).run(options);
   addin->reset();
   p.outcomes = evaluate(*parsed.scenario, p.calls, p.machine->services, p.machine->files);
   return p;
