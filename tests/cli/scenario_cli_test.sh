@@ -65,6 +65,22 @@ else
   fail "README's CI section shows no failure output"
 fi
 
+# The schema (docs/scenario.schema.json) accepts both scenarios and refuses what the parser refuses.
+schema_check() {  # SCENARIO_FILE -> "valid" or the schema's first complaint
+  python3 - "$source_dir/docs/scenario.schema.json" "$1" <<'PY'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1], encoding="utf-8"))
+jsonschema.Draft202012Validator.check_schema(schema)
+errors = list(jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(sys.argv[2], encoding="utf-8"))))
+print("valid" if not errors else errors[0].message)
+PY
+}
+[ "$(schema_check "$source_dir/src/sample/ledger-scenario.json")" = valid ] && pass "the schema accepts the sample scenario" || fail "the schema refuses the sample scenario: $(schema_check "$source_dir/src/sample/ledger-scenario.json")"
+[ "$(schema_check "$work/ci/ledger-scenario.json")" = valid ] && pass "the schema accepts README's scenario" || fail "the schema refuses README's scenario: $(schema_check "$work/ci/ledger-scenario.json")"
+printf '{"machine": {"services": {"A": {"on_stop": "sleeps"}}}, "expect": {}}' > "$work/bad-schema.json"
+[ "$(schema_check "$work/bad-schema.json")" != valid ] && pass "the schema refuses an unknown service behaviour" || fail "the schema accepts on_stop: sleeps"
+
 # 2. The sample application's scenario.
 out=$("$wsbkit" simulate --in-process --policy "$policy" --scenario "$source_dir/src/sample/ledger-scenario.json" 2>&1) && rc=0 || rc=$?
 [ "$rc" -eq 0 ] && pass "the sample scenario: every expectation holds (exit 0)" || { fail "the sample scenario exits $rc"; echo "$out"; }
