@@ -3,10 +3,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <sstream>
-#include <thread>
 
 #include "cli/cli.hpp"
-#include "mock/fake_clock.hpp"
+#include "mock/host_clock.hpp"
 #include "mock/fake_file_system.hpp"
 #include "mock/fake_registry.hpp"
 
@@ -14,18 +13,11 @@ using namespace wsbkit;
 
 namespace {
 
-// The developer's machine: only the two files; its clock paces WSB's polling.
-class RealTimeClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() override { return std::chrono::system_clock::now(); }
-  std::chrono::steady_clock::time_point steady_now() override { return std::chrono::steady_clock::now(); }
-  void sleep_for(std::chrono::milliseconds duration) override { std::this_thread::sleep_for(duration); }
-};
-
+// The developer's machine: only the policy and the scenario, read through the CLI's file system.
 struct Developer {
   mock::FakeRegistry registry;
   mock::FakeFileSystem files;
-  RealTimeClock clock;
+  std::unique_ptr<Clock> clock = mock::make_host_clock();  // paces WSB's polling
   CliContext context{registry,
                      []() -> Result<std::unique_ptr<ComRuntime>> {
                        return Error::hresult(hr::e_notimpl, "activate", "COM", "not in this test");
@@ -36,7 +28,7 @@ struct Developer {
 
   Developer() {
     context.files = &files;
-    context.clock = &clock;
+    context.clock = clock.get();
     BOOST_REQUIRE(files.create_directories("C:\\ci").ok());
     BOOST_REQUIRE(files.write_file("C:\\ci\\policy.json", R"({"components": {"db": {"name": "DB"}},
       "restore": {"pre": [{"service.stop": {"service": "Svc"}}], "post": [{"service.start": {"service": "Svc"}}]}})").ok());

@@ -5,10 +5,10 @@
 
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "core/simulator/scenario.hpp"
 #include "core/simulator/scenario_machine.hpp"
+#include "mock/host_clock.hpp"
 
 using namespace wsbkit;
 using namespace wsbkit::scenario;
@@ -25,9 +25,10 @@ std::string ledger_policy() {
   return text.str();
 }
 
-// The Ledger machine of src/sample/ledger-scenario.json, with `expect` (and `machine_extra`
-// service fields for LedgerHelperSvc) filled in by each test.
-std::string ledger_scenario(const std::string& expect, const std::string& helper_extra = "", const std::string& journal_json = R"("journal segment 1\n")") {
+// The Ledger machine of src/sample/ledger-scenario.json (smaller), with `expect`, extra fields of
+// LedgerHelperSvc (`helper_extra`) and the journal file's JSON value given by each test.
+std::string ledger_scenario(const std::string& expect, const std::string& helper_extra = "",
+                            const std::string& journal_json = R"("journal segment 1\n")") {
   return R"({
   "machine": {
     "services": {
@@ -45,15 +46,6 @@ std::string ledger_scenario(const std::string& expect, const std::string& helper
   "components": [{ "name": "LedgerDB", "logical_path": "Contoso\\Ledger" }, { "name": "LedgerJournal", "logical_path": "Contoso\\Ledger" }],
   "expect": )" + expect + "\n}";
 }
-
-// WSB's polling runs on real time, as in `wsbkit simulate`: the checks run on worker threads, and
-// polling on the machine's manual clock would reach the check timeout before a slow thread ends.
-class RealClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() override { return std::chrono::system_clock::now(); }
-  std::chrono::steady_clock::time_point steady_now() override { return std::chrono::steady_clock::now(); }
-  void sleep_for(std::chrono::milliseconds duration) override { std::this_thread::sleep_for(duration); }
-};
 
 // The scenario with `changes` (a JSON object: live path -> snapshot contents) in its snapshot.
 std::string with_snapshot_changes(std::string text, const std::string& changes) {
@@ -92,8 +84,10 @@ Played play(const std::string& text) {
   options.components = parsed.scenario->components;
   options.poll_interval = std::chrono::milliseconds(1);
   p.machine->volume_pairs(options);
-  RealClock wsb_clock;
-  p.calls = Simulator(**addin, wsb_clock, nullptr).run(options);
+  // WSB polls on real time, as in `wsbkit simulate`: on the machine's manual clock the polling
+  // would reach the check timeout before a slow worker thread ends.
+  const auto wsb_clock = mock::make_host_clock();
+  p.calls = Simulator(**addin, *wsb_clock, nullptr).run(options);
   addin->reset();
   p.outcomes = evaluate(*parsed.scenario, p.calls, p.machine->services, p.machine->files);
   return p;
