@@ -61,6 +61,11 @@ void FakeProcessRunner::always(const std::string& executable_name, ProcessOutcom
   scripts_.push_back(Script{executable_named(executable_name), std::move(outcome), true});
 }
 
+void FakeProcessRunner::always_fails_to_start(const std::string& executable_name, std::uint32_t win32_code) {
+  std::lock_guard lock(mutex_);
+  scripts_.push_back(Script{executable_named(executable_name), fake_error(win32_code, "CreateProcessW", executable_name), true});
+}
+
 void FakeProcessRunner::set_image_resolver(std::function<std::string(const std::string& path)> identity_of) {
   std::lock_guard lock(mutex_);
   identity_of_ = std::move(identity_of);

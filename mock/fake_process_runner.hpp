@@ -33,6 +33,8 @@ class FakeProcessRunner final : public ProcessRunner {
   void expect_start_failure(const std::string& executable_name, std::uint32_t win32_code);
   // Every run matching answers this (after queued scripts are used up).
   void always(const std::string& executable_name, ProcessOutcome outcome);
+  // Every run matching fails to start with this Win32 code (after queued scripts are used up).
+  void always_fails_to_start(const std::string& executable_name, std::uint32_t win32_code);
   void set_image_resolver(std::function<std::string(const std::string& path)> identity_of);
   std::vector<ProcessRequest> requests() const;
   std::size_t unused_scripts() const;

@@ -16,6 +16,7 @@ packages=(meson ninja-build pkg-config g++ dpkg-dev procps python3
           wine wine64 wine64-tools
           libboost-test-dev libboost-program-options-dev
           nlohmann-json3-dev
+          python3-jsonschema                    # scenarios checked against docs/scenario.schema.json (tests/cli)
           wixl msitools osslsigncode openssl   # the MSI (wixl), its inspection, Authenticode signing
           clang libclang-rt-14-dev)             # the fuzz targets: libFuzzer, ASan, UBSan (scripts/fuzz.sh)
 

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "cli/cli_support.hpp"
+#include "cli/simulate_scenario.hpp"
 #include "core/simulator/simulator.hpp"
 
 namespace wsbkit::cli {
@@ -55,6 +56,7 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   std::string restore_order = "returned", empty_path_in = "none";
   std::vector<std::string> failed_restores;
   int cancel_after_pre = -1;
+  InMachineRequest in_machine;
   options.add_options()
       ("help,h", "show this help")
       ("application,a", po::value(&application), "writer id or identifier of a registered application")
@@ -80,7 +82,12 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
        "only for those; with --calls order,pre none at all)")
       ("empty-logical-path-in", po::value(&empty_path_in)->default_value("none"),
        "for a component without a logical path pass \"\" instead of NULL in 'order' (OrderComponents) or 'restore' "
-       "(Pre/PostRestore) calls");
+       "(Pre/PostRestore) calls")
+      // The application's own policy on an in-memory machine (README, "Testing your policy in CI"):
+      ("policy", po::value(&in_machine.policy_file), "with --in-process: the add-in runs this policy on an in-memory machine")
+      ("scenario", po::value(&in_machine.scenario_file),
+       "with --policy: the machine (services, files, volumes, tools) and what must happen (JSON, docs/scenario.schema.json); "
+       "exit code 8 when an expectation misses");
   po::positional_options_description positional;
   positional.add("application", 1);
   po::variables_map vm;
@@ -96,6 +103,11 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   const bool in_process = vm.count("in-process") > 0;
   if (in_process == !application.empty()) {
     err << "wsbkit simulate: give either an APPLICATION (writer id or identifier) or --in-process\n"
+        << "Try 'wsbkit simulate --help'.\n";
+    return exit_code::usage;
+  }
+  if ((!in_machine.policy_file.empty() && !in_process) || (!in_machine.scenario_file.empty() && in_machine.policy_file.empty())) {
+    err << "wsbkit simulate: --policy needs --in-process, and --scenario needs --policy\n"
         << "Try 'wsbkit simulate --help'.\n";
     return exit_code::usage;
   }
@@ -155,7 +167,14 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   if (!ctx.clock) return report(Error::hresult(hr::e_notimpl, "simulate", "clock", "no clock on this host"), "simulate", err);
   std::shared_ptr<WsbApplication> app;
   std::unique_ptr<ComRuntime> com;  // outlives `app`: declared first, destroyed last
-  if (in_process) {
+  InMachineRun machine;              // the in-memory machine outlives `app` too
+  if (in_process && !in_machine.policy_file.empty()) {
+    in_machine.components_given = vm.count("component") > 0;
+    in_machine.volumes_given = !volumes.empty();
+    in_machine.poll_given = !vm["poll-ms"].defaulted();
+    if (int rc = prepare_in_machine(ctx, in_machine, sim, machine, out, err); rc >= 0) return rc;
+    app = machine.addin;
+  } else if (in_process) {
     app = ctx.make_in_process_addin();
     out << "Simulating Windows Server Backup against the in-process add-in core\n";
   } else {
@@ -180,6 +199,10 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   std::size_t failed = 0;
   for (const auto& c : calls) failed += c.ok ? 0 : 1;
   out << calls.size() << " call(s), " << failed << " rejected\n" << std::flush;
+  if (machine.machine) {
+    app.reset();
+    if (const auto rc = finish_in_machine(machine, calls, out)) return *rc;
+  }
   if (hold_ms > 0) ctx.clock->sleep_for(std::chrono::milliseconds(hold_ms));
   return failed == 0 ? exit_code::ok : exit_code::calls_failed;
 }
