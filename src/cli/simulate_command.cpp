@@ -44,6 +44,20 @@ int restore_variations(const po::variables_map& vm, const std::string& restore_o
   return exit_code::ok;
 }
 
+// --writer-metadata FILE: the document handed to every call, in whichever form the file holds
+// (bare <WRITER_METADATA> or VSS's wrapped <root>), sent as it is so the add-in's reading of it is
+// what is tested.
+int read_writer_metadata(CliContext& ctx, const std::string& path, SimulationOptions& sim, std::ostream& err) {
+  if (path.empty()) return exit_code::ok;
+  if (!ctx.files) {
+    return report(Error::hresult(hr::e_notimpl, "simulate", path, "no file system on this host"), "simulate", err);
+  }
+  auto text = ctx.files->read_file(path);
+  if (!text) return report(text.error(), "simulate", err);
+  sim.writer_metadata = std::move(*text);
+  return exit_code::ok;
+}
+
 int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ostream& out, std::ostream& err) {
   po::options_description options("Options");
   std::string application;
@@ -55,6 +69,7 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   std::string restore_order = "returned", empty_path_in = "none";
   std::vector<std::string> failed_restores;
   int cancel_after_pre = -1;
+  std::string writer_metadata_file;
   options.add_options()
       ("help,h", "show this help")
       ("application,a", po::value(&application), "writer id or identifier of a registered application")
@@ -80,7 +95,10 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
        "only for those; with --calls order,pre none at all)")
       ("empty-logical-path-in", po::value(&empty_path_in)->default_value("none"),
        "for a component without a logical path pass \"\" instead of NULL in 'order' (OrderComponents) or 'restore' "
-       "(Pre/PostRestore) calls");
+       "(Pre/PostRestore) calls")
+      // The writer metadata and the files WSB restores (docs/simulator.md):
+      ("writer-metadata", po::value(&writer_metadata_file),
+       "VSS Writer Metadata Document (bare <WRITER_METADATA> or wrapped <root>) passed to every call");
   po::positional_options_description positional;
   positional.add("application", 1);
   po::variables_map vm;
@@ -151,6 +169,8 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   if (int rc = restore_variations(vm, restore_order, empty_path_in, failed_restores, cancel_after_pre, sim, err); rc != exit_code::ok) {
     return rc;
   }
+
+  if (int rc = read_writer_metadata(ctx, writer_metadata_file, sim, err); rc != exit_code::ok) return rc;
 
   if (!ctx.clock) return report(Error::hresult(hr::e_notimpl, "simulate", "clock", "no clock on this host"), "simulate", err);
   std::shared_ptr<WsbApplication> app;

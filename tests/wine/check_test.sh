@@ -38,7 +38,9 @@ cat > "$c/ProgramData/Ledger/policy.json" <<'JSON'
   "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}", "identifier": "Ledger" },
   "components": { "db": { "name": "LedgerDB" }, "big": { "name": "BigDB" }, "hung": { "name": "HungDB" },
                   "loose": { "name": "LooseDB" }, "noisy": { "name": "NoisyDB" },
-                  "workdir": { "name": "WorkDirDB" }, "links": { "name": "LinkDB" } },
+                  "workdir": { "name": "WorkDirDB" }, "links": { "name": "LinkDB" },
+                  "meta": { "name": "MetaDB", "logical_path": "Contoso\\Ledger" },
+                  "ownpaths": { "name": "OwnPathsDB", "logical_path": "Contoso\\Ledger" } },
   "backup": { "check": [
     { "manifest.verify": { "manifest": "C:\\Ledger\\MANIFEST.xxh128", "extra_files": "fail" }, "when": { "component": "db" } },
     { "files.present": { "paths": "C:\\Ledger\\data\\*.ldb", "min_size": 3 }, "when": { "component": "db" } },
@@ -51,7 +53,9 @@ cat > "$c/ProgramData/Ledger/policy.json" <<'JSON'
                "working_directory": "C:\\loose" }, "when": { "component": "workdir" } },
     { "run": { "executable": "C:\\wsbkit\\ledger-check.exe", "arguments": ["noise", "4294967295"], "success_exit_codes": [-1] },
       "when": { "component": "noisy" } },
-    { "files.present": { "paths": ["C:\\Ledger\\live\\*.ldb", "C:\\Ledger\\bin\\*.*"] }, "when": { "component": "links" } }
+    { "files.present": { "paths": ["C:\\Ledger\\live\\*.ldb", "C:\\Ledger\\bin\\*.*"] }, "when": { "component": "links" } },
+    { "files.present": { "min_size": 3 }, "when": { "component": "meta" } },
+    { "files.present": { "paths": "C:\\Ledger\\data\\a.ldb" }, "when": { "component": "ownpaths" } }
   ] }
 }
 JSON
@@ -185,6 +189,36 @@ check_contains "the run log names the link, skipped" 'skipped reparse point C:\\
 check_contains "*.* matched the name without a dot: only the link's pattern failed" 'live\\*.ldb: nothing matches' "$log"
 check_not_contains "*.* matched the name without a dot" 'bin\\*.*: nothing matches' "$log"
 rm -f "$c/snap/Ledger/live"
+
+# 9. Writer metadata in VSS's wrapped form (<root>, the inline XDR Schema, then WRITER_METADATA with
+#    IDENTIFICATION and RESTORE_METHOD siblings) reaches the add-in out of process: files.present
+#    without paths checks the writer's file group. Metadata the add-in cannot read fails only the
+#    step that needs it, with the reason in the run log; a step with its own paths still passes.
+cat > "$c/ProgramData/Ledger/wrapped.xml" <<'XML'
+<?xml version="1.0"?>
+<root><Schema name="VssWriterMetadataInfo" xmlns="urn:schemas-microsoft-com:xml-data" xmlns:dt="urn:schemas-microsoft-com:datatypes">
+<ElementType name="WRITER_METADATA" content="eltOnly" model="closed" order="many"/></Schema>
+<WRITER_METADATA xmlns="x-schema:#VssWriterMetadataInfo" version="1.1">
+<IDENTIFICATION writerId="{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}" friendlyName="Contoso Ledger" usage="USER_DATA" dataSource="TRANSACTION_DB"/>
+<BACKUP_LOCATIONS><DATABASE logicalPath="Contoso\Ledger" componentName="MetaDB"><DATABASE_FILES path="C:\Ledger\data" filespec="*.ldb"/></DATABASE></BACKUP_LOCATIONS>
+<RESTORE_METHOD method="RESTORE_IF_CAN_BE_REPLACED" writerRestore="never" rebootRequired="no"/>
+</WRITER_METADATA></root>
+XML
+printf '<html/>' > "$c/ProgramData/Ledger/unreadable.xml"
+out=$(wsbkit simulate Ledger --backup-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" --poll-ms 20 \
+  --writer-metadata 'C:\ProgramData\Ledger\wrapped.xml')
+echo "$out"
+check_contains "wrapped writer metadata gives the check its file group" 'QueryStatus(component="MetaDB") -> S_OK, result S_OK' "$out"
+check_contains "the run log counts the writer's files" '"message":"2 present"' "$(cat "$(newest_log)" 2>/dev/null)"
+out=$(wsbkit simulate Ledger --backup-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" --poll-ms 20 \
+  --writer-metadata 'C:\ProgramData\Ledger\unreadable.xml')
+echo "$out"
+check_contains "unreadable metadata fails the step that needs it" 'QueryStatus(component="MetaDB") -> S_OK, result WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED' "$out"
+check_contains "the run log gives the reason" 'the writer metadata cannot be read: the root element is <html>' "$(cat "$(newest_log)" 2>/dev/null)"
+out=$(wsbkit simulate Ledger --backup-only --component 'OwnPathsDB=Contoso\Ledger' "${volume[@]}" --poll-ms 20 \
+  --writer-metadata 'C:\ProgramData\Ledger\unreadable.xml')
+echo "$out"
+check_contains "unreadable metadata leaves a step with its own paths passing" 'QueryStatus(component="OwnPathsDB") -> S_OK, result S_OK' "$out"
 
 check "unregister" wsbkit unregister --writer '{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}'
 rm -f "$c/snap/Big/big.bin"

@@ -37,7 +37,29 @@ std::string trimmed_trailing_separators(std::string s) {
 
 bool same_text(const char* a, const std::optional<std::string>& b) { return b && iequals(a, *b); }
 
-// Checks the limits and parses; the root is WRITER_METADATA.
+// The WRITER_METADATA element in either form: the document's root (as a writer serializes it), or
+// the one WRITER_METADATA child of <root>, beside VSS's inline XDR <Schema> (as VSS's
+// IVssExamineWriterMetadata loads it). Anything else in <root> is refused by name.
+Result<pugi::xml_node> writer_metadata_element(const pugi::xml_node root) {
+  const std::string name = root.name();
+  if (name == "WRITER_METADATA") return root;
+  if (name != "root") {
+    return invalid("the root element is <" + name + ">, not <WRITER_METADATA> (or <root> holding a Schema and WRITER_METADATA)");
+  }
+  pugi::xml_node found;
+  for (const pugi::xml_node child : root.children()) {
+    if (child.type() != pugi::node_element) continue;
+    const std::string child_name = child.name();
+    if (child_name == "Schema") continue;
+    if (child_name != "WRITER_METADATA") return invalid("<root> holds <" + child_name + ">: only <Schema> and <WRITER_METADATA> belong there");
+    if (found) return invalid("<root> holds more than one <WRITER_METADATA>");
+    found = child;
+  }
+  if (!found) return invalid("<root> holds no <WRITER_METADATA>");
+  return found;
+}
+
+// Checks the limits and parses; the WRITER_METADATA element in either form.
 Result<pugi::xml_node> load(const std::string& xml, pugi::xml_document& doc) {
   if (xml.size() > max_writer_metadata_bytes) {
     return invalid("the document has " + std::to_string(xml.size()) + " bytes; at most " +
@@ -55,11 +77,7 @@ Result<pugi::xml_node> load(const std::string& xml, pugi::xml_document& doc) {
   if (!parsed) {
     return invalid(std::string(parsed.description()) + " at byte " + std::to_string(parsed.offset));
   }
-  const pugi::xml_node root = doc.document_element();
-  if (std::string(root.name()) != "WRITER_METADATA") {
-    return invalid(std::string("the root element is <") + root.name() + ">, not <WRITER_METADATA>");
-  }
-  return root;
+  return writer_metadata_element(doc.document_element());
 }
 
 // A path/filespec/recursive element (FILE_LIST, DATABASE_FILES, EXCLUDE_FILES ...).
@@ -86,6 +104,23 @@ Result<std::vector<FileGroup>> writer_exclusions(const std::string& xml) {
     exclusions.push_back(std::move(*group));
   }
   return exclusions;
+}
+
+Result<std::vector<MetadataComponent>> writer_components(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = load(xml, doc);
+  if (!root) return root.error();
+  std::vector<MetadataComponent> components;
+  for (const pugi::xml_node locations : root->children("BACKUP_LOCATIONS")) {
+    for (const pugi::xml_node c : locations.children()) {
+      const std::string kind = c.name();
+      if (kind != "DATABASE" && kind != "FILE_GROUP") continue;
+      const std::string name = c.attribute("componentName").value();
+      if (name.empty()) return invalid("a <" + kind + "> has no componentName");
+      components.push_back({kind, name, c.attribute("logicalPath").value()});
+    }
+  }
+  return components;
 }
 
 Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, const std::optional<std::string>& component,
