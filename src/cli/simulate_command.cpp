@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "cli/cli_support.hpp"
+#include "core/simulator/file_restore.hpp"
 #include "core/simulator/simulator.hpp"
 
 namespace wsbkit::cli {
@@ -56,6 +57,23 @@ int read_writer_metadata(CliContext& ctx, const std::string& path, SimulationOpt
   if (!text) return report(text.error(), "simulate", err);
   sim.writer_metadata = std::move(*text);
   return exit_code::ok;
+}
+
+// WSB's file restore, when there is a backup to restore from (--volume) and metadata naming the
+// files; null otherwise (only the calls are made).
+std::unique_ptr<FileRestore> file_restore(CliContext& ctx, const SimulationOptions& sim) {
+  if (!ctx.files || !sim.writer_metadata || sim.source_volumes.empty()) return nullptr;
+  return std::make_unique<SnapshotFileRestore>(*ctx.files, *sim.writer_metadata, sim.source_volumes, sim.snapshot_volumes);
+}
+
+// Under "(file restore)" and "(file compare)": one line per file.
+void print_files(std::ostream& out, const SimulatedCall& call) {
+  for (const auto& f : call.files) {
+    out << "            " << (f.ok ? "ok  " : "FAIL") << " " << f.path;
+    if (f.ok) out << " (" << f.bytes << " bytes)";
+    else out << ": " << f.reason;
+    out << "\n";
+  }
 }
 
 int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ostream& out, std::ostream& err) {
@@ -195,7 +213,10 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
         << hr::name(call.hr);
     if (!call.outcome.empty()) out << ", " << call.outcome;
     out << (call.ok ? "" : "   <-- WSB would reject this") << "\n" << std::flush;
+    print_files(out, call);
   });
+  const auto files = file_restore(ctx, sim);
+  simulator.restore_files_with(files.get());
   const auto calls = simulator.run(sim);
   std::size_t failed = 0;
   for (const auto& c : calls) failed += c.ok ? 0 : 1;

@@ -220,6 +220,29 @@ out=$(wsbkit simulate Ledger --backup-only --component 'OwnPathsDB=Contoso\Ledge
 echo "$out"
 check_contains "unreadable metadata leaves a step with its own paths passing" 'QueryStatus(component="OwnPathsDB") -> S_OK, result S_OK' "$out"
 
+# 10. The restore: between MetaDB's PreRestore and PostRestore, `simulate` copies the writer's files
+#     from the backup (C:\snap\) into place through the Win32 file system, then compares them. A
+#     live file that cannot be replaced (a folder in its place) fails the component, named.
+printf 'DAMAGED' > "$c/Ledger/data/a.ldb"
+out=$(wsbkit simulate Ledger --restore-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" \
+  --writer-metadata 'C:\ProgramData\Ledger\wrapped.xml')
+echo "$out"
+calls=$(printf '%s\n' "$out" | sed -nE 's/^  restore +(\([a-z ]+\)|[A-Za-z]+).*/\1/p' | tr '\n' ',')
+check_contains "the file restore comes between PreRestore and PostRestore, the comparison after" \
+  'OrderComponents,IsRollForwardSupported,PreRestore,(file restore),PostRestore,(file compare),' "$calls"
+check_contains "the file restore says what it restored" '(file restore)(component="MetaDB") -> S_OK, 2 file(s), 15 bytes restored' "$out"
+check_contains "the restored file is named with its size" 'ok   C:\Ledger\data\a.ldb (3 bytes)' "$out"
+[ "$(cat "$c/Ledger/data/a.ldb")" = abc ] && pass "the damaged live file holds the backup's bytes" || fail "a.ldb: $(cat "$c/Ledger/data/a.ldb")"
+check_contains "the restored files match the backup" '(file compare)(2 file(s)) -> S_OK, 2 file(s) match the backup' "$out"
+rm -f "$c/Ledger/data/a.ldb"
+mkdir "$c/Ledger/data/a.ldb"
+out=$(wsbkit simulate Ledger --restore-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" \
+  --writer-metadata 'C:\ProgramData\Ledger\wrapped.xml')
+echo "$out"
+check_contains "a file that cannot be restored fails the component" '(file restore)(component="MetaDB") -> E_FAIL, 1 file(s), 12 bytes restored; 1 could not be' "$out"
+check_contains "the file is named with the reason" 'FAIL C:\Ledger\data\a.ldb: writing:' "$out"
+rmdir "$c/Ledger/data/a.ldb"
+
 check "unregister" wsbkit unregister --writer '{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}'
 rm -f "$c/snap/Big/big.bin"
 wine_down
