@@ -4,7 +4,10 @@
 #include <ostream>
 
 #include "cli/cli_support.hpp"
+#include "core/consistency/writer_metadata.hpp"
+#include "core/registration/registrar.hpp"
 #include "core/simulator/file_restore.hpp"
+#include "core/simulator/metadata_document.hpp"
 #include "core/simulator/simulator.hpp"
 
 namespace wsbkit::cli {
@@ -45,17 +48,92 @@ int restore_variations(const po::variables_map& vm, const std::string& restore_o
   return exit_code::ok;
 }
 
-// --writer-metadata FILE: the document handed to every call, in whichever form the file holds
-// (bare <WRITER_METADATA> or VSS's wrapped <root>), sent as it is so the add-in's reading of it is
-// what is tested.
-int read_writer_metadata(CliContext& ctx, const std::string& path, SimulationOptions& sim, std::ostream& err) {
-  if (path.empty()) return exit_code::ok;
+// What the application brings (docs/simulator.md, "Writer metadata and components"): the writer
+// metadata (--writer-metadata FILE, sent as it is; or generated from --policy FILE in the form
+// --metadata-form asks) and, unless --component names them, the components it declares. Never
+// the samples: without any of the three the command says what to give.
+struct ApplicationInputs {
+  std::string writer_metadata_file, policy_file, metadata_form = "bare";
+};
+
+int read_text(CliContext& ctx, const std::string& path, std::string& text, std::ostream& err) {
   if (!ctx.files) {
     return report(Error::hresult(hr::e_notimpl, "simulate", path, "no file system on this host"), "simulate", err);
   }
-  auto text = ctx.files->read_file(path);
-  if (!text) return report(text.error(), "simulate", err);
-  sim.writer_metadata = std::move(*text);
+  auto read = ctx.files->read_file(path);
+  if (!read) return report(read.error(), "simulate", err);
+  text = std::move(*read);
+  return exit_code::ok;
+}
+
+int metadata_from_policy_file(CliContext& ctx, const ApplicationInputs& in, SimulationOptions& sim,
+                              std::vector<SimulatedComponent>& declared, std::ostream& err) {
+  if (!ctx.files) {
+    return report(Error::hresult(hr::e_notimpl, "simulate", in.policy_file, "no file system on this host"), "simulate", err);
+  }
+  auto loaded = policy::load_policy_file(*ctx.files, in.policy_file);
+  if (!loaded) return report(loaded.error(), "simulate", err);
+  if (!loaded->policy) {
+    for (const auto& p : loaded->problems) err << p.format(in.policy_file) << "\n";
+    err << "wsbkit simulate: " << loaded->problems.size() << " problem(s) in " << in.policy_file << "\n";
+    return exit_code::invalid_input;
+  }
+  const GeneratedMetadata generated = metadata_from_policy(*loaded->policy);
+  for (const auto& note : generated.notes) err << "note: " << note << "\n";
+  for (const auto& c : generated.components) {
+    declared.push_back({c.name, c.logical_path.empty() ? OptionalString() : OptionalString(c.logical_path)});
+  }
+  if (sim.writer_metadata) return exit_code::ok;  // --writer-metadata wins; the policy gave the components
+  sim.writer_metadata = writer_metadata_document(*loaded->policy, generated,
+                                                 in.metadata_form == "wrapped" ? MetadataForm::wrapped : MetadataForm::bare);
+  return exit_code::ok;
+}
+
+// The policy `register --policy` recorded for a registered application ("" when none): where its
+// components come from when nothing else names them.
+Result<std::string> registered_policy(CliContext& ctx, const std::string& application) {
+  auto located = locate_addin(ctx.registry, application);
+  if (!located) return located.error();
+  const auto writer = Guid::parse(located->writer_id);
+  if (!writer) return std::string();
+  auto recorded = Registrar(ctx.registry).recorded(*writer);
+  if (!recorded) return recorded.error();
+  if (!*recorded || !(*recorded)->spec.addin) return std::string();
+  return (*recorded)->spec.addin->policy_path.value_or("");
+}
+
+// Fills sim.writer_metadata and, when `components` is empty, sim.components.
+int application_inputs(CliContext& ctx, const ApplicationInputs& in, const std::vector<std::string>& components,
+                       SimulationOptions& sim, std::ostream& err) {
+  if (in.metadata_form != "bare" && in.metadata_form != "wrapped") {
+    err << "wsbkit simulate: invalid metadata-form: '" << in.metadata_form << "' (expected bare or wrapped)\n";
+    return exit_code::invalid_input;
+  }
+  std::vector<SimulatedComponent> declared;
+  if (!in.writer_metadata_file.empty()) {
+    std::string text;
+    if (int rc = read_text(ctx, in.writer_metadata_file, text, err); rc != exit_code::ok) return rc;
+    sim.writer_metadata = std::move(text);
+    if (auto listed = consistency::writer_components(*sim.writer_metadata); listed) {
+      for (const auto& c : *listed) declared.push_back({c.name, c.logical_path.empty() ? OptionalString() : OptionalString(c.logical_path)});
+    } else if (components.empty()) {
+      err << "wsbkit simulate: " << in.writer_metadata_file << ": " << listed.error().system_message()
+          << " (give the components with --component to send it anyway)\n";
+      return exit_code::invalid_input;
+    }
+  }
+  if (!in.policy_file.empty()) {
+    std::vector<SimulatedComponent> from_policy;
+    if (int rc = metadata_from_policy_file(ctx, in, sim, from_policy, err); rc != exit_code::ok) return rc;
+    if (declared.empty()) declared = std::move(from_policy);
+  }
+  if (!components.empty()) return exit_code::ok;
+  if (declared.empty()) {
+    err << "wsbkit simulate: no components: give them with --component, or the application's --writer-metadata "
+           "or --policy, which declare them\n";
+    return exit_code::usage;
+  }
+  sim.components = std::move(declared);
   return exit_code::ok;
 }
 
@@ -87,12 +165,13 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   std::string restore_order = "returned", empty_path_in = "none";
   std::vector<std::string> failed_restores;
   int cancel_after_pre = -1;
-  std::string writer_metadata_file;
+  ApplicationInputs inputs;
   options.add_options()
       ("help,h", "show this help")
       ("application,a", po::value(&application), "writer id or identifier of a registered application")
       ("in-process", "drive the add-in core inside wsbkit instead of activating the registered add-in")
-      ("component,c", po::value(&components), "component NAME or NAME=LOGICAL_PATH (repeatable; default: two samples)")
+      ("component,c", po::value(&components), "component NAME or NAME=LOGICAL_PATH (repeatable; default: those the "
+       "--writer-metadata or --policy declare)")
       ("volume", po::value(&volumes), "SOURCE=SNAPSHOT volume pair for CheckConsistency (repeatable)")
       ("no-roll-forward", "restore as point-in-time (bNoRollForward TRUE)")
       ("backup-only", "only the backup phase (CheckConsistency)")
@@ -115,8 +194,16 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
        "for a component without a logical path pass \"\" instead of NULL in 'order' (OrderComponents) or 'restore' "
        "(Pre/PostRestore) calls")
       // The writer metadata and the files WSB restores (docs/simulator.md):
-      ("writer-metadata", po::value(&writer_metadata_file),
-       "VSS Writer Metadata Document (bare <WRITER_METADATA> or wrapped <root>) passed to every call");
+      ("writer-metadata", po::value(&inputs.writer_metadata_file),
+       "VSS Writer Metadata Document (bare <WRITER_METADATA> or wrapped <root>) passed to every call as it is; "
+       "its components are the default")
+      ("policy", po::value(&inputs.policy_file),
+       "the application's policy: without --writer-metadata, the metadata is generated from its components and "
+       "the files its checks name; its components are the default")
+      ("metadata-form", po::value(&inputs.metadata_form)->default_value("bare"),
+       "form of the generated metadata: 'bare' <WRITER_METADATA> (as a writer serializes it) or 'wrapped' "
+       "(<root>, XDR Schema, WRITER_METADATA: as VSS's loader holds it)")
+      ("print-metadata", "print the writer metadata the calls would get, and stop");
   po::positional_options_description positional;
   positional.add("application", 1);
   po::variables_map vm;
@@ -145,7 +232,6 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   }
 
   SimulationOptions sim;
-  if (components.empty()) components = {"SampleDatabase=SampleApp\\Databases", "SampleLogs=SampleApp\\Logs"};
   for (const auto& c : components) {
     const auto eq = c.find('=');
     SimulatedComponent component{c.substr(0, eq), std::nullopt};
@@ -164,6 +250,16 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     }
     sim.source_volumes.push_back(v.substr(0, eq));
     sim.snapshot_volumes.push_back(v.substr(eq + 1));
+  }
+  if (!in_process && components.empty() && inputs.policy_file.empty() && inputs.writer_metadata_file.empty()) {
+    auto registered = registered_policy(ctx, application);
+    if (!registered) return report(registered.error(), "simulate", err);
+    inputs.policy_file = *registered;
+  }
+  if (int rc = application_inputs(ctx, inputs, components, sim, err); rc != exit_code::ok) return rc;
+  if (vm.count("print-metadata")) {
+    out << sim.writer_metadata.value_or("") << std::flush;
+    return exit_code::ok;
   }
   sim.no_roll_forward = vm.count("no-roll-forward") > 0;
   sim.backup = !vm.count("restore-only");
@@ -187,8 +283,6 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   if (int rc = restore_variations(vm, restore_order, empty_path_in, failed_restores, cancel_after_pre, sim, err); rc != exit_code::ok) {
     return rc;
   }
-
-  if (int rc = read_writer_metadata(ctx, writer_metadata_file, sim, err); rc != exit_code::ok) return rc;
 
   if (!ctx.clock) return report(Error::hresult(hr::e_notimpl, "simulate", "clock", "no clock on this host"), "simulate", err);
   std::shared_ptr<WsbApplication> app;

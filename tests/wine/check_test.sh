@@ -243,6 +243,13 @@ check_contains "a file that cannot be restored fails the component" '(file resto
 check_contains "the file is named with the reason" 'FAIL C:\Ledger\data\a.ldb: writing:' "$out"
 rmdir "$c/Ledger/data/a.ldb"
 
+# 11. Without --component the simulator takes the registered policy's components and generates the
+#     writer metadata from it (read through the Win32 file system), in the wrapped form when asked.
+out=$(wsbkit simulate Ledger --metadata-form wrapped --print-metadata)
+check_contains "the generated metadata is wrapped" '<root>' "$out"
+check_contains "the registered policy's component is in it" 'componentName="LedgerDB"' "$out"
+check_contains "the files its checks name are its file group" '<FILE_LIST path="C:\Ledger" filespec="MANIFEST.xxh128" recursive="no" />' "$out"
+
 check "unregister" wsbkit unregister --writer '{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}'
 rm -f "$c/snap/Big/big.bin"
 wine_down
