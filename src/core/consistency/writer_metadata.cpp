@@ -91,6 +91,18 @@ Result<FileGroup> file_group(const pugi::xml_node f, const std::string& componen
   return group;
 }
 
+// The DATABASE and FILE_GROUP components under BACKUP_LOCATIONS, in document order.
+std::vector<pugi::xml_node> component_nodes(const pugi::xml_node root) {
+  std::vector<pugi::xml_node> nodes;
+  for (const pugi::xml_node locations : root.children("BACKUP_LOCATIONS")) {
+    for (const pugi::xml_node c : locations.children()) {
+      const std::string kind = c.name();
+      if (kind == "DATABASE" || kind == "FILE_GROUP") nodes.push_back(c);
+    }
+  }
+  return nodes;
+}
+
 }  // namespace
 
 Result<std::vector<FileGroup>> writer_exclusions(const std::string& xml) {
@@ -111,14 +123,10 @@ Result<std::vector<MetadataComponent>> writer_components(const std::string& xml)
   auto root = load(xml, doc);
   if (!root) return root.error();
   std::vector<MetadataComponent> components;
-  for (const pugi::xml_node locations : root->children("BACKUP_LOCATIONS")) {
-    for (const pugi::xml_node c : locations.children()) {
-      const std::string kind = c.name();
-      if (kind != "DATABASE" && kind != "FILE_GROUP") continue;
-      const std::string name = c.attribute("componentName").value();
-      if (name.empty()) return invalid("a <" + kind + "> has no componentName");
-      components.push_back({kind, name, c.attribute("logicalPath").value()});
-    }
+  for (const pugi::xml_node c : component_nodes(*root)) {
+    const std::string name = c.attribute("componentName").value();
+    if (name.empty()) return invalid(std::string("a <") + c.name() + "> has no componentName");
+    components.push_back({c.name(), name, c.attribute("logicalPath").value()});
   }
   return components;
 }
@@ -134,26 +142,22 @@ Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, con
   if (component) set_path = (logical_path && !logical_path->empty() ? *logical_path + "\\" : "") + *component;
 
   std::vector<FileGroup> groups;
-  for (const pugi::xml_node locations : root.children("BACKUP_LOCATIONS")) {
-    for (const pugi::xml_node c : locations.children()) {
-      const std::string kind = c.name();
-      if (kind != "DATABASE" && kind != "FILE_GROUP") continue;
-      const char* name = c.attribute("componentName").value();
-      const char* path = c.attribute("logicalPath").value();
-      const bool itself = same_text(name, component) &&
-                          (logical_path ? iequals(path, *logical_path) : std::string(path).empty());
-      const std::string own_path = path;
-      const bool in_set = set_path && (iequals(own_path, *set_path) ||
-                                       (own_path.size() > set_path->size() &&
-                                        iequals(own_path.substr(0, set_path->size() + 1), *set_path + "\\")));
-      if (!itself && !in_set) continue;
-      for (const pugi::xml_node f : c.children()) {
-        const std::string file_kind = f.name();
-        if (file_kind != "DATABASE_FILES" && file_kind != "DATABASE_LOGFILES" && file_kind != "FILE_LIST") continue;
-        auto group = file_group(f, name);
-        if (!group) return group.error();
-        groups.push_back(std::move(*group));
-      }
+  for (const pugi::xml_node c : component_nodes(root)) {
+    const char* name = c.attribute("componentName").value();
+    const char* path = c.attribute("logicalPath").value();
+    const bool itself = same_text(name, component) &&
+                        (logical_path ? iequals(path, *logical_path) : std::string(path).empty());
+    const std::string own_path = path;
+    const bool in_set = set_path && (iequals(own_path, *set_path) ||
+                                     (own_path.size() > set_path->size() &&
+                                      iequals(own_path.substr(0, set_path->size() + 1), *set_path + "\\")));
+    if (!itself && !in_set) continue;
+    for (const pugi::xml_node f : c.children()) {
+      const std::string file_kind = f.name();
+      if (file_kind != "DATABASE_FILES" && file_kind != "DATABASE_LOGFILES" && file_kind != "FILE_LIST") continue;
+      auto group = file_group(f, name);
+      if (!group) return group.error();
+      groups.push_back(std::move(*group));
     }
   }
   return groups;

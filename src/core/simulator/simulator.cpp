@@ -225,7 +225,7 @@ void Simulator::restore_components(const SimulationOptions& options, const std::
       emit(calls, {"restore", "(file restore)", "component=" + shown(component.name), hr::e_fail,
                    options.skip_post_after_failure ? "failed; its PostRestore is skipped" : "failed", true});
       ok = false;
-    } else if (ok && files_) {
+    } else if (ok && files_ && options.makes("pre")) {  // --calls post: the files came with the earlier PreRestore
       ok = restore_files(component, calls);
     }
     restored.push_back(component);

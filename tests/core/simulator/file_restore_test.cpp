@@ -140,6 +140,16 @@ BOOST_AUTO_TEST_CASE(the_writers_files_are_restored_between_pre_and_post_restore
   BOOST_TEST(compared->outcome == "4 file(s) match the backup");
 }
 
+// A run that makes only the PostRestores (--calls post: the second half of an interrupted restore)
+// restores no file: the files came with the PreRestores of the earlier run.
+BOOST_AUTO_TEST_CASE(a_post_restore_only_run_restores_no_file) {
+  auto o = options({db});
+  o.restore_calls = {"post"};
+  const auto calls = run(o);
+  BOOST_TEST(methods(calls) == (std::vector<std::string>{"PostRestore", "(file compare)"}), boost::test_tools::per_element());
+  BOOST_TEST(read("D:\\Ledger\\data\\a.ldb") == "DAMAGED");
+}
+
 // A file that cannot be written fails its component's file restore, naming the file and the
 // reason; the other component is restored; with skip_post_after_failure its PostRestore is not made.
 BOOST_AUTO_TEST_CASE(a_file_that_cannot_be_restored_fails_its_component_with_the_reason) {
