@@ -410,7 +410,7 @@ BOOST_AUTO_TEST_CASE(simulate_in_process_restores_the_policys_files_from_the_bac
 
 // simulate of an unknown application names what is registered; APPLICATION and --in-process exclude each other.
 BOOST_AUTO_TEST_CASE(simulate_reports_unknown_application) {
-  BOOST_TEST(run({"simulate", "Nope", "-c", "LedgerDB"}) == exit_code::not_found);
+  BOOST_TEST(run({"simulate", "Nope"}) == exit_code::not_found);
   BOOST_TEST(err.find("no such application") != std::string::npos);
   BOOST_TEST(run({"simulate", "Nope", "--in-process"}) == exit_code::usage);
   BOOST_TEST(run({"simulate", "--in-process", "--volume", "novalue"}) == exit_code::invalid_input);
