@@ -5,6 +5,10 @@
 
 #include "cli/cli_support.hpp"
 #include "cli/simulate_scenario.hpp"
+#include "core/consistency/writer_metadata.hpp"
+#include "core/registration/registrar.hpp"
+#include "core/simulator/file_restore.hpp"
+#include "core/simulator/metadata_document.hpp"
 #include "core/simulator/simulator.hpp"
 
 namespace wsbkit::cli {
@@ -45,6 +49,113 @@ int restore_variations(const po::variables_map& vm, const std::string& restore_o
   return exit_code::ok;
 }
 
+// What the application brings (docs/simulator.md, "Writer metadata and components"): the writer
+// metadata (--writer-metadata FILE, sent as it is; or generated from --policy FILE in the form
+// --metadata-form asks) and, unless --component names them, the components it declares. Never
+// the samples: without any of the three the command says what to give.
+struct ApplicationInputs {
+  std::string writer_metadata_file, policy_file, metadata_form = "bare";
+};
+
+int read_text(CliContext& ctx, const std::string& path, std::string& text, std::ostream& err) {
+  if (!ctx.files) {
+    return report(Error::hresult(hr::e_notimpl, "simulate", path, "no file system on this host"), "simulate", err);
+  }
+  auto read = ctx.files->read_file(path);
+  if (!read) return report(read.error(), "simulate", err);
+  text = std::move(*read);
+  return exit_code::ok;
+}
+
+int metadata_from_policy_file(CliContext& ctx, const ApplicationInputs& in, SimulationOptions& sim,
+                              std::vector<SimulatedComponent>& declared, std::ostream& err) {
+  if (!ctx.files) {
+    return report(Error::hresult(hr::e_notimpl, "simulate", in.policy_file, "no file system on this host"), "simulate", err);
+  }
+  auto loaded = policy::load_policy_file(*ctx.files, in.policy_file);
+  if (!loaded) return report(loaded.error(), "simulate", err);
+  if (!loaded->policy) {
+    for (const auto& p : loaded->problems) err << p.format(in.policy_file) << "\n";
+    err << "wsbkit simulate: " << loaded->problems.size() << " problem(s) in " << in.policy_file << "\n";
+    return exit_code::invalid_input;
+  }
+  const GeneratedMetadata generated = metadata_from_policy(*loaded->policy);
+  for (const auto& note : generated.notes) err << "note: " << note << "\n";
+  for (const auto& c : generated.components) {
+    declared.push_back({c.name, c.logical_path.empty() ? OptionalString() : OptionalString(c.logical_path)});
+  }
+  if (sim.writer_metadata) return exit_code::ok;  // --writer-metadata wins; the policy gave the components
+  sim.writer_metadata = writer_metadata_document(*loaded->policy, generated,
+                                                 in.metadata_form == "wrapped" ? MetadataForm::wrapped : MetadataForm::bare);
+  return exit_code::ok;
+}
+
+// The policy `register --policy` recorded for a registered application ("" when none): where its
+// components come from when nothing else names them.
+Result<std::string> registered_policy(CliContext& ctx, const std::string& application) {
+  auto located = locate_addin(ctx.registry, application);
+  if (!located) return located.error();
+  const auto writer = Guid::parse(located->writer_id);
+  if (!writer) return std::string();
+  auto recorded = Registrar(ctx.registry).recorded(*writer);
+  if (!recorded) return recorded.error();
+  if (!*recorded || !(*recorded)->spec.addin) return std::string();
+  return (*recorded)->spec.addin->policy_path.value_or("");
+}
+
+// Fills sim.writer_metadata and, when `components` is empty, sim.components.
+int application_inputs(CliContext& ctx, const ApplicationInputs& in, const std::vector<std::string>& components,
+                       SimulationOptions& sim, std::ostream& err) {
+  if (in.metadata_form != "bare" && in.metadata_form != "wrapped") {
+    err << "wsbkit simulate: invalid metadata-form: '" << in.metadata_form << "' (expected bare or wrapped)\n";
+    return exit_code::invalid_input;
+  }
+  std::vector<SimulatedComponent> declared;
+  if (!in.writer_metadata_file.empty()) {
+    std::string text;
+    if (int rc = read_text(ctx, in.writer_metadata_file, text, err); rc != exit_code::ok) return rc;
+    sim.writer_metadata = std::move(text);
+    if (auto listed = consistency::writer_components(*sim.writer_metadata); listed) {
+      for (const auto& c : *listed) declared.push_back({c.name, c.logical_path.empty() ? OptionalString() : OptionalString(c.logical_path)});
+    } else if (components.empty()) {
+      err << "wsbkit simulate: " << in.writer_metadata_file << ": " << listed.error().system_message()
+          << " (give the components with --component to send it anyway)\n";
+      return exit_code::invalid_input;
+    }
+  }
+  if (!in.policy_file.empty()) {
+    std::vector<SimulatedComponent> from_policy;
+    if (int rc = metadata_from_policy_file(ctx, in, sim, from_policy, err); rc != exit_code::ok) return rc;
+    if (declared.empty()) declared = std::move(from_policy);
+  }
+  if (!components.empty()) return exit_code::ok;
+  if (declared.empty()) {
+    err << "wsbkit simulate: no components: give them with --component, or the application's --writer-metadata "
+           "or --policy, which declare them\n";
+    return exit_code::usage;
+  }
+  sim.components = std::move(declared);
+  return exit_code::ok;
+}
+
+// WSB's file restore, when there is a backup to restore from (--volume) and metadata naming the
+// files; null otherwise (only the calls are made).
+std::unique_ptr<FileRestore> file_restore(FileSystem* files, Volumes* volumes, const SimulationOptions& sim) {
+  if (!files || !sim.writer_metadata || sim.source_volumes.empty()) return nullptr;
+  return std::make_unique<SnapshotFileRestore>(*files, *sim.writer_metadata, sim.source_volumes, sim.snapshot_volumes,
+                                               volumes);
+}
+
+// Under "(file restore)" and "(file compare)": one line per file.
+void print_files(std::ostream& out, const SimulatedCall& call) {
+  for (const auto& f : call.files) {
+    out << "            " << (f.ok ? "ok  " : "FAIL") << " " << f.path;
+    if (f.ok) out << " (" << f.bytes << " bytes)";
+    else out << ": " << f.reason;
+    out << "\n";
+  }
+}
+
 int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ostream& out, std::ostream& err) {
   po::options_description options("Options");
   std::string application;
@@ -57,11 +168,13 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   std::vector<std::string> failed_restores;
   int cancel_after_pre = -1;
   InMachineRequest in_machine;
+  ApplicationInputs inputs;
   options.add_options()
       ("help,h", "show this help")
       ("application,a", po::value(&application), "writer id or identifier of a registered application")
       ("in-process", "drive the add-in core inside wsbkit instead of activating the registered add-in")
-      ("component,c", po::value(&components), "component NAME or NAME=LOGICAL_PATH (repeatable; default: two samples)")
+      ("component,c", po::value(&components), "component NAME or NAME=LOGICAL_PATH (repeatable; default: those the "
+       "--writer-metadata or --policy declare)")
       ("volume", po::value(&volumes), "SOURCE=SNAPSHOT volume pair for CheckConsistency (repeatable)")
       ("no-roll-forward", "restore as point-in-time (bNoRollForward TRUE)")
       ("backup-only", "only the backup phase (CheckConsistency)")
@@ -83,11 +196,22 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
       ("empty-logical-path-in", po::value(&empty_path_in)->default_value("none"),
        "for a component without a logical path pass \"\" instead of NULL in 'order' (OrderComponents) or 'restore' "
        "(Pre/PostRestore) calls")
+      // The writer metadata and the files WSB restores (docs/simulator.md):
+      ("writer-metadata", po::value(&inputs.writer_metadata_file),
+       "VSS Writer Metadata Document (bare <WRITER_METADATA> or wrapped <root>) passed to every call as it is; "
+       "its components are the default")
+      ("policy", po::value(&inputs.policy_file),
+       "the application's policy: without --writer-metadata, the metadata is generated from its components and "
+       "the files its checks name; its components are the default. With --in-process the add-in runs this policy "
+       "on an in-memory machine")
+      ("metadata-form", po::value(&inputs.metadata_form)->default_value("bare"),
+       "form of the generated metadata: 'bare' <WRITER_METADATA> (as a writer serializes it) or 'wrapped' "
+       "(<root>, XDR Schema, WRITER_METADATA: as VSS's loader holds it)")
+      ("print-metadata", "print the writer metadata the calls would get, and stop")
       // The application's own policy on an in-memory machine (README, "Testing your policy in CI"):
-      ("policy", po::value(&in_machine.policy_file), "with --in-process: the add-in runs this policy on an in-memory machine")
       ("scenario", po::value(&in_machine.scenario_file),
-       "with --policy: the machine (services, files, volumes, tools) and what must happen (JSON, docs/scenario.schema.json); "
-       "exit code 8 when an expectation misses");
+       "with --in-process --policy: the machine (services, files, volumes, tools) and what must happen (JSON, "
+       "docs/scenario.schema.json); exit code 8 when an expectation misses");
   po::positional_options_description positional;
   positional.add("application", 1);
   po::variables_map vm;
@@ -106,8 +230,9 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
         << "Try 'wsbkit simulate --help'.\n";
     return exit_code::usage;
   }
-  if ((!in_machine.policy_file.empty() && !in_process) || (!in_machine.scenario_file.empty() && in_machine.policy_file.empty())) {
-    err << "wsbkit simulate: --policy needs --in-process, and --scenario needs --policy\n"
+  if (in_process) in_machine.policy_file = inputs.policy_file;
+  if (!in_machine.scenario_file.empty() && in_machine.policy_file.empty()) {
+    err << "wsbkit simulate: --scenario needs --in-process and --policy\n"
         << "Try 'wsbkit simulate --help'.\n";
     return exit_code::usage;
   }
@@ -121,7 +246,6 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   }
 
   SimulationOptions sim;
-  if (components.empty()) components = {"SampleDatabase=SampleApp\\Databases", "SampleLogs=SampleApp\\Logs"};
   for (const auto& c : components) {
     const auto eq = c.find('=');
     SimulatedComponent component{c.substr(0, eq), std::nullopt};
@@ -140,6 +264,16 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     }
     sim.source_volumes.push_back(v.substr(0, eq));
     sim.snapshot_volumes.push_back(v.substr(eq + 1));
+  }
+  if (!in_process && components.empty() && inputs.policy_file.empty() && inputs.writer_metadata_file.empty()) {
+    auto registered = registered_policy(ctx, application);
+    if (!registered) return report(registered.error(), "simulate", err);
+    inputs.policy_file = *registered;
+  }
+  if (int rc = application_inputs(ctx, inputs, components, sim, err); rc != exit_code::ok) return rc;
+  if (vm.count("print-metadata")) {
+    out << sim.writer_metadata.value_or("") << std::flush;
+    return exit_code::ok;
   }
   sim.no_roll_forward = vm.count("no-roll-forward") > 0;
   sim.backup = !vm.count("restore-only");
@@ -194,7 +328,11 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
         << hr::name(call.hr);
     if (!call.outcome.empty()) out << ", " << call.outcome;
     out << (call.ok ? "" : "   <-- WSB would reject this") << "\n" << std::flush;
+    print_files(out, call);
   });
+  const auto files = machine.machine ? file_restore(&machine.machine->files, &machine.machine->volumes, sim)
+                                     : file_restore(ctx.files, nullptr, sim);
+  simulator.restore_files_with(files.get());
   const auto calls = simulator.run(sim);
   std::size_t failed = 0;
   for (const auto& c : calls) failed += c.ok ? 0 : 1;

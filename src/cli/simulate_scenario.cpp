@@ -54,10 +54,9 @@ int prepare_in_machine(CliContext& ctx, const InMachineRequest& request, Simulat
   if (!addin) return report(addin.error(), "simulate", err);
   run.addin = std::move(*addin);
 
-  if (!request.components_given) {
-    sim.components = run.scenario && !run.scenario->components.empty() ? run.scenario->components
-                                                                        : scenario::policy_components(*policy.policy);
-  }
+  // Without -c, the scenario's components; else those the policy declares (already in `sim`, as for
+  // every simulate run: cli/simulate_command.cpp, application_inputs).
+  if (!request.components_given && run.scenario && !run.scenario->components.empty()) sim.components = run.scenario->components;
   if (!request.volumes_given) run.machine->volume_pairs(sim);
   if (!request.poll_given) sim.poll_interval = std::chrono::milliseconds(10);
   if (run.scenario) {

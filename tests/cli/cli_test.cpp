@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/cli.hpp"
+#include "core/consistency/writer_metadata.hpp"
 #include "core/addin/addin_core.hpp"
 #include "core/registration/wsb_layout.hpp"
 #include "mock/fake_clock.hpp"
@@ -330,6 +331,90 @@ BOOST_AUTO_TEST_CASE(simulate_in_process_prints_every_call) {
   BOOST_TEST(out.find("PostRestore(component=\"Ledger\"") != std::string::npos);
   BOOST_TEST(out.find("5 call(s), 0 rejected") != std::string::npos);
   BOOST_TEST(log_lines.size() == 5u);
+}
+
+// The application's own policy, for the simulator's metadata and defaults.
+const char* const ledger_simulation_policy = R"({
+  "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}", "identifier": "Contoso Ledger" },
+  "components": { "db": { "name": "LedgerDB", "logical_path": "Contoso\\Ledger" },
+                  "journal": { "name": "LedgerJournal", "logical_path": "Contoso\\Ledger" } },
+  "backup": { "check": [
+    { "files.present": { "paths": "C:\\Ledger\\data\\*.ldb" }, "when": { "component": "db" } },
+    { "manifest.verify": { "manifest": "C:\\Ledger\\MANIFEST.xxh128" }, "when": { "component": "db" } },
+    { "files.present": { "paths": "C:\\Ledger\\journal\\**\\*" }, "when": { "component": "journal" } } ] } })";
+
+// Without --component the simulator tests the application's own components (from --policy or
+// --writer-metadata), never samples; with none of them it says what to give.
+BOOST_AUTO_TEST_CASE(simulate_defaults_to_the_applications_own_components_never_samples) {
+  BOOST_TEST(run({"simulate", "--in-process"}) == exit_code::usage);
+  BOOST_TEST(err.find("no components: give them with --component, or the application's --writer-metadata or --policy") !=
+                 std::string::npos, err);
+  BOOST_REQUIRE(files.write_file("C:\\Tools\\sim.json", ledger_simulation_policy).ok());
+  BOOST_TEST(run({"simulate", "--in-process", "--policy", "C:\\Tools\\sim.json", "--restore-only"}) == exit_code::ok, err);
+  BOOST_TEST(out.find("PreRestore(component=\"LedgerDB\", logical_path=\"Contoso\\\\Ledger\"") != std::string::npos, out);
+  BOOST_TEST(out.find("PreRestore(component=\"LedgerJournal\"") != std::string::npos, out);
+  BOOST_TEST(out.find("Sample") == std::string::npos, out);
+  const std::string wrapped = R"(<root><Schema/><WRITER_METADATA><BACKUP_LOCATIONS>
+      <FILE_GROUP componentName="Only" logicalPath="X"><FILE_LIST path="C:\Ledger" filespec="*"/></FILE_GROUP>
+      </BACKUP_LOCATIONS></WRITER_METADATA></root>)";
+  BOOST_REQUIRE(files.write_file("C:\\Tools\\w.xml", wrapped).ok());
+  BOOST_TEST(run({"simulate", "--in-process", "--writer-metadata", "C:\\Tools\\w.xml", "--restore-only"}) == exit_code::ok, err);
+  BOOST_TEST(out.find("OrderComponents(1 components)") != std::string::npos, out);
+  BOOST_TEST(out.find("PreRestore(component=\"Only\", logical_path=\"X\"") != std::string::npos, out);
+}
+
+// Against a registered application, the components come from the policy it was registered with.
+BOOST_AUTO_TEST_CASE(simulate_takes_the_components_of_the_registered_policy) {
+  std::string policy = ledger_simulation_policy;
+  policy.replace(policy.find("{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}"), 38, "{76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7}");
+  policy.replace(policy.find("Contoso Ledger"), 14, "Ledger");
+  BOOST_REQUIRE(files.write_file("C:\\Tools\\ledger.json", policy).ok());
+  BOOST_REQUIRE_MESSAGE(run(register_ledger) == exit_code::ok, err);
+  BOOST_TEST(run({"simulate", "Ledger", "--print-metadata"}) == exit_code::ok, err);
+  BOOST_TEST(out.find("componentName=\"LedgerDB\"") != std::string::npos, out);
+  BOOST_TEST(out.find("componentName=\"LedgerJournal\"") != std::string::npos, out);
+}
+
+// The metadata generated from the policy, bare and wrapped, is read back by the add-in's own reader
+// with the same file groups: the files the checks name, a "**" path as a recursive group.
+BOOST_AUTO_TEST_CASE(generated_metadata_in_both_forms_gives_the_add_in_the_policys_files) {
+  BOOST_REQUIRE(files.write_file("C:\\Tools\\sim.json", ledger_simulation_policy).ok());
+  std::vector<std::vector<consistency::FileGroup>> seen;
+  for (const char* form : {"bare", "wrapped"}) {
+    BOOST_TEST(run({"simulate", "--in-process", "--policy", "C:\\Tools\\sim.json", "--metadata-form", form, "--print-metadata"}) ==
+               exit_code::ok, err);
+    BOOST_TEST((out.rfind("<root>", 0) == 0) == (std::string(form) == "wrapped"), out);
+    auto db = consistency::component_file_groups(out, std::string("LedgerDB"), std::string("Contoso\\Ledger"));
+    auto journal = consistency::component_file_groups(out, std::string("LedgerJournal"), std::string("Contoso\\Ledger"));
+    BOOST_REQUIRE_MESSAGE(db.ok() && journal.ok(), out);
+    BOOST_REQUIRE_EQUAL(db->size(), 2u);
+    BOOST_TEST((*db)[0].path == "C:\\Ledger\\data");
+    BOOST_TEST((*db)[0].filespec == "*.ldb");
+    BOOST_TEST((*db)[1].filespec == "MANIFEST.xxh128");
+    BOOST_REQUIRE_EQUAL(journal->size(), 1u);
+    BOOST_TEST((*journal)[0].path == "C:\\Ledger\\journal");
+    BOOST_TEST((*journal)[0].recursive);
+  }
+  BOOST_TEST(run({"simulate", "--in-process", "--policy", "C:\\Tools\\sim.json", "--metadata-form", "xml"}) == exit_code::invalid_input);
+}
+
+// In process, on the in-memory machine a scenario declares: the restore copies the files the
+// generated metadata names from the machine's snapshot into place (a damaged live file gets the
+// backup's bytes), and the comparison afterwards finds them equal.
+BOOST_AUTO_TEST_CASE(simulate_in_process_restores_the_policys_files_from_the_backup) {
+  BOOST_REQUIRE(files.write_file("C:\\Tools\\sim.json", ledger_simulation_policy).ok());
+  BOOST_REQUIRE(files.write_file("C:\\Tools\\machine.json", R"({"machine": {
+    "files": {"C:\\Ledger\\data\\a.ldb": "DAMAGED", "C:\\Ledger\\MANIFEST.xxh128": "m"},
+    "volumes": [{"mount_point": "C:\\", "volume": "\\\\?\\Volume{3F2504E0-4F89-11D3-9A0C-0305E82C3301}\\",
+                 "snapshot": "\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy1\\",
+                 "snapshot_changes": {"C:\\Ledger\\data\\a.ldb": "abc"}}]},
+    "expect": {"files": {"C:\\Ledger\\data\\a.ldb": "abc"}}})").ok());
+  BOOST_TEST(run({"simulate", "--in-process", "--policy", "C:\\Tools\\sim.json", "--scenario", "C:\\Tools\\machine.json",
+                  "--restore-only"}) == exit_code::ok, out << err);
+  BOOST_TEST(out.find("(file restore)(component=\"LedgerDB\") -> S_OK, 2 file(s), 4 bytes restored") != std::string::npos, out);
+  BOOST_TEST(out.find("(file restore)(component=\"LedgerJournal\") -> S_OK, 0 file(s), 0 bytes restored") != std::string::npos, out);
+  BOOST_TEST(out.find("(file compare)(2 file(s)) -> S_OK, 2 file(s) match the backup") != std::string::npos, out);
+  BOOST_TEST(out.find("  held    expect.files.C:\\Ledger\\data\\a.ldb: \"abc\"") != std::string::npos, out);
 }
 
 // simulate of an unknown application names what is registered; APPLICATION and --in-process exclude each other.

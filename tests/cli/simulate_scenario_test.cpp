@@ -76,12 +76,14 @@ BOOST_AUTO_TEST_CASE(a_malformed_scenario_runs_nothing) {
   BOOST_TEST(out.find("Simulating") == std::string::npos, out);
 }
 
-// --scenario without --policy, or --policy without --in-process, is a usage error.
-BOOST_AUTO_TEST_CASE(scenario_needs_policy_and_policy_needs_in_process) {
+// --scenario without --policy, or against a registered application (out of process: the real
+// machine), is a usage error. (--policy alone with an application is the source of its metadata.)
+BOOST_AUTO_TEST_CASE(scenario_needs_in_process_and_policy) {
   std::ostringstream o, e;
   BOOST_TEST(run_cli({"simulate", "--in-process", "--scenario", "C:\\ci\\scenario.json"}, context, o, e) == exit_code::usage);
-  BOOST_TEST(run_cli({"simulate", "Ledger", "--policy", "C:\\ci\\policy.json"}, context, o, e) == exit_code::usage);
-  BOOST_TEST(e.str().find("--scenario needs --policy") != std::string::npos, e.str());
+  BOOST_TEST(run_cli({"simulate", "Ledger", "--policy", "C:\\ci\\policy.json", "--scenario", "C:\\ci\\scenario.json"},
+                     context, o, e) == exit_code::usage);
+  BOOST_TEST(e.str().find("--scenario needs --in-process and --policy") != std::string::npos, e.str());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

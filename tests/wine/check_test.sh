@@ -38,7 +38,9 @@ cat > "$c/ProgramData/Ledger/policy.json" <<'JSON'
   "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}", "identifier": "Ledger" },
   "components": { "db": { "name": "LedgerDB" }, "big": { "name": "BigDB" }, "hung": { "name": "HungDB" },
                   "loose": { "name": "LooseDB" }, "noisy": { "name": "NoisyDB" },
-                  "workdir": { "name": "WorkDirDB" }, "links": { "name": "LinkDB" } },
+                  "workdir": { "name": "WorkDirDB" }, "links": { "name": "LinkDB" },
+                  "meta": { "name": "MetaDB", "logical_path": "Contoso\\Ledger" },
+                  "ownpaths": { "name": "OwnPathsDB", "logical_path": "Contoso\\Ledger" } },
   "backup": { "check": [
     { "manifest.verify": { "manifest": "C:\\Ledger\\MANIFEST.xxh128", "extra_files": "fail" }, "when": { "component": "db" } },
     { "files.present": { "paths": "C:\\Ledger\\data\\*.ldb", "min_size": 3 }, "when": { "component": "db" } },
@@ -51,7 +53,9 @@ cat > "$c/ProgramData/Ledger/policy.json" <<'JSON'
                "working_directory": "C:\\loose" }, "when": { "component": "workdir" } },
     { "run": { "executable": "C:\\wsbkit\\ledger-check.exe", "arguments": ["noise", "4294967295"], "success_exit_codes": [-1] },
       "when": { "component": "noisy" } },
-    { "files.present": { "paths": ["C:\\Ledger\\live\\*.ldb", "C:\\Ledger\\bin\\*.*"] }, "when": { "component": "links" } }
+    { "files.present": { "paths": ["C:\\Ledger\\live\\*.ldb", "C:\\Ledger\\bin\\*.*"] }, "when": { "component": "links" } },
+    { "files.present": { "min_size": 3 }, "when": { "component": "meta" } },
+    { "files.present": { "paths": "C:\\Ledger\\data\\a.ldb" }, "when": { "component": "ownpaths" } }
   ] }
 }
 JSON
@@ -185,6 +189,66 @@ check_contains "the run log names the link, skipped" 'skipped reparse point C:\\
 check_contains "*.* matched the name without a dot: only the link's pattern failed" 'live\\*.ldb: nothing matches' "$log"
 check_not_contains "*.* matched the name without a dot" 'bin\\*.*: nothing matches' "$log"
 rm -f "$c/snap/Ledger/live"
+
+# 9. Writer metadata in VSS's wrapped form (<root>, the inline XDR Schema, then WRITER_METADATA with
+#    IDENTIFICATION and RESTORE_METHOD siblings) reaches the add-in out of process: files.present
+#    without paths checks the writer's file group. Metadata the add-in cannot read fails only the
+#    step that needs it, with the reason in the run log; a step with its own paths still passes.
+cat > "$c/ProgramData/Ledger/wrapped.xml" <<'XML'
+<?xml version="1.0"?>
+<root><Schema name="VssWriterMetadataInfo" xmlns="urn:schemas-microsoft-com:xml-data" xmlns:dt="urn:schemas-microsoft-com:datatypes">
+<ElementType name="WRITER_METADATA" content="eltOnly" model="closed" order="many"/></Schema>
+<WRITER_METADATA xmlns="x-schema:#VssWriterMetadataInfo" version="1.1">
+<IDENTIFICATION writerId="{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}" friendlyName="Contoso Ledger" usage="USER_DATA" dataSource="TRANSACTION_DB"/>
+<BACKUP_LOCATIONS><DATABASE logicalPath="Contoso\Ledger" componentName="MetaDB"><DATABASE_FILES path="C:\Ledger\data" filespec="*.ldb"/></DATABASE></BACKUP_LOCATIONS>
+<RESTORE_METHOD method="RESTORE_IF_CAN_BE_REPLACED" writerRestore="never" rebootRequired="no"/>
+</WRITER_METADATA></root>
+XML
+printf '<html/>' > "$c/ProgramData/Ledger/unreadable.xml"
+out=$(wsbkit simulate Ledger --backup-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" --poll-ms 20 \
+  --writer-metadata 'C:\ProgramData\Ledger\wrapped.xml')
+echo "$out"
+check_contains "wrapped writer metadata gives the check its file group" 'QueryStatus(component="MetaDB") -> S_OK, result S_OK' "$out"
+check_contains "the run log counts the writer's files" '"message":"2 present"' "$(cat "$(newest_log)" 2>/dev/null)"
+out=$(wsbkit simulate Ledger --backup-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" --poll-ms 20 \
+  --writer-metadata 'C:\ProgramData\Ledger\unreadable.xml')
+echo "$out"
+check_contains "unreadable metadata fails the step that needs it" 'QueryStatus(component="MetaDB") -> S_OK, result WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED' "$out"
+check_contains "the run log gives the reason" 'the writer metadata cannot be read: the root element is <html>' "$(cat "$(newest_log)" 2>/dev/null)"
+out=$(wsbkit simulate Ledger --backup-only --component 'OwnPathsDB=Contoso\Ledger' "${volume[@]}" --poll-ms 20 \
+  --writer-metadata 'C:\ProgramData\Ledger\unreadable.xml')
+echo "$out"
+check_contains "unreadable metadata leaves a step with its own paths passing" 'QueryStatus(component="OwnPathsDB") -> S_OK, result S_OK' "$out"
+
+# 10. The restore: between MetaDB's PreRestore and PostRestore, `simulate` copies the writer's files
+#     from the backup (C:\snap\) into place through the Win32 file system, then compares them. A
+#     live file that cannot be replaced (a folder in its place) fails the component, named.
+printf 'DAMAGED' > "$c/Ledger/data/a.ldb"
+out=$(wsbkit simulate Ledger --restore-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" \
+  --writer-metadata 'C:\ProgramData\Ledger\wrapped.xml')
+echo "$out"
+calls=$(printf '%s\n' "$out" | sed -nE 's/^  restore +(\([a-z ]+\)|[A-Za-z]+).*/\1/p' | tr '\n' ',')
+check_contains "the file restore comes between PreRestore and PostRestore, the comparison after" \
+  'OrderComponents,IsRollForwardSupported,PreRestore,(file restore),PostRestore,(file compare),' "$calls"
+check_contains "the file restore says what it restored" '(file restore)(component="MetaDB") -> S_OK, 2 file(s), 15 bytes restored' "$out"
+check_contains "the restored file is named with its size" 'ok   C:\Ledger\data\a.ldb (3 bytes)' "$out"
+[ "$(cat "$c/Ledger/data/a.ldb")" = abc ] && pass "the damaged live file holds the backup's bytes" || fail "a.ldb: $(cat "$c/Ledger/data/a.ldb")"
+check_contains "the restored files match the backup" '(file compare)(2 file(s)) -> S_OK, 2 file(s) match the backup' "$out"
+rm -f "$c/Ledger/data/a.ldb"
+mkdir "$c/Ledger/data/a.ldb"
+out=$(wsbkit simulate Ledger --restore-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" \
+  --writer-metadata 'C:\ProgramData\Ledger\wrapped.xml')
+echo "$out"
+check_contains "a file that cannot be restored fails the component" '(file restore)(component="MetaDB") -> E_FAIL, 1 file(s), 12 bytes restored; 1 could not be' "$out"
+check_contains "the file is named with the reason" 'FAIL C:\Ledger\data\a.ldb: writing:' "$out"
+rmdir "$c/Ledger/data/a.ldb"
+
+# 11. Without --component the simulator takes the registered policy's components and generates the
+#     writer metadata from it (read through the Win32 file system), in the wrapped form when asked.
+out=$(wsbkit simulate Ledger --metadata-form wrapped --print-metadata)
+check_contains "the generated metadata is wrapped" '<root>' "$out"
+check_contains "the registered policy's component is in it" 'componentName="LedgerDB"' "$out"
+check_contains "the files its checks name are its file group" '<FILE_LIST path="C:\Ledger" filespec="MANIFEST.xxh128" recursive="no" />' "$out"
 
 check "unregister" wsbkit unregister --writer '{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}'
 rm -f "$c/snap/Big/big.bin"

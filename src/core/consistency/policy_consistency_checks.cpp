@@ -144,17 +144,7 @@ class CheckRun {
     std::string failure;
     bool aborted = false;
     auto privilege = enable_backup_privilege();
-    if (request_.writer_metadata) {
-      auto groups = component_file_groups(*request_.writer_metadata, request_.component_name, request_.component_logical_path);
-      if (!groups) failure = "writer metadata: " + groups.error().system_message();
-      else file_groups_ = std::move(*groups);
-      auto exclusions = writer_exclusions(*request_.writer_metadata);
-      if (!exclusions && failure.empty()) failure = "writer metadata: " + exclusions.error().system_message();
-      else if (exclusions) exclusions_ = std::move(*exclusions);
-      if (auto expanded = expand_writer_paths(); failure.empty() && !expanded) {
-        failure = "writer metadata: " + expanded.error().message();
-      }
-    }
+    read_writer_metadata();
     for (const policy::CheckStep* step : steps_) {
       if (!failure.empty()) break;
       const StepOutcome outcome = run_with_retries(*step);
@@ -224,6 +214,26 @@ class CheckRun {
     if (auto released = scope->release(); !released) {
       log_.write(log_.line("backup_privilege").text("state", "not restored").text("error", released.error().message()));
     }
+  }
+
+  // The component's file groups and the writer's exclusions. A document that cannot be read fails
+  // only the steps that need it (files.present without paths), each with this reason; the run log
+  // says so at once, and a checker sees it in WSBKIT_WRITER_METADATA_ERROR.
+  void read_writer_metadata() {
+    if (!request_.writer_metadata) return;
+    auto groups = component_file_groups(*request_.writer_metadata, request_.component_name, request_.component_logical_path);
+    auto exclusions = writer_exclusions(*request_.writer_metadata);
+    if (!groups) metadata_problem_ = groups.error().system_message();
+    else if (!exclusions) metadata_problem_ = exclusions.error().system_message();
+    if (metadata_problem_.empty()) {
+      file_groups_ = std::move(*groups);
+      exclusions_ = std::move(*exclusions);
+      if (auto expanded = expand_writer_paths(); !expanded) metadata_problem_ = expanded.error().message();
+    }
+    if (metadata_problem_.empty()) return;
+    file_groups_.clear();
+    exclusions_.clear();
+    log_.write(log_.line("writer_metadata").text("state", "unreadable").text("reason", metadata_problem_));
   }
 
   // Writer paths as Windows reads them: %NAME% expanded from the add-in's environment (VSS: a file
@@ -333,6 +343,9 @@ class CheckRun {
         patterns.push_back({live, *mapped});
       }
     } else {
+      if (!metadata_problem_.empty()) {
+        return {StepResult::failed, "no paths are given and the writer metadata cannot be read: " + metadata_problem_};
+      }
       if (file_groups_.empty()) {
         return {StepResult::failed, "no paths are given and the writer metadata names no file group for this component"};
       }
@@ -379,7 +392,8 @@ class CheckRun {
         log_.write(log_.line("excluded").text("step", step_path).text("path", pattern.live));
       } else if (matched == 0) {
         problem(pattern.live + ": nothing matches on the snapshot (" +
-                (missing_folder.empty() ? pattern.snapshot : "folder not found: " + missing_folder) + ")");
+                (missing_folder.empty() ? pattern.snapshot : "folder not found: " + missing_folder) + ")" +
+                unknown_exclusions());
       }
       matched_total += matched;
     }
@@ -391,6 +405,12 @@ class CheckRun {
       return {StepResult::failed, text + skipped_text};
     }
     return {StepResult::passed, std::to_string(matched_total) + " present" + skipped_text};
+  }
+
+  // Said beside a missing file when the writer metadata (its EXCLUDE_FILES) cannot be read.
+  std::string unknown_exclusions() const {
+    if (metadata_problem_.empty()) return "";
+    return "; whether the writer excludes it is unknown: the writer metadata cannot be read: " + metadata_problem_;
   }
 
   // Whether the writer excludes what `live_pattern` names from the shadow copy (EXCLUDE_FILES):
@@ -498,6 +518,7 @@ class CheckRun {
       env.emplace_back("WSBKIT_SOURCE_VOLUME_" + n, paths_.pairs()[i].source);
       env.emplace_back("WSBKIT_SNAPSHOT_VOLUME_" + n, paths_.pairs()[i].snapshot);
     }
+    env.emplace_back("WSBKIT_WRITER_METADATA_ERROR", metadata_problem_);
     env.emplace_back("WSBKIT_FILE_GROUP_COUNT", std::to_string(file_groups_.size()));
     for (std::size_t i = 0; i < file_groups_.size(); ++i) {
       const std::string prefix = "WSBKIT_FILE_GROUP_" + std::to_string(i + 1) + "_";
@@ -521,6 +542,7 @@ class CheckRun {
   SnapshotPaths paths_;
   std::vector<FileGroup> file_groups_;
   std::vector<FileGroup> exclusions_;  // EXCLUDE_FILES: absent from the snapshot by design
+  std::string metadata_problem_;       // why the writer metadata cannot be read ("" when it can)
   std::function<bool()> should_stop_;
   std::atomic<bool> timed_out_{false};
 };

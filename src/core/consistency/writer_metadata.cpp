@@ -37,7 +37,29 @@ std::string trimmed_trailing_separators(std::string s) {
 
 bool same_text(const char* a, const std::optional<std::string>& b) { return b && iequals(a, *b); }
 
-// Checks the limits and parses; the root is WRITER_METADATA.
+// The WRITER_METADATA element in either form: the document's root (as a writer serializes it), or
+// the one WRITER_METADATA child of <root>, beside VSS's inline XDR <Schema> (as VSS's
+// IVssExamineWriterMetadata loads it). Anything else in <root> is refused by name.
+Result<pugi::xml_node> writer_metadata_element(const pugi::xml_node root) {
+  const std::string name = root.name();
+  if (name == "WRITER_METADATA") return root;
+  if (name != "root") {
+    return invalid("the root element is <" + name + ">, not <WRITER_METADATA> (or <root> holding a Schema and WRITER_METADATA)");
+  }
+  pugi::xml_node found;
+  for (const pugi::xml_node child : root.children()) {
+    if (child.type() != pugi::node_element) continue;
+    const std::string child_name = child.name();
+    if (child_name == "Schema") continue;
+    if (child_name != "WRITER_METADATA") return invalid("<root> holds <" + child_name + ">: only <Schema> and <WRITER_METADATA> belong there");
+    if (found) return invalid("<root> holds more than one <WRITER_METADATA>");
+    found = child;
+  }
+  if (!found) return invalid("<root> holds no <WRITER_METADATA>");
+  return found;
+}
+
+// Checks the limits and parses; the WRITER_METADATA element in either form.
 Result<pugi::xml_node> load(const std::string& xml, pugi::xml_document& doc) {
   if (xml.size() > max_writer_metadata_bytes) {
     return invalid("the document has " + std::to_string(xml.size()) + " bytes; at most " +
@@ -55,11 +77,7 @@ Result<pugi::xml_node> load(const std::string& xml, pugi::xml_document& doc) {
   if (!parsed) {
     return invalid(std::string(parsed.description()) + " at byte " + std::to_string(parsed.offset));
   }
-  const pugi::xml_node root = doc.document_element();
-  if (std::string(root.name()) != "WRITER_METADATA") {
-    return invalid(std::string("the root element is <") + root.name() + ">, not <WRITER_METADATA>");
-  }
-  return root;
+  return writer_metadata_element(doc.document_element());
 }
 
 // A path/filespec/recursive element (FILE_LIST, DATABASE_FILES, EXCLUDE_FILES ...).
@@ -71,6 +89,18 @@ Result<FileGroup> file_group(const pugi::xml_node f, const std::string& componen
     return invalid("<" + kind + "> of component '" + component + "' lacks a path or filespec");
   }
   return group;
+}
+
+// The DATABASE and FILE_GROUP components under BACKUP_LOCATIONS, in document order.
+std::vector<pugi::xml_node> component_nodes(const pugi::xml_node root) {
+  std::vector<pugi::xml_node> nodes;
+  for (const pugi::xml_node locations : root.children("BACKUP_LOCATIONS")) {
+    for (const pugi::xml_node c : locations.children()) {
+      const std::string kind = c.name();
+      if (kind == "DATABASE" || kind == "FILE_GROUP") nodes.push_back(c);
+    }
+  }
+  return nodes;
 }
 
 }  // namespace
@@ -88,6 +118,19 @@ Result<std::vector<FileGroup>> writer_exclusions(const std::string& xml) {
   return exclusions;
 }
 
+Result<std::vector<MetadataComponent>> writer_components(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = load(xml, doc);
+  if (!root) return root.error();
+  std::vector<MetadataComponent> components;
+  for (const pugi::xml_node c : component_nodes(*root)) {
+    const std::string name = c.attribute("componentName").value();
+    if (name.empty()) return invalid(std::string("a <") + c.name() + "> has no componentName");
+    components.push_back({c.name(), name, c.attribute("logicalPath").value()});
+  }
+  return components;
+}
+
 Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, const std::optional<std::string>& component,
                                                      const std::optional<std::string>& logical_path) {
   pugi::xml_document doc;
@@ -99,26 +142,22 @@ Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, con
   if (component) set_path = (logical_path && !logical_path->empty() ? *logical_path + "\\" : "") + *component;
 
   std::vector<FileGroup> groups;
-  for (const pugi::xml_node locations : root.children("BACKUP_LOCATIONS")) {
-    for (const pugi::xml_node c : locations.children()) {
-      const std::string kind = c.name();
-      if (kind != "DATABASE" && kind != "FILE_GROUP") continue;
-      const char* name = c.attribute("componentName").value();
-      const char* path = c.attribute("logicalPath").value();
-      const bool itself = same_text(name, component) &&
-                          (logical_path ? iequals(path, *logical_path) : std::string(path).empty());
-      const std::string own_path = path;
-      const bool in_set = set_path && (iequals(own_path, *set_path) ||
-                                       (own_path.size() > set_path->size() &&
-                                        iequals(own_path.substr(0, set_path->size() + 1), *set_path + "\\")));
-      if (!itself && !in_set) continue;
-      for (const pugi::xml_node f : c.children()) {
-        const std::string file_kind = f.name();
-        if (file_kind != "DATABASE_FILES" && file_kind != "DATABASE_LOGFILES" && file_kind != "FILE_LIST") continue;
-        auto group = file_group(f, name);
-        if (!group) return group.error();
-        groups.push_back(std::move(*group));
-      }
+  for (const pugi::xml_node c : component_nodes(root)) {
+    const char* name = c.attribute("componentName").value();
+    const char* path = c.attribute("logicalPath").value();
+    const bool itself = same_text(name, component) &&
+                        (logical_path ? iequals(path, *logical_path) : std::string(path).empty());
+    const std::string own_path = path;
+    const bool in_set = set_path && (iequals(own_path, *set_path) ||
+                                     (own_path.size() > set_path->size() &&
+                                      iequals(own_path.substr(0, set_path->size() + 1), *set_path + "\\")));
+    if (!itself && !in_set) continue;
+    for (const pugi::xml_node f : c.children()) {
+      const std::string file_kind = f.name();
+      if (file_kind != "DATABASE_FILES" && file_kind != "DATABASE_LOGFILES" && file_kind != "FILE_LIST") continue;
+      auto group = file_group(f, name);
+      if (!group) return group.error();
+      groups.push_back(std::move(*group));
     }
   }
   return groups;

@@ -1,4 +1,8 @@
-// The VSS Writer Metadata Document that WSB passes to CheckConsistency (wszWriterMetadata, XML):
+// The VSS Writer Metadata Document that WSB passes to CheckConsistency (wszWriterMetadata, XML),
+// accepted in both forms: bare, as a writer serializes it (below), or wrapped as VSS's own loader
+// (IVssExamineWriterMetadata) holds it, <root><Schema ...XDR.../><WRITER_METADATA ...>...</root>.
+// Siblings other than BACKUP_LOCATIONS and EXCLUDE_FILES (IDENTIFICATION, RESTORE_METHOD,
+// INCLUDE_FILES, ...) are read past.
 // the file groups of a component are the default file set of the checks and part of the context
 // given to checker commands.
 //   <WRITER_METADATA ...><BACKUP_LOCATIONS>
@@ -37,6 +41,16 @@ inline constexpr std::size_t max_writer_metadata_depth = 64;
 // A well-formed document without the component gives an empty list.
 Result<std::vector<FileGroup>> component_file_groups(const std::string& xml, const std::optional<std::string>& component,
                                                      const std::optional<std::string>& logical_path);
+
+// A component the document declares (a DATABASE or FILE_GROUP under BACKUP_LOCATIONS).
+struct MetadataComponent {
+  std::string kind;          // "DATABASE" or "FILE_GROUP"
+  std::string name;          // componentName
+  std::string logical_path;  // logicalPath ("" when absent)
+};
+
+// Every component the document declares, in document order. Errors as above.
+Result<std::vector<MetadataComponent>> writer_components(const std::string& xml);
 
 // The files the writer excludes from the shadow copy (<EXCLUDE_FILES path filespec recursive/>,
 // children of WRITER_METADATA; IVssCreateWriterMetadata::AddExcludeFilesFromSnapshot): absent from

@@ -48,8 +48,6 @@ std::string xxh128_hex(const std::string& bytes) {
   return hex;
 }
 
-bool has_wildcard(const std::string& pattern) { return pattern.find_first_of("*?") != std::string::npos; }
-
 }  // namespace
 
 Result<bool> ServicePortsNetwork::try_connect(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) {
@@ -208,18 +206,6 @@ std::vector<std::string> InMemoryMachine::event_lines() const {
     lines.push_back(std::string(severity) + " " + std::to_string(e.event_id) + ": " + e.message);
   }
   return lines;
-}
-
-std::vector<SimulatedComponent> policy_components(const policy::Policy& policy) {
-  std::vector<SimulatedComponent> out;
-  for (const auto& [id, match] : policy.components) {
-    OptionalString logical_path;
-    if (match.logical_paths.size() == 1 && !has_wildcard(match.logical_paths[0])) logical_path = match.logical_paths[0];
-    for (const auto& name : match.names) {
-      if (!has_wildcard(name)) out.push_back({name, logical_path});
-    }
-  }
-  return out;
 }
 
 }  // namespace wsbkit::scenario

@@ -83,8 +83,5 @@ class InMemoryMachine {
   std::unique_ptr<AddinHost> host_;
 };
 
-// The components WSB would list for the policy: each of its components' plain names (no
-// wildcards), with the logical path when the component names exactly one plain one.
-std::vector<SimulatedComponent> policy_components(const policy::Policy& policy);
 
 }  // namespace wsbkit::scenario

@@ -64,6 +64,7 @@ void Simulator::emit(std::vector<SimulatedCall>& calls, SimulatedCall call) {
 
 std::vector<SimulatedCall> Simulator::run(const SimulationOptions& options) {
   std::vector<SimulatedCall> calls;
+  restored_.clear();
   if (options.backup) backup(options, calls);
   if (options.restore) restore(options, calls);
   return calls;
@@ -224,6 +225,8 @@ void Simulator::restore_components(const SimulationOptions& options, const std::
       emit(calls, {"restore", "(file restore)", "component=" + shown(component.name), hr::e_fail,
                    options.skip_post_after_failure ? "failed; its PostRestore is skipped" : "failed", true});
       ok = false;
+    } else if (ok && files_ && options.makes("pre")) {  // --calls post: the files came with the earlier PreRestore
+      ok = restore_files(component, calls);
     }
     restored.push_back(component);
     if (!ok) failed.insert(restored.size() - 1);
@@ -232,6 +235,46 @@ void Simulator::restore_components(const SimulationOptions& options, const std::
   if (options.pre_all_first) {
     for (std::size_t i = 0; i < restored.size(); ++i) post(i);
   }
+  if (files_) compare_files(calls);
+}
+
+// WSB's file restore for one component; false when a file could not be restored (the component
+// fails, as in WSB).
+bool Simulator::restore_files(const SimulatedComponent& component, std::vector<SimulatedCall>& calls) {
+  SimulatedCall call{"restore", "(file restore)", "component=" + shown(component.name), hr::ok, "", true,
+                     files_->restore(component)};
+  std::uint64_t bytes = 0;
+  std::size_t failed = 0;
+  std::string first_failure;
+  for (const auto& f : call.files) {
+    bytes += f.ok ? f.bytes : 0;
+    if (!f.ok && failed++ == 0) first_failure = f.path + ": " + f.reason;
+    if (f.ok) restored_.push_back(f);
+  }
+  call.outcome = std::to_string(call.files.size() - failed) + " file(s), " + std::to_string(bytes) + " bytes restored";
+  if (failed > 0) {
+    call.hr = hr::e_fail;
+    call.outcome += "; " + std::to_string(failed) + " could not be (first: " + first_failure + "): the component fails";
+  }
+  emit(calls, std::move(call));
+  return failed == 0;
+}
+
+// Afterwards: every restored file compared with the backup.
+void Simulator::compare_files(std::vector<SimulatedCall>& calls) {
+  SimulatedCall call{"restore", "(file compare)", std::to_string(restored_.size()) + " file(s)", hr::ok, "", true,
+                     files_->compare(restored_)};
+  std::size_t differ = 0;
+  std::string first;
+  for (const auto& f : call.files) {
+    if (!f.ok && differ++ == 0) first = f.path + ": " + f.reason;
+  }
+  call.outcome = differ == 0 ? std::to_string(call.files.size()) + " file(s) match the backup"
+                             : std::to_string(differ) + " of " + std::to_string(call.files.size()) +
+                                   " file(s) differ from the backup (first: " + first + ")";
+  if (differ > 0) call.hr = hr::e_fail;
+  restored_.clear();
+  emit(calls, std::move(call));
 }
 
 Result<LocatedAddin> locate_addin(Registry& registry, const std::string& writer_or_identifier) {

@@ -57,13 +57,35 @@ struct SimulationOptions {
   EmptyLogicalPathIn empty_logical_path_in = EmptyLogicalPathIn::none;
 };
 
+// One file WSB copies from the backup into place between a component's PreRestore and its
+// PostRestore ("(file restore)"), or compares with the backup once the restore is over
+// ("(file compare)").
+struct RestoredFile {
+  std::string component;
+  std::string source;      // in the backup (on a snapshot volume)
+  std::string path;        // where it is restored to (live)
+  std::uint64_t bytes = 0;
+  bool ok = true;
+  std::string reason;      // why not, when !ok
+};
+
 struct SimulatedCall {
   std::string phase;   // "backup" | "restore"
-  std::string method;  // "CheckConsistency", ...
+  std::string method;  // "CheckConsistency", ... ; "(file restore)", "(file compare)": WSB's own work
   std::string arguments;
   Hresult hr = hr::ok;
   std::string outcome;  // what the call returned besides its HRESULT, in words
   bool ok = true;       // the HRESULT is one WSB accepts for this method
+  std::vector<RestoredFile> files{};  // "(file restore)" and "(file compare)": file by file
+};
+
+// What WSB does to the files themselves (core/simulator/file_restore.hpp): a component's files
+// copied from the backup into place, and all of them compared with the backup afterwards.
+class FileRestore {
+ public:
+  virtual ~FileRestore() = default;
+  virtual std::vector<RestoredFile> restore(const SimulatedComponent& component) = 0;
+  virtual std::vector<RestoredFile> compare(const std::vector<RestoredFile>& restored) = 0;
 };
 
 class Simulator {
@@ -75,6 +97,9 @@ class Simulator {
 
   // Runs the configured phases; returns every call in order.
   std::vector<SimulatedCall> run(const SimulationOptions& options);
+  // Restores each component's files between its PreRestore and PostRestore and compares them
+  // afterwards; null (the default): only the calls (a --fail-restore still fails its component).
+  void restore_files_with(FileRestore* files) { files_ = files; }
 
  private:
   void emit(std::vector<SimulatedCall>& calls, SimulatedCall call);
@@ -86,10 +111,14 @@ class Simulator {
   void await_check(const SimulationOptions& options, const SimulatedComponent& component, WsbAsync& async,
                    std::vector<SimulatedCall>& calls);
   void await_abort(const SimulatedComponent& component, WsbAsync& async, std::vector<SimulatedCall>& calls);
+  bool restore_files(const SimulatedComponent& component, std::vector<SimulatedCall>& calls);
+  void compare_files(std::vector<SimulatedCall>& calls);
 
   WsbApplication& app_;
   Clock& clock_;
   Observer observer_;
+  FileRestore* files_ = nullptr;
+  std::vector<RestoredFile> restored_;  // what this run restored, for the comparison
 };
 
 // Finds an application under Application Support by writer id or identifier (case-insensitive);

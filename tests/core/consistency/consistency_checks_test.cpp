@@ -438,29 +438,73 @@ BOOST_AUTO_TEST_CASE(on_error_continue_keeps_going) {
   BOOST_TEST(event_text().find("33: ") != std::string::npos, event_text());
 }
 
-// files.present without paths uses the writer's file groups: missing logs fail the check.
+// files.present without paths uses the writer's file groups, from either form of the document
+// (bare, or VSS's wrapped <root> with the XDR Schema and the IDENTIFICATION and RESTORE_METHOD
+// siblings): missing logs fail the check.
 BOOST_AUTO_TEST_CASE(writer_file_groups_are_the_default_file_set) {
   auto checks = engine(R"([ { "files.present": { "non_empty": true } } ])");
-  auto r = request();
-  r.writer_metadata = R"(<WRITER_METADATA><BACKUP_LOCATIONS><DATABASE componentName="LedgerDB" logicalPath="Contoso\Ledger">
+  const std::string element = R"(<WRITER_METADATA xmlns="x-schema:#VssWriterMetadataInfo" version="1.1">
+      <IDENTIFICATION writerId="{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}"/><BACKUP_LOCATIONS>
+      <DATABASE componentName="LedgerDB" logicalPath="Contoso\Ledger">
       <DATABASE_FILES path="D:\Ledger\data" filespec="*.ldb"/><DATABASE_LOGFILES path="D:\Ledger\logs" filespec="*.log"/>
-      </DATABASE></BACKUP_LOCATIONS></WRITER_METADATA>)";
-  auto result = checks->start(r);
-  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
-  BOOST_TEST(event_text().find("D:\\Ledger\\logs\\*.log") != std::string::npos, event_text());
-  write(shadow + "Ledger\\logs\\0001.log", "log");
-  auto again = checks->start(r);
-  BOOST_TEST(wait(*again.async) == hr::ok, event_text());
+      </DATABASE></BACKUP_LOCATIONS><RESTORE_METHOD method="RESTORE_IF_CAN_BE_REPLACED" writerRestore="never"/></WRITER_METADATA>)";
+  const std::string schema = R"(<Schema name="VssWriterMetadataInfo" xmlns="urn:schemas-microsoft-com:xml-data">
+      <ElementType name="WRITER_METADATA" content="eltOnly"/></Schema>)";
+  for (const std::string& document : {element, "<?xml version=\"1.0\"?><root>" + schema + element + "</root>"}) {
+    auto r = request();
+    r.writer_metadata = document;
+    auto result = checks->start(r);
+    BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+    const std::string last = events.entries().back().message;  // this document's check, not the previous one's
+    BOOST_TEST(last.find("D:\\Ledger\\logs\\*.log: nothing matches") != std::string::npos, last);
+    write(shadow + "Ledger\\logs\\0001.log", "log");
+    auto again = checks->start(r);
+    BOOST_TEST(wait(*again.async) == hr::ok, event_text());
+    BOOST_REQUIRE(fs.remove(shadow + "Ledger\\logs\\0001.log").ok());
+  }
 }
 
-// Hostile writer metadata fails the check with the parser's reason instead of crashing.
-BOOST_AUTO_TEST_CASE(hostile_writer_metadata_fails_the_check) {
-  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\a.ldb" } } ])");
+// Hostile writer metadata fails a step that needs the writer's file groups, with the parser's
+// reason, instead of crashing.
+BOOST_AUTO_TEST_CASE(hostile_writer_metadata_fails_the_step_that_needs_it_with_the_reason) {
+  auto checks = engine(R"([ { "files.present": {} } ])");
   auto r = request();
   r.writer_metadata = "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><WRITER_METADATA/>";
   auto result = checks->start(r);
   BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
-  BOOST_TEST(event_text().find("writer metadata: a DOCTYPE") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("no paths are given and the writer metadata cannot be read: a DOCTYPE") != std::string::npos,
+             event_text());
+}
+
+// Metadata that cannot be read (here a wrong root) fails nothing that does not need it: a
+// files.present with its own paths and a manifest.verify pass; a checker is told why in
+// WSBKIT_WRITER_METADATA_ERROR.
+BOOST_AUTO_TEST_CASE(unreadable_writer_metadata_leaves_the_steps_that_do_not_need_it_passing) {
+  processes.expect("check.exe", ProcessOutcome{});
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\a.ldb" } },
+                            { "manifest.verify": { "manifest": "D:\\Ledger\\MANIFEST.xxh128" } },
+                            { "run": { "executable": "C:\\Tools\\check.exe" } } ])");
+  auto r = request();
+  r.writer_metadata = "<html/>";
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  const auto requests = processes.requests();
+  BOOST_REQUIRE_EQUAL(requests.size(), 1u);
+  std::map<std::string, std::string> env(requests[0].environment_additions.begin(), requests[0].environment_additions.end());
+  BOOST_TEST(env["WSBKIT_WRITER_METADATA_ERROR"].find("<html>") != std::string::npos, env["WSBKIT_WRITER_METADATA_ERROR"]);
+  BOOST_TEST(env["WSBKIT_FILE_GROUP_COUNT"] == "0");
+}
+
+// A missing file with unreadable metadata: the failure says the writer's exclusions are unknown, and why.
+BOOST_AUTO_TEST_CASE(missing_file_with_unreadable_metadata_says_the_exclusions_are_unknown) {
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\gone.ldb" } } ])");
+  auto r = request();
+  r.writer_metadata = "<root><Schema/></root>";
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("whether the writer excludes it is unknown: the writer metadata cannot be read: <root> holds no") !=
+                 std::string::npos,
+             event_text());
 }
 
 // Through AddinCore: validated arguments reach the engine, and its S_OK + async come back.

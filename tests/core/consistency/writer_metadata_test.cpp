@@ -26,6 +26,40 @@ const std::string document = R"(<?xml version="1.0" encoding="UTF-16"?>
   </BACKUP_LOCATIONS>
 </WRITER_METADATA>)";
 
+// The same writer as VSS's own loader (IVssExamineWriterMetadata) holds it: <root>, the inline XDR
+// schema, then the element, with the siblings a real document carries.
+const std::string wrapped = R"(<?xml version="1.0"?>
+<root>
+<Schema name="VssWriterMetadataInfo" xmlns="urn:schemas-microsoft-com:xml-data" xmlns:dt="urn:schemas-microsoft-com:datatypes">
+  <AttributeType name="version" dt:type="string" required="yes"/>
+  <ElementType name="FILE_LIST" content="empty" model="closed">
+    <AttributeType name="path" dt:type="string" required="yes"/><attribute type="path"/>
+  </ElementType>
+  <ElementType name="WRITER_METADATA" content="eltOnly" model="closed" order="many">
+    <attribute type="version"/><element type="IDENTIFICATION" minOccurs="1" maxOccurs="1"/>
+    <element type="BACKUP_LOCATIONS" minOccurs="1" maxOccurs="1"/>
+  </ElementType>
+</Schema>
+<WRITER_METADATA xmlns="x-schema:#VssWriterMetadataInfo" version="1.1">
+  <IDENTIFICATION writerId="{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}" instanceId="{00000000-0000-0000-0000-000000000001}"
+    friendlyName="Contoso Ledger" usage="USER_DATA" dataSource="TRANSACTION_DB"/>
+  <INCLUDE_FILES path="D:\Ledger\extra" filespec="*.cfg" recursive="no"/>
+  <EXCLUDE_FILES path="D:\Ledger\temp" filespec="*.tmp" recursive="yes"/>
+  <BACKUP_LOCATIONS>
+    <DATABASE logicalPath="Contoso\Ledger" componentName="LedgerDB" caption="Ledger" restoreMetadata="no" notifyOnBackupComplete="no" selectable="yes">
+      <DATABASE_FILES path="D:\Ledger\data\" filespec="*.ldb" filespecBackupType="3855"/>
+      <DATABASE_LOGFILES path="D:\Ledger\logs" filespec="*.log"/>
+    </DATABASE>
+    <FILE_GROUP logicalPath="Contoso\Ledger" componentName="LedgerJournal" selectable="yes">
+      <FILE_LIST path="D:\Ledger\journal" filespec="*" recursive="yes"/>
+    </FILE_GROUP>
+  </BACKUP_LOCATIONS>
+  <RESTORE_METHOD method="RESTORE_IF_CAN_BE_REPLACED" writerRestore="never" rebootRequired="no">
+    <ALTERNATE_LOCATION_MAPPING path="D:\Ledger\data" filespec="*.ldb" alternatePath="E:\Ledger"/>
+  </RESTORE_METHOD>
+</WRITER_METADATA>
+</root>)";
+
 // The parse must come back quickly whatever the input: a hang would fail here, not block CI.
 template <class F>
 auto timed(F&& f) {
@@ -80,6 +114,52 @@ BOOST_AUTO_TEST_CASE(wrong_root_is_refused) {
   auto groups = component_file_groups("<html/>", std::string("x"), std::nullopt);
   BOOST_REQUIRE(!groups.ok());
   BOOST_TEST(groups.error().system_message().find("<html>") != std::string::npos);
+}
+
+// The wrapped form gives the component's file groups as the bare form does; the IDENTIFICATION,
+// INCLUDE_FILES and RESTORE_METHOD siblings and the XDR schema are read past.
+BOOST_AUTO_TEST_CASE(wrapped_form_with_schema_and_siblings_lists_the_file_groups) {
+  auto groups = component_file_groups(wrapped, std::string("LedgerDB"), std::string("Contoso\\Ledger"));
+  BOOST_REQUIRE_MESSAGE(groups.ok(), (groups.ok() ? "" : groups.error().message()));
+  BOOST_REQUIRE_EQUAL(groups->size(), 2u);
+  BOOST_TEST((*groups)[0].path == "D:\\Ledger\\data");
+  BOOST_TEST((*groups)[1].kind == "DATABASE_LOGFILES");
+  auto journal = component_file_groups(wrapped, std::string("LedgerJournal"), std::string("Contoso\\Ledger"));
+  BOOST_REQUIRE(journal.ok());
+  BOOST_REQUIRE_EQUAL(journal->size(), 1u);
+  BOOST_TEST((*journal)[0].recursive);
+  auto exclusions = writer_exclusions(wrapped);
+  BOOST_REQUIRE(exclusions.ok());
+  BOOST_REQUIRE_EQUAL(exclusions->size(), 1u);
+  BOOST_TEST((*exclusions)[0].path == "D:\\Ledger\\temp");
+}
+
+// Both forms declare the same components, in document order.
+BOOST_AUTO_TEST_CASE(components_are_listed_from_either_form_in_document_order) {
+  auto components = writer_components(wrapped);
+  BOOST_REQUIRE_MESSAGE(components.ok(), (components.ok() ? "" : components.error().message()));
+  BOOST_REQUIRE_EQUAL(components->size(), 2u);
+  BOOST_TEST((*components)[0].kind == "DATABASE");
+  BOOST_TEST((*components)[0].name == "LedgerDB");
+  BOOST_TEST((*components)[0].logical_path == "Contoso\\Ledger");
+  BOOST_TEST((*components)[1].name == "LedgerJournal");
+  auto bare = writer_components(document);
+  BOOST_REQUIRE(bare.ok());
+  BOOST_TEST(bare->size() == 3u);
+}
+
+// <root> must hold exactly one WRITER_METADATA (and nothing but Schema beside it): each refusal says why.
+BOOST_AUTO_TEST_CASE(a_root_without_one_writer_metadata_is_refused_by_name) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"<root><Schema/></root>", "holds no <WRITER_METADATA>"},
+      {"<root><WRITER_METADATA/><WRITER_METADATA/></root>", "more than one <WRITER_METADATA>"},
+      {"<root><Schema/><html/><WRITER_METADATA/></root>", "<root> holds <html>"},
+  };
+  for (const auto& [xml, why] : cases) {
+    auto groups = component_file_groups(xml, std::string("x"), std::nullopt);
+    BOOST_REQUIRE_MESSAGE(!groups.ok(), xml);
+    BOOST_TEST(groups.error().system_message().find(why) != std::string::npos, groups.error().message());
+  }
 }
 
 // Billion laughs: a DOCTYPE with entities is refused before any expansion.
