@@ -32,6 +32,7 @@ inline constexpr int access_denied = 4;  // not elevated: run as Administrator
 inline constexpr int not_found = 5;      // nothing registered under that writer / application
 inline constexpr int calls_failed = 6;   // simulate: a WSB call returned something WSB would reject
 inline constexpr int problems_found = 7; // doctor: at least one check found a problem
+inline constexpr int recovery_refused = 8; // simulate: a consistency check failed, WSB would not allow recovery
 }  // namespace exit_code
 
 struct CliContext {

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "cli/cli_support.hpp"
+#include "cli/simulate_report.hpp"
 #include "core/simulator/simulator.hpp"
 
 namespace wsbkit::cli {
@@ -81,6 +82,8 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
       ("empty-logical-path-in", po::value(&empty_path_in)->default_value("none"),
        "for a component without a logical path pass \"\" instead of NULL in 'order' (OrderComponents) or 'restore' "
        "(Pre/PostRestore) calls");
+  SimulateReportOptions report_options;  // the timeline, faults and safety (simulate_report.hpp)
+  add_report_options(options, report_options);
   po::positional_options_description positional;
   positional.add("application", 1);
   po::variables_map vm;
@@ -152,25 +155,49 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     return rc;
   }
 
+  report_options.json = vm.count("json") > 0;
+  report_options.yes = vm.count("yes") > 0;
+  if (!report_options.abort_after.empty()) {
+    const auto match = parse_call_match("abort-after", report_options.abort_after, err);
+    if (!match) return exit_code::invalid_input;
+    sim.cancel_after = [match](const SimulatedCall& call) { return match->matches(call); };
+  }
+
   if (!ctx.clock) return report(Error::hresult(hr::e_notimpl, "simulate", "clock", "no clock on this host"), "simulate", err);
   std::shared_ptr<WsbApplication> app;
   std::unique_ptr<ComRuntime> com;  // outlives `app`: declared first, destroyed last
   if (in_process) {
     app = ctx.make_in_process_addin();
-    out << "Simulating Windows Server Backup against the in-process add-in core\n";
+    (report_options.json ? err : out) << "Simulating Windows Server Backup against the in-process add-in core\n";
   } else {
     auto located = locate_addin(ctx.registry, application);
     if (!located) return report(located.error(), "simulate", err);
+    const auto policy = registered_policy(ctx, located->writer_id);
+    if (report_options.services.empty() && policy) report_options.services = policy_services(*policy);
+    if (sim.restore && !confirm_restore(policy, located->identifier, report_options.yes, report_options.json ? err : out)) {
+      return exit_code::usage;
+    }
     auto runtime = ctx.make_com_runtime();
     if (!runtime) return report(runtime.error(), "simulate", err);
     com = std::move(*runtime);
-    out << "Simulating Windows Server Backup against '" << located->identifier << "' (writer " << located->writer_id
+    (report_options.json ? err : out) << "Simulating Windows Server Backup against '" << located->identifier << "' (writer " << located->writer_id
         << ", add-in " << located->clsid << ")\n";
     auto activated = com->activate_local_server(located->clsid);
     if (!activated) return report(activated.error(), "simulate", err);
     app = std::move(*activated);
   }
+  std::ostream& live = report_options.json ? err : out;  // --json: stdout holds the JSON alone
+  std::optional<RunLogFollower> logs;
+  if (ctx.files && !ctx.state_dir.empty()) {
+    logs.emplace(*ctx.files, ctx.state_dir + (ctx.state_dir.find('\\') != std::string::npos ? "\\" : "/") + "logs",
+                 ctx.state_dir.find('\\') != std::string::npos ? "\\" : "/");
+    logs->skip_existing();
+  }
+  TimelineRecorder recorder(logs ? &*logs : nullptr);
+  if (ctx.services) recorder.timeline().services_before = service_views(*ctx.services, report_options.services);
   Simulator simulator(*app, *ctx.clock, [&](const SimulatedCall& call) {
+    recorder.record(call);
+    std::ostream& out = live;
     out << "  " << std::left << std::setw(8) << call.phase << call.method << "(" << call.arguments << ") -> "
         << hr::name(call.hr);
     if (!call.outcome.empty()) out << ", " << call.outcome;
@@ -179,9 +206,11 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   const auto calls = simulator.run(sim);
   std::size_t failed = 0;
   for (const auto& c : calls) failed += c.ok ? 0 : 1;
-  out << calls.size() << " call(s), " << failed << " rejected\n" << std::flush;
+  live << calls.size() << " call(s), " << failed << " rejected\n" << std::flush;
   if (hold_ms > 0) ctx.clock->sleep_for(std::chrono::milliseconds(hold_ms));
-  return failed == 0 ? exit_code::ok : exit_code::calls_failed;
+  app.reset();  // WSB lets go of the add-in before the report reads the services and sessions
+  if (ctx.services) recorder.timeline().services_after = service_views(*ctx.services, report_options.services);
+  return finish_report(ctx, report_options, recorder.timeline(), out, err);
 }
 
 

@@ -27,6 +27,8 @@ struct SimulatedComponent {
   OptionalString logical_path;
 };
 
+struct SimulatedCall;
+
 // The order WSB restores in: the one OrderComponents returned (S_OK), or the input order anyway.
 enum class RestoreOrder { returned, input };
 // Which calls pass "" for a component without a logical path (the others pass NULL).
@@ -55,6 +57,9 @@ struct SimulationOptions {
   std::optional<std::size_t> cancel_after_pre;  // cancelled after this many PreRestores: no more of
                                                 // them; PostRestore only for those made
   EmptyLogicalPathIn empty_logical_path_in = EmptyLogicalPathIn::none;
+  // WSB's job cancelled right after the call this matches: a running check is aborted, no further
+  // call is made (sim-timeline's --abort-after).
+  std::function<bool(const SimulatedCall&)> cancel_after;
 };
 
 struct SimulatedCall {
@@ -64,6 +69,10 @@ struct SimulatedCall {
   Hresult hr = hr::ok;
   std::string outcome;  // what the call returned besides its HRESULT, in words
   bool ok = true;       // the HRESULT is one WSB accepts for this method
+  // QueryStatus: the check's result it reported (S_OK, E_ABORT, ..._CONSISTENCY_CHECK_FAILED).
+  std::optional<Hresult> check_result{};
+  // Since the previous call was reported: the call itself (and, for QueryStatus, WSB's polling).
+  std::chrono::milliseconds duration{0};
 };
 
 class Simulator {
@@ -90,6 +99,9 @@ class Simulator {
   WsbApplication& app_;
   Clock& clock_;
   Observer observer_;
+  std::optional<std::chrono::steady_clock::time_point> last_emit_;  // duration of each call
+  std::function<bool(const SimulatedCall&)> cancel_after_;
+  bool cancelled_ = false;  // WSB's job was cancelled (options.cancel_after)
 };
 
 // Finds an application under Application Support by writer id or identifier (case-insensitive);

@@ -1,0 +1,157 @@
+#include "cli/simulate_report.hpp"
+
+#include <algorithm>
+#include <ostream>
+
+#include "core/registration/doctor.hpp"
+#include "core/registration/registrar.hpp"
+#include "platform/text.hpp"
+
+namespace wsbkit::cli {
+namespace {
+
+const std::vector<std::string> wsb_calls = {"CheckConsistency", "QueryStatus",  "OrderComponents",
+                                            "IsRollForwardSupported", "PreRestore", "PostRestore"};
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// What one restore step does to services, in words ("" for a step that touches none).
+std::string step_effect(const policy::RestoreStep& step) {
+  if (const auto* stop = std::get_if<policy::ServiceStop>(&step.action)) {
+    return "stops " + joined(stop->services) + (stop->disable_during_restore ? " and disables it until PostRestore" : "");
+  }
+  if (const auto* start = std::get_if<policy::ServiceStart>(&step.action)) return "starts " + joined(start->services);
+  return "";
+}
+
+void add_unique(std::vector<std::string>& names, const std::vector<std::string>& more) {
+  for (const auto& n : more) {
+    if (std::none_of(names.begin(), names.end(), [&](const std::string& k) { return iequals(k, n); })) names.push_back(n);
+  }
+}
+
+}  // namespace
+
+void add_report_options(po::options_description& options, SimulateReportOptions& report) {
+  options.add_options()
+      ("json", "print the timeline as JSON (calls, their checks and steps, services before and after, verdict)")
+      ("junit", po::value(&report.junit), "also write the timeline as a JUnit XML report to FILE (one test case per call)")
+      ("service", po::value(&report.services),
+       "a service whose state is shown before and after (repeatable; default: those the registered policy stops or starts)")
+      ("yes", "against a registered add-in: go ahead with the restore phase, which changes live services")
+      ("abort-after", po::value(&report.abort_after),
+       "CALL[:COMPONENT]: WSB's job is cancelled right after that call (a running check is aborted; no further "
+       "restore call is made, so a restore session may stay open)");
+}
+
+bool CallMatch::matches(const SimulatedCall& call) const {
+  if (call.method != method) return false;
+  return !component || iequals(*component, component_of(call));
+}
+
+std::optional<CallMatch> parse_call_match(const std::string& option, const std::string& text, std::ostream& err) {
+  const auto colon = text.find(':');
+  CallMatch match{text.substr(0, colon), std::nullopt};
+  if (colon != std::string::npos) match.component = text.substr(colon + 1);
+  const bool known = std::find(wsb_calls.begin(), wsb_calls.end(), match.method) != wsb_calls.end();
+  if (!known || (match.component && match.component->empty())) {
+    err << "wsbkit simulate: invalid " << option << ": '" << text << "' (expected CALL[:COMPONENT], CALL one of "
+        << joined(wsb_calls) << ")\n";
+    return std::nullopt;
+  }
+  return match;
+}
+
+std::optional<policy::Policy> registered_policy(CliContext& ctx, const std::string& writer_id) {
+  if (!ctx.files) return std::nullopt;
+  Registrar registrar(ctx.registry);
+  auto apps = registrar.list_applications();
+  if (!apps) return std::nullopt;
+  for (const auto& app : *apps) {
+    if (app.writer_id != writer_id || !app.local_server) continue;
+    const auto path = policy_argument(*app.local_server);
+    if (!path) return std::nullopt;
+    auto loaded = policy::load_policy_file(*ctx.files, *path);
+    if (!loaded || !loaded->policy) return std::nullopt;
+    return loaded->policy;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> policy_services(const policy::Policy& policy) {
+  std::vector<std::string> names;
+  for (const auto* steps : {&policy.restore.pre, &policy.restore.post}) {
+    for (const auto& step : *steps) {
+      if (const auto* stop = std::get_if<policy::ServiceStop>(&step.action)) add_unique(names, stop->services);
+      if (const auto* start = std::get_if<policy::ServiceStart>(&step.action)) add_unique(names, start->services);
+    }
+  }
+  return names;
+}
+
+bool confirm_restore(const std::optional<policy::Policy>& policy, const std::string& identifier, bool yes, std::ostream& out) {
+  out << "The restore phase runs the add-in of '" << identifier << "' on THIS machine, against its live services:\n";
+  if (!policy) {
+    out << "  (its policy could not be read here; the add-in will do what its policy says)\n";
+  } else {
+    for (const auto* steps : {&policy->restore.pre, &policy->restore.post}) {
+      for (const auto& step : *steps) {
+        if (const std::string effect = step_effect(step); !effect.empty()) out << "  " << step.path << ": " << effect << "\n";
+      }
+    }
+  }
+  if (yes) return true;
+  out << "Nothing was started. Run again with --yes to go ahead (or --backup-only for the checks alone).\n";
+  return false;
+}
+
+std::vector<std::string> open_sessions(CliContext& ctx) {
+  std::vector<std::string> journals;
+  if (!ctx.files || ctx.state_dir.empty()) return journals;
+  const std::string separator = ctx.state_dir.find('\\') != std::string::npos ? "\\" : "/";
+  const std::string dir = ctx.state_dir + separator + "sessions";
+  auto entries = ctx.files->list_directory(dir);
+  if (!entries) return journals;
+  const std::string suffix = ".journal";
+  for (const auto& e : *entries) {
+    if (e.name.size() > suffix.size() && e.name.compare(e.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      journals.push_back(dir + separator + e.name);
+    }
+  }
+  std::sort(journals.begin(), journals.end());
+  return journals;
+}
+
+int finish_report(CliContext& ctx, const SimulateReportOptions& report, Timeline& timeline, std::ostream& out, std::ostream& err) {
+  timeline.open_sessions = open_sessions(ctx);
+  for (const auto& journal : timeline.open_sessions) {
+    timeline.notes.push_back("A restore session is still open: " + journal +
+                             ". Its services stay as the session left them until a PostRestore, the session's expiry, or "
+                             "`wsbkit repair` (run it now to give them back).");
+  }
+  const Verdict verdict = verdict_of(timeline);
+  if (report.json) {
+    out << timeline_json(timeline);
+  } else {
+    out << timeline_table(timeline) << verdict_text(verdict) << "\n";
+  }
+  out << std::flush;
+  if (!report.junit.empty()) {
+    if (!ctx.files) return wsbkit::cli::report(Error::hresult(hr::e_notimpl, "simulate", report.junit, "no file system on this host"), "simulate", err);
+    if (auto written = ctx.files->write_file(report.junit, timeline_junit(timeline)); !written) {
+      return wsbkit::cli::report(written.error(), "simulate", err);
+    }
+  }
+  switch (verdict) {
+    case Verdict::ok: return exit_code::ok;
+    case Verdict::recovery_refused: return exit_code::recovery_refused;
+    case Verdict::failed: return exit_code::calls_failed;
+  }
+  return exit_code::failure;
+}
+
+}  // namespace wsbkit::cli
