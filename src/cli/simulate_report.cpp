@@ -130,8 +130,9 @@ int finish_report(CliContext& ctx, const SimulateReportOptions& report, Timeline
   timeline.open_sessions = open_sessions(ctx);
   for (const auto& journal : timeline.open_sessions) {
     timeline.notes.push_back("A restore session is still open: " + journal +
-                             ". Its services stay as the session left them until a PostRestore, the session's expiry, or "
-                             "`wsbkit repair` (run it now to give them back).");
+                             ". Its services stay as the session left them until WSB's next PostRestore, the session's "
+                             "expiry (restore.max_duration), or `wsbkit repair` (which gives them back once no add-in "
+                             "process holds the session).");
   }
   const Verdict verdict = verdict_of(timeline);
   if (report.json) {
