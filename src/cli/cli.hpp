@@ -16,6 +16,7 @@
 #include "platform/file_security.hpp"
 #include "platform/file_system.hpp"
 #include "platform/process.hpp"
+#include "platform/process_control.hpp"
 #include "platform/protected_folders.hpp"
 #include "platform/registry.hpp"
 #include "platform/service_control.hpp"
@@ -61,6 +62,8 @@ struct CliContext {
   ProtectedFolders* folders = nullptr;
   // register: runs the add-in with --version to prove it is wsbkit's; null: not run.
   ProcessRunner* processes = nullptr;
+  // simulate --kill-addin-after: terminates the add-in's process; null where the host has none.
+  ProcessControl* process_control = nullptr;
 };
 
 int run_cli(const std::vector<std::string>& args, CliContext& context, std::ostream& out, std::ostream& err);

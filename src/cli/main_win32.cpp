@@ -46,5 +46,7 @@ int wmain(int argc, wchar_t** argv) {
                      digests.get(),
                      folders.get(),
                      processes.get()};
-  return run_cli(utf8_args(argc, argv), context, std::cout, std::cerr);
+  auto process_control = win32::make_win32_process_control();
+  context.process_control = process_control.get();
+    return run_cli(utf8_args(argc, argv), context, std::cout, std::cerr);
 }

@@ -5,6 +5,7 @@
 
 #include "cli/cli_support.hpp"
 #include "cli/simulate_report.hpp"
+#include "core/simulator/addin_faults.hpp"
 #include "core/simulator/simulator.hpp"
 
 namespace wsbkit::cli {
@@ -43,6 +44,28 @@ int restore_variations(const po::variables_map& vm, const std::string& restore_o
   sim.pre_all_first = vm.count("pre-all-first") > 0;
   sim.skip_post_after_failure = vm.count("skip-post-after-failure") > 0;
   return exit_code::ok;
+}
+
+// --kill-addin-after: the add-in's process terminated right after `call` (in process: the add-in
+// core dropped); WSB's next call activates a new one. What happened, as a step under the call.
+TimelineStep kill_addin(CliContext& ctx, bool in_process, const SimulatedCall& call, ReactivatingApplication& app) {
+  TimelineStep step{"wsbkit", "(fault)", "kill-addin-after", "", "", 0};
+  app.lose();
+  if (in_process) {
+    step.outcome = "dropped";
+    step.reason = "the in-process add-in core was dropped as a crashed process would be; the next call makes a new one";
+    return step;
+  }
+  if (!ctx.files || !ctx.process_control || ctx.state_dir.empty()) {
+    step.outcome = "failed";
+    step.reason = "this host cannot terminate processes";
+    return step;
+  }
+  auto pid = kill_addin_after(*ctx.files, *ctx.process_control, ctx.state_dir + "\\logs\\addin.jsonl", call.method);
+  step.outcome = pid ? "terminated" : "failed";
+  step.reason = pid ? "add-in process " + std::to_string(*pid) + " terminated; the next call activates a new add-in"
+                    : pid.error().message();
+  return step;
 }
 
 int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ostream& out, std::ostream& err) {
@@ -162,12 +185,20 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     if (!match) return exit_code::invalid_input;
     sim.cancel_after = [match](const SimulatedCall& call) { return match->matches(call); };
   }
+  std::optional<CallMatch> kill_after;
+  if (!report_options.kill_addin_after.empty()) {
+    kill_after = parse_call_match("kill-addin-after", report_options.kill_addin_after, err);
+    if (!kill_after) return exit_code::invalid_input;
+  }
 
   if (!ctx.clock) return report(Error::hresult(hr::e_notimpl, "simulate", "clock", "no clock on this host"), "simulate", err);
-  std::shared_ptr<WsbApplication> app;
+  std::shared_ptr<ReactivatingApplication> app;  // WSB activates a new add-in after one died
   std::unique_ptr<ComRuntime> com;  // outlives `app`: declared first, destroyed last
   if (in_process) {
-    app = ctx.make_in_process_addin();
+    app = std::make_shared<ReactivatingApplication>([&ctx]() -> Result<std::shared_ptr<WsbApplication>> {
+      return ctx.make_in_process_addin();
+    });
+    if (auto activated = app->activate(); !activated) return report(activated.error(), "simulate", err);
     (report_options.json ? err : out) << "Simulating Windows Server Backup against the in-process add-in core\n";
   } else {
     auto located = locate_addin(ctx.registry, application);
@@ -182,9 +213,8 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     com = std::move(*runtime);
     (report_options.json ? err : out) << "Simulating Windows Server Backup against '" << located->identifier << "' (writer " << located->writer_id
         << ", add-in " << located->clsid << ")\n";
-    auto activated = com->activate_local_server(located->clsid);
-    if (!activated) return report(activated.error(), "simulate", err);
-    app = std::move(*activated);
+    app = std::make_shared<ReactivatingApplication>([&com, clsid = located->clsid] { return com->activate_local_server(clsid); });
+    if (auto activated = app->activate(); !activated) return report(activated.error(), "simulate", err);
   }
   std::ostream& live = report_options.json ? err : out;  // --json: stdout holds the JSON alone
   std::optional<RunLogFollower> logs;
@@ -195,8 +225,13 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   }
   TimelineRecorder recorder(logs ? &*logs : nullptr);
   if (ctx.services) recorder.timeline().services_before = service_views(*ctx.services, report_options.services);
+  bool killed = false;
   Simulator simulator(*app, *ctx.clock, [&](const SimulatedCall& call) {
     recorder.record(call);
+    if (kill_after && !killed && kill_after->matches(call)) {
+      killed = true;
+      recorder.timeline().entries.back().steps.push_back(kill_addin(ctx, in_process, call, *app));
+    }
     std::ostream& out = live;
     out << "  " << std::left << std::setw(8) << call.phase << call.method << "(" << call.arguments << ") -> "
         << hr::name(call.hr);
@@ -208,6 +243,13 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   for (const auto& c : calls) failed += c.ok ? 0 : 1;
   live << calls.size() << " call(s), " << failed << " rejected\n" << std::flush;
   if (hold_ms > 0) ctx.clock->sleep_for(std::chrono::milliseconds(hold_ms));
+  if (app->activations() > 1) {
+    recorder.timeline().notes.push_back("WSB activated a new add-in after the first one died (" +
+                                        std::to_string(app->activations()) + " activations in all)");
+  }
+  if (!app->activation_problem().empty()) {
+    recorder.timeline().notes.push_back("The add-in could not be activated again: " + app->activation_problem());
+  }
   app.reset();  // WSB lets go of the add-in before the report reads the services and sessions
   if (ctx.services) recorder.timeline().services_after = service_views(*ctx.services, report_options.services);
   return finish_report(ctx, report_options, recorder.timeline(), out, err);

@@ -45,7 +45,10 @@ void add_report_options(po::options_description& options, SimulateReportOptions&
       ("yes", "against a registered add-in: go ahead with the restore phase, which changes live services")
       ("abort-after", po::value(&report.abort_after),
        "CALL[:COMPONENT]: WSB's job is cancelled right after that call (a running check is aborted; no further "
-       "restore call is made, so a restore session may stay open)");
+       "restore call is made, so a restore session may stay open)")
+      ("kill-addin-after", po::value(&report.kill_addin_after),
+       "CALL[:COMPONENT]: the add-in's process is terminated right after that call (found by the process id in its "
+       "call log); WSB carries on and its next call activates a new add-in, which completes the session's undo");
 }
 
 bool CallMatch::matches(const SimulatedCall& call) const {

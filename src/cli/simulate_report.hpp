@@ -19,6 +19,7 @@ struct SimulateReportOptions {
   std::vector<std::string> services;  // shown before and after; default: those the policy names
   bool yes = false;
   std::string abort_after;            // CALL[:COMPONENT]: WSB cancels the job right after that call
+  std::string kill_addin_after;       // CALL[:COMPONENT]: the add-in process is terminated right after that call
 };
 
 void add_report_options(po::options_description& options, SimulateReportOptions& report);

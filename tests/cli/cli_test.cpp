@@ -587,4 +587,16 @@ BOOST_AUTO_TEST_CASE(simulate_abort_after_stops_the_job_after_that_call) {
   BOOST_TEST(out.find("PreRestore(component=\"B\"") == std::string::npos, out);
 }
 
+// --kill-addin-after in process: the add-in core is dropped after that call and the next call
+// activates a new one; the timeline says so under the call.
+BOOST_AUTO_TEST_CASE(simulate_kill_addin_after_carries_on_with_a_new_add_in) {
+  BOOST_TEST(run({"simulate", "--in-process", "-c", "A", "--kill-addin-after", "Nope:A"}) == exit_code::invalid_input);
+  BOOST_TEST(err.find("invalid kill-addin-after: 'Nope:A'") != std::string::npos, err);
+  BOOST_TEST(run({"simulate", "--in-process", "-c", "A", "--kill-addin-after", "PreRestore:A"}) == exit_code::ok);
+  BOOST_TEST(out.find("(fault)") != std::string::npos, out);
+  BOOST_TEST(out.find("dropped") != std::string::npos, out);
+  BOOST_TEST(out.find("WSB activated a new add-in after the first one died (2 activations in all)") != std::string::npos, out);
+  BOOST_TEST(out.find("PostRestore(component=\"A\"") != std::string::npos, out);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/addin/addin_core.hpp"
+#include "core/simulator/addin_faults.hpp"
+#include "mock/fake_process_control.hpp"
 #include "core/simulator/timeline.hpp"
 #include "core/steps/run_log.hpp"
 #include "tests/core/restore/restore_fixture.hpp"
@@ -187,6 +189,67 @@ BOOST_AUTO_TEST_CASE(log_lines_that_are_no_step_are_left_out) {
   const auto rest = follower.take();
   BOOST_REQUIRE(rest.size() == 1u);
   BOOST_TEST(rest[0].kind == "PostRestore");
+}
+
+
+// The add-in "process" dies right after PreRestore DB (in process: its core and engine dropped,
+// their session claim released as a dead process's would be); WSB carries on and its next call
+// activates a new add-in, which finds the journal and gives the services back in the end.
+BOOST_AUTO_TEST_CASE(an_add_in_killed_after_pre_restore_is_replaced_and_the_session_still_gives_back) {
+  Machine m;
+  const auto policy = load(ledger_policy);
+  struct Instance {
+    CallLog log{[](const std::string&) {}};
+    std::unique_ptr<PolicyRestoreEngine> engine;
+    std::unique_ptr<AddinCore> core;
+  };
+  std::vector<std::shared_ptr<Instance>> made;
+  ReactivatingApplication app([&]() -> Result<std::shared_ptr<WsbApplication>> {
+    auto instance = std::make_shared<Instance>();
+    instance->engine = std::make_unique<PolicyRestoreEngine>(policy, m.env(), "ledger");
+    instance->core = std::make_unique<AddinCore>(instance->log, nullptr, instance->engine.get());
+    made.push_back(instance);
+    return std::shared_ptr<WsbApplication>(instance, instance->core.get());
+  });
+  BOOST_REQUIRE(app.activate().ok());
+  std::vector<std::string> seen;
+  Simulator simulator(app, m.clock, [&](const SimulatedCall& c) {
+    seen.push_back(c.method + " " + component_of(c) + " " + hr::name(c.hr) + " " + to_string(m.state("LedgerSvc")));
+    if (c.method == "PreRestore" && component_of(c) == "DB") {
+      app.lose();
+      made.front().reset();  // the dead process's memory is gone with it
+    }
+  });
+  simulator.run(restore_of_logs_and_db());
+  const std::vector<std::string> expected = {"OrderComponents  S_OK RUNNING", "IsRollForwardSupported  S_OK RUNNING",
+                                             "PreRestore DB S_OK STOPPED", "PostRestore DB S_OK STOPPED",
+                                             "PreRestore Logs S_OK STOPPED", "PostRestore Logs S_OK RUNNING"};
+  BOOST_TEST(seen == expected, boost::test_tools::per_element());
+  BOOST_TEST(app.activations() == 2);
+  BOOST_TEST(m.all_back());
+}
+
+// The process that answered a call is the one the add-in recorded with it in its call log; it is
+// terminated through ProcessControl; a log without that call names what is missing.
+BOOST_AUTO_TEST_CASE(kill_addin_after_terminates_the_process_the_call_log_names) {
+  mock::FakeFileSystem files;
+  mock::FakeProcessControl processes;
+  const std::uint32_t first = processes.spawn(), second = processes.spawn();
+  BOOST_REQUIRE(files.create_directories(logs_dir).ok());
+  const std::string call_log = logs_dir + "\\addin.jsonl";
+  std::string lines;
+  CallLog(CallLog::Sink([&](const std::string& l) { lines += l + "\n"; }), first).record("PreRestore", {}, hr::ok);
+  CallLog(CallLog::Sink([&](const std::string& l) { lines += l + "\n"; }), second).record("PreRestore", {}, hr::ok);
+  CallLog(CallLog::Sink([&](const std::string& l) { lines += l + "\n"; }), first).record("PostRestore", {}, hr::ok);
+  BOOST_REQUIRE(files.write_file(call_log, lines + "not json\n").ok());
+  const auto killed = kill_addin_after(files, processes, call_log, "PreRestore");
+  BOOST_REQUIRE(killed.ok());
+  BOOST_TEST(*killed == second);  // the last PreRestore's process
+  BOOST_TEST(!processes.alive(second));
+  BOOST_TEST(processes.alive(first));
+  const auto none = kill_addin_after(files, processes, call_log, "OrderComponents");
+  BOOST_REQUIRE(!none.ok());
+  BOOST_TEST(none.error().message().find("no OrderComponents call with a process id") != std::string::npos, none.error().message());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
