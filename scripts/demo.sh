@@ -61,6 +61,9 @@ mkdir -p "$drive_c/Contoso" "$drive_c/Ledger/data" "$drive_c/Ledger/journal" "$d
 cp "$build/src/sample/ledger-svc.exe" "$drive_c/Contoso/ledger-svc.exe"
 wine sc create LedgerSvc binPath= 'C:\Contoso\ledger-svc.exe --listen 47110' start= auto >/dev/null 2>&1
 wine sc create LedgerHelperSvc binPath= 'C:\Contoso\ledger-svc.exe' start= auto depend= LedgerSvc >/dev/null 2>&1
+# Wine 8's `sc create depend=` stores the list without its final NUL (bytes of whatever followed
+# end up in DependOnService): write it again as the REG_MULTI_SZ Windows keeps.
+wine reg add 'HKLM\System\CurrentControlSet\Services\LedgerHelperSvc' /v DependOnService /t REG_MULTI_SZ /d LedgerSvc /f >/dev/null 2>&1
 wine sc start LedgerSvc >/dev/null 2>&1; wine sc start LedgerHelperSvc >/dev/null 2>&1
 for i in 1 2 3; do head -c $((i * 300000)) /dev/urandom > "$drive_c/Ledger/data/ledger$i.ldb"; done
 printf 'journal 1\n' > "$drive_c/Ledger/journal/0001.jnl"
@@ -97,7 +100,8 @@ step "Restore: services stopped once, the files restored and verified, services 
 # component's files from C:\snap\ into place between its PreRestore and PostRestore and compare
 # them afterwards; the timeline then shows them in place of "WSB restores the files here". <<<
 wsbkit simulate "Contoso Ledger" --yes --restore-only "${components[@]}" "${volume[@]}"
-echo "$(services); port 47110: $(wine netstat -an 2>/dev/null | tr -d '\r' | grep -c '127.0.0.1:47110.*LISTENING') listener(s)"
+port=closed; (exec 3<>/dev/tcp/127.0.0.1/47110) 2>/dev/null && port=open
+echo "$(services); port 47110 $port"
 
 step "Restore again; the add-in process is killed right after PreRestore (--kill-addin-after)"
 wsbkit_to_file simulate "Contoso Ledger" --yes --restore-only "${components[@]}" "${volume[@]}" \

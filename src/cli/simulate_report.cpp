@@ -1,5 +1,7 @@
 #include "cli/simulate_report.hpp"
 
+#include "cli/inspection_commands.hpp"
+
 #include <algorithm>
 #include <ostream>
 
@@ -112,30 +114,15 @@ bool confirm_restore(const std::optional<policy::Policy>& policy, const std::str
   return false;
 }
 
-std::vector<std::string> open_sessions(CliContext& ctx) {
-  std::vector<std::string> journals;
-  if (!ctx.files || ctx.state_dir.empty()) return journals;
-  const std::string separator = ctx.state_dir.find('\\') != std::string::npos ? "\\" : "/";
-  const std::string dir = ctx.state_dir + separator + "sessions";
-  auto entries = ctx.files->list_directory(dir);
-  if (!entries) return journals;
-  const std::string suffix = ".journal";
-  for (const auto& e : *entries) {
-    if (e.name.size() > suffix.size() && e.name.compare(e.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      journals.push_back(dir + separator + e.name);
-    }
-  }
-  std::sort(journals.begin(), journals.end());
-  return journals;
-}
-
 int finish_report(CliContext& ctx, const SimulateReportOptions& report, Timeline& timeline, std::ostream& out, std::ostream& err) {
-  timeline.open_sessions = open_sessions(ctx);
-  for (const auto& journal : timeline.open_sessions) {
-    timeline.notes.push_back("A restore session is still open: " + journal +
-                             ". Its services stay as the session left them until WSB's next PostRestore, the session's "
-                             "expiry (restore.max_duration), or `wsbkit repair` (which gives them back once no add-in "
-                             "process holds the session).");
+  // Doctor's check of the open sessions: each with the services it holds and its repair command.
+  auto sessions = check_sessions(ctx, std::nullopt);
+  if (!sessions) timeline.notes.push_back("The open restore sessions could not be read: " + sessions.error().message());
+  for (const auto& session : sessions ? *sessions : std::vector<DoctorCheck>{}) {
+    timeline.open_sessions.push_back(session.detail);
+    timeline.notes.push_back("A restore session is still open: " + session.detail +
+                             "\nIts services stay so until WSB's next PostRestore or the session's expiry "
+                             "(restore.max_duration); " + session.fix + " (it leaves alone a session an add-in process still holds).");
   }
   const Verdict verdict = verdict_of(timeline);
   if (report.json) {

@@ -43,8 +43,6 @@ std::vector<std::string> policy_services(const policy::Policy& policy);
 // returns false (nothing started) unless --yes was given.
 bool confirm_restore(const std::optional<policy::Policy>& policy, const std::string& identifier, bool yes, std::ostream& out);
 
-// The restore sessions whose journal is still in <state>\sessions.
-std::vector<std::string> open_sessions(CliContext& ctx);
 
 // Prints the timeline (table or JSON), writes the JUnit file; returns the exit code of the verdict.
 int finish_report(CliContext& ctx, const SimulateReportOptions& report, Timeline& timeline, std::ostream& out, std::ostream& err);
