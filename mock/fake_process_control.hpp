@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include "platform/process_control.hpp"
 
@@ -14,6 +15,15 @@ namespace wsbkit::mock {
 class FakeProcessControl final : public ProcessControl {
  public:
   std::uint32_t current_process_id() override { return 1000; }
+
+  Result<std::string> image_path(std::uint32_t process_id) override {
+    std::lock_guard lock(mutex_);
+    auto it = images_.find(process_id);
+    if (it == images_.end() || !live_[process_id]) {
+      return Error::win32(win32_error::invalid_parameter, "OpenProcess", "process " + std::to_string(process_id));
+    }
+    return it->second;
+  }
 
   Result<void> terminate(std::uint32_t process_id, std::uint32_t exit_code, std::chrono::milliseconds) override {
     std::function<void(std::uint32_t)> died;
@@ -32,11 +42,12 @@ class FakeProcessControl final : public ProcessControl {
   }
 
   // --- test controls ---
-  std::uint32_t spawn() {
+  std::uint32_t spawn(const std::string& image = "C:\\Program Files\\wsbkit\\wsbkit-addin.exe") {
     std::lock_guard lock(mutex_);
     const std::uint32_t id = next_id_;
     next_id_ += 4;
     live_[id] = true;
+    images_[id] = image;
     return id;
   }
   bool alive(std::uint32_t process_id) {
@@ -56,6 +67,7 @@ class FakeProcessControl final : public ProcessControl {
   std::mutex mutex_;
   std::map<std::uint32_t, bool> live_;
   std::map<std::uint32_t, std::uint32_t> exit_codes_;
+  std::map<std::uint32_t, std::string> images_;
   std::uint32_t next_id_ = 2000;
 };
 

@@ -48,7 +48,8 @@ int restore_variations(const po::variables_map& vm, const std::string& restore_o
 
 // --kill-addin-after: the add-in's process terminated right after `call` (in process: the add-in
 // core dropped); WSB's next call activates a new one. What happened, as a step under the call.
-TimelineStep kill_addin(CliContext& ctx, bool in_process, const SimulatedCall& call, ReactivatingApplication& app) {
+TimelineStep kill_addin(CliContext& ctx, bool in_process, const std::string& addin_image, const SimulatedCall& call,
+                        ReactivatingApplication& app) {
   TimelineStep step{"wsbkit", "(fault)", "kill-addin-after", "", "", 0};
   app.lose();
   if (in_process) {
@@ -61,7 +62,7 @@ TimelineStep kill_addin(CliContext& ctx, bool in_process, const SimulatedCall& c
     step.reason = "this host cannot terminate processes";
     return step;
   }
-  auto pid = kill_addin_after(*ctx.files, *ctx.process_control, ctx.state_dir + "\\logs\\addin.jsonl", call.method);
+  auto pid = kill_addin_after(*ctx.files, *ctx.process_control, ctx.state_dir + "\\logs\\addin.jsonl", call.method, addin_image);
   step.outcome = pid ? "terminated" : "failed";
   step.reason = pid ? "add-in process " + std::to_string(*pid) + " terminated; the next call activates a new add-in"
                     : pid.error().message();
@@ -194,6 +195,7 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   if (!ctx.clock) return report(Error::hresult(hr::e_notimpl, "simulate", "clock", "no clock on this host"), "simulate", err);
   std::shared_ptr<ReactivatingApplication> app;  // WSB activates a new add-in after one died
   std::unique_ptr<ComRuntime> com;  // outlives `app`: declared first, destroyed last
+  std::string addin_image;          // what --kill-addin-after may terminate
   if (in_process) {
     app = std::make_shared<ReactivatingApplication>([&ctx]() -> Result<std::shared_ptr<WsbApplication>> {
       return ctx.make_in_process_addin();
@@ -204,6 +206,7 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     auto located = locate_addin(ctx.registry, application);
     if (!located) return report(located.error(), "simulate", err);
     const auto policy = registered_policy(ctx, located->writer_id);
+    addin_image = registered_addin_image(ctx, located->writer_id);
     if (report_options.services.empty() && policy) report_options.services = policy_services(*policy);
     if (sim.restore && !confirm_restore(policy, located->identifier, report_options.yes, report_options.json ? err : out)) {
       return exit_code::usage;
@@ -230,7 +233,7 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     recorder.record(call);
     if (kill_after && !killed && kill_after->matches(call)) {
       killed = true;
-      recorder.timeline().entries.back().steps.push_back(kill_addin(ctx, in_process, call, *app));
+      recorder.timeline().entries.back().steps.push_back(kill_addin(ctx, in_process, addin_image, call, *app));
     }
     std::ostream& out = live;
     out << "  " << std::left << std::setw(8) << call.phase << call.method << "(" << call.arguments << ") -> "

@@ -7,6 +7,7 @@
 
 #include "core/registration/doctor.hpp"
 #include "core/registration/registrar.hpp"
+#include "platform/command_line.hpp"
 #include "platform/text.hpp"
 
 namespace wsbkit::cli {
@@ -85,6 +86,19 @@ std::optional<policy::Policy> registered_policy(CliContext& ctx, const std::stri
     return loaded->policy;
   }
   return std::nullopt;
+}
+
+std::string registered_addin_image(CliContext& ctx, const std::string& writer_id) {
+  Registrar registrar(ctx.registry);
+  auto apps = registrar.list_applications();
+  if (apps) {
+    for (const auto& app : *apps) {
+      if (app.writer_id != writer_id || !app.local_server) continue;
+      const auto words = split_windows_command_line(*app.local_server);
+      if (!words.empty()) return words.front();
+    }
+  }
+  return "wsbkit-addin.exe";
 }
 
 std::vector<std::string> policy_services(const policy::Policy& policy) {

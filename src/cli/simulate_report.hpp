@@ -36,6 +36,10 @@ std::optional<CallMatch> parse_call_match(const std::string& option, const std::
 // none or it cannot be read (the add-in then says why at its first call).
 std::optional<policy::Policy> registered_policy(CliContext& ctx, const std::string& writer_id);
 
+// The registered add-in's executable (its LocalServer32 command line's first word); "wsbkit-addin.exe"
+// when that cannot be read (an add-in hosted as a service).
+std::string registered_addin_image(CliContext& ctx, const std::string& writer_id);
+
 // The services the policy's restore steps stop or start, in the order first named.
 std::vector<std::string> policy_services(const policy::Policy& policy);
 

@@ -7,7 +7,8 @@ namespace wsbkit::contract {
 ProcessControlBackend make_process_control_backend(int, char**) {
   auto fake = std::make_unique<mock::FakeProcessControl>();
   mock::FakeProcessControl* f = fake.get();
-  return {"fake", std::move(fake), [f] { return f->spawn(); }, [f](std::uint32_t id) { return f->alive(id); }};
+  return {"fake", std::move(fake), [f] { return f->spawn("C:\\tools\\helper.exe"); }, "helper.exe",
+          [f](std::uint32_t id) { return f->alive(id); }};
 }
 
 }  // namespace wsbkit::contract

@@ -16,6 +16,7 @@ struct ProcessControlBackend {
   std::string name;
   std::unique_ptr<ProcessControl> control;
   std::function<std::uint32_t()> spawn;             // a process that would live a minute; its id
+  std::string spawned_image_name;                   // the file name of that process's executable
   std::function<bool(std::uint32_t id)> alive;      // whether it still runs
 };
 ProcessControlBackend make_process_control_backend(int argc, char** argv);

@@ -3,6 +3,7 @@
 // process is refused with the id named.
 #include <boost/test/unit_test.hpp>
 
+#include "platform/text.hpp"
 #include "tests/contract/process_control_backends.hpp"
 
 using namespace wsbkit;
@@ -23,6 +24,17 @@ BOOST_AUTO_TEST_CASE(this_process_has_a_nonzero_id_that_stays_the_same) {
   const auto id = b.control->current_process_id();
   BOOST_TEST(id != 0u);
   BOOST_TEST(b.control->current_process_id() == id);
+}
+
+BOOST_AUTO_TEST_CASE(a_process_image_path_names_its_executable) {
+  const std::uint32_t id = b.spawn();
+  const auto image = b.control->image_path(id);
+  BOOST_REQUIRE_MESSAGE(image.ok(), (image.ok() ? "" : image.error().message()));
+  const std::string& path = *image;
+  const std::string& name = b.spawned_image_name;
+  BOOST_TEST((path.size() > name.size() && iequals(path.substr(path.size() - name.size()), name)), path << " vs " << name);
+  BOOST_TEST(b.control->terminate(id, 1, 10s).ok());
+  BOOST_TEST(!b.control->image_path(id).ok());  // gone: no image to name
 }
 
 BOOST_AUTO_TEST_CASE(a_terminated_process_is_gone_when_terminate_returns) {

@@ -5,7 +5,17 @@
 #include <sstream>
 #include <vector>
 
+#include "platform/text.hpp"
+
 namespace wsbkit {
+namespace {
+
+std::string file_name_of(const std::string& path) {
+  const auto slash = path.find_last_of("\\/");
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
 
 Result<void> ReactivatingApplication::activate() {
   Hresult failure = hr::ok;
@@ -85,9 +95,15 @@ Result<std::uint32_t> addin_process_of(FileSystem& files, const std::string& cal
 }
 
 Result<std::uint32_t> kill_addin_after(FileSystem& files, ProcessControl& processes, const std::string& call_log,
-                                       const std::string& method) {
+                                       const std::string& method, const std::string& addin_image) {
   auto pid = addin_process_of(files, call_log, method);
   if (!pid) return pid.error();
+  auto image = processes.image_path(*pid);
+  if (!image) return image.error();
+  if (!iequals(file_name_of(*image), file_name_of(addin_image))) {
+    return Error::win32(win32_error::access_denied, "terminate", "process " + std::to_string(*pid),
+                        "it runs " + *image + ", not the add-in " + addin_image + ": left alone");
+  }
   if (auto ended = processes.terminate(*pid, 1, std::chrono::seconds(10)); !ended) return ended.error();
   return *pid;
 }

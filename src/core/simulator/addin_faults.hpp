@@ -52,8 +52,10 @@ class ReactivatingApplication final : public WsbApplication {
 // {"time":..,"pid":N,"method":"PreRestore",...}); an error naming the log when there is none.
 Result<std::uint32_t> addin_process_of(FileSystem& files, const std::string& call_log, const std::string& method);
 
-// Terminates the add-in process that made the last `method` call; returns its id.
+// Terminates the add-in process that made the last `method` call; returns its id. The process is
+// left alone (an error) unless its executable's file name is `addin_image`'s (the id may have
+// been given to another process since the add-in wrote it).
 Result<std::uint32_t> kill_addin_after(FileSystem& files, ProcessControl& processes, const std::string& call_log,
-                                       const std::string& method);
+                                       const std::string& method, const std::string& addin_image);
 
 }  // namespace wsbkit

@@ -28,7 +28,8 @@ ProcessControlBackend make_process_control_backend(int argc, char** argv) {
     win32::unique_handle process(::OpenProcess(SYNCHRONIZE, FALSE, id));
     return process && ::WaitForSingleObject(process.get(), 0) == WAIT_TIMEOUT;
   };
-  return {"win32", win32::make_win32_process_control(), spawn, alive};
+  const std::string name = helper.substr(helper.find_last_of("\\/") + 1);
+  return {"win32", win32::make_win32_process_control(), spawn, name, alive};
 }
 
 }  // namespace wsbkit::contract

@@ -242,14 +242,31 @@ BOOST_AUTO_TEST_CASE(kill_addin_after_terminates_the_process_the_call_log_names)
   CallLog(CallLog::Sink([&](const std::string& l) { lines += l + "\n"; }), second).record("PreRestore", {}, hr::ok);
   CallLog(CallLog::Sink([&](const std::string& l) { lines += l + "\n"; }), first).record("PostRestore", {}, hr::ok);
   BOOST_REQUIRE(files.write_file(call_log, lines + "not json\n").ok());
-  const auto killed = kill_addin_after(files, processes, call_log, "PreRestore");
+  const std::string addin = "C:\\Program Files\\wsbkit\\WSBKIT-ADDIN.exe";
+  const auto killed = kill_addin_after(files, processes, call_log, "PreRestore", addin);
   BOOST_REQUIRE(killed.ok());
   BOOST_TEST(*killed == second);  // the last PreRestore's process
   BOOST_TEST(!processes.alive(second));
   BOOST_TEST(processes.alive(first));
-  const auto none = kill_addin_after(files, processes, call_log, "OrderComponents");
+  const auto none = kill_addin_after(files, processes, call_log, "OrderComponents", addin);
   BOOST_REQUIRE(!none.ok());
   BOOST_TEST(none.error().message().find("no OrderComponents call with a process id") != std::string::npos, none.error().message());
+}
+
+// An id that names another program by now (the add-in gone, its id given to another process) is
+// left alone.
+BOOST_AUTO_TEST_CASE(kill_addin_after_leaves_alone_a_process_that_is_not_the_add_in) {
+  mock::FakeFileSystem files;
+  mock::FakeProcessControl processes;
+  const std::uint32_t other = processes.spawn("C:\\Windows\\notepad.exe");
+  BOOST_REQUIRE(files.create_directories(logs_dir).ok());
+  std::string lines;
+  CallLog(CallLog::Sink([&](const std::string& l) { lines += l + "\n"; }), other).record("PreRestore", {}, hr::ok);
+  BOOST_REQUIRE(files.write_file(logs_dir + "\\addin.jsonl", lines).ok());
+  const auto killed = kill_addin_after(files, processes, logs_dir + "\\addin.jsonl", "PreRestore", "C:\\wsbkit\\wsbkit-addin.exe");
+  BOOST_REQUIRE(!killed.ok());
+  BOOST_TEST(killed.error().message().find("runs C:\\Windows\\notepad.exe, not the add-in") != std::string::npos, killed.error().message());
+  BOOST_TEST(processes.alive(other));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
