@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The main job: builds the Windows deliverables into dist/ and runs a full backup-and-restore
-# cycle of a sample application under Wine: a sample service ("Contoso Ledger") with data files
-# and an xxhsum manifest, a policy (consistency check at backup; stop the service for the
-# restore, start it after), register, validate, status, then Windows Server Backup's calls made by
-# `wsbkit simulate` against the add-in activated out of process (each call and its HRESULT),
-# a corrupted snapshot caught by the check, and unregister.
+# The main job (issue 11, "The demo"): builds the Windows deliverables into dist/, then under Wine
+# tells the story of the sample application Contoso Ledger (src/sample/: LedgerSvc listening on
+# 127.0.0.1:47110, LedgerHelperSvc depending on it, data files and the xxhsum manifest, its policy
+# src/sample/ledger-policy.json): register; a backup whose check passes; a damaged snapshot whose
+# check fails (WSB would not allow recovery: exit 8); a restore (services stopped once, files
+# restored, services and port back); a restore whose add-in is killed after PreRestore (services
+# given back from the journal); unregister. Each `wsbkit simulate` prints its timeline.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,7 +18,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "Building the Windows deliverables (MinGW-w64, static)"
 [ -f "$build/build.ninja" ] || meson setup "$build" --cross-file scripts/cross/mingw-w64-x86_64.ini --werror >/dev/null
 ninja -C "$build" src/cli/wsbkit.exe src/addin/wsbkit-addin.exe src/ps/wsbkit-ps.dll src/msi/wsbkit-msi.dll \
-  tests/contract/wsbkit-test-service.exe | tail -n 1
+  src/sample/ledger-svc.exe | tail -n 1
 
 mkdir -p dist
 for f in src/cli/wsbkit.exe src/addin/wsbkit-addin.exe src/ps/wsbkit-ps.dll; do
@@ -44,83 +45,84 @@ install_dir="$WINEPREFIX/drive_c/Program Files/wsbkit"
 mkdir -p "$install_dir"
 cp dist/wsbkit.exe dist/wsbkit-addin.exe dist/wsbkit-ps.dll "$install_dir/"
 wsbkit() { wine "$install_dir/wsbkit.exe" "$@" 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+# A run that leaves a restore session open keeps the add-in alive, and with it the output handles it
+# inherited: such runs write to a file, never to a pipe.
+wsbkit_to_file() { wine "$install_dir/wsbkit.exe" "$@" > "$drive_c/demo.out" 2>&1; local rc=$?; tr -d '\r' < "$drive_c/demo.out"; return $rc; }
 
 writer='{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}'
-wsbkit unregister --writer "$writer" >/dev/null 2>&1 || true   # a previous interrupted run
-wine sc stop LedgerSvc >/dev/null 2>&1 || true
-wine sc delete LedgerSvc >/dev/null 2>&1 || true
 drive_c="$WINEPREFIX/drive_c"
-state() { wine sc query LedgerSvc 2>/dev/null | tr -d '\r' | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p'; }
+wsbkit unregister --writer "$writer" >/dev/null 2>&1 || true   # a previous interrupted run
+for s in LedgerHelperSvc LedgerSvc; do wine sc stop $s >/dev/null 2>&1 || true; wine sc delete $s >/dev/null 2>&1 || true; done
+state() { wine sc query "$1" 2>/dev/null | tr -d '\r' | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p'; }
+services() { echo "LedgerSvc $(state LedgerSvc), LedgerHelperSvc $(state LedgerHelperSvc)"; }
 
-step "The sample application: the Contoso Ledger service and its data"
-mkdir -p "$drive_c/Contoso" "$drive_c/Ledger/data" "$drive_c/ProgramData/Contoso"
-cp "$build/tests/contract/wsbkit-test-service.exe" "$drive_c/Contoso/ledger-svc.exe"
-wine sc create LedgerSvc binPath= 'C:\Contoso\ledger-svc.exe' start= auto >/dev/null 2>&1
-wine sc start LedgerSvc >/dev/null 2>&1
+step "The sample application: Contoso Ledger (src/sample/)"
+mkdir -p "$drive_c/Contoso" "$drive_c/Ledger/data" "$drive_c/Ledger/journal" "$drive_c/ProgramData/Contoso"
+cp "$build/src/sample/ledger-svc.exe" "$drive_c/Contoso/ledger-svc.exe"
+wine sc create LedgerSvc binPath= 'C:\Contoso\ledger-svc.exe --listen 47110' start= auto >/dev/null 2>&1
+wine sc create LedgerHelperSvc binPath= 'C:\Contoso\ledger-svc.exe' start= auto depend= LedgerSvc >/dev/null 2>&1
+# Wine 8's `sc create depend=` stores the list without its final NUL (bytes of whatever followed
+# end up in DependOnService): write it again as the REG_MULTI_SZ Windows keeps.
+wine reg add 'HKLM\System\CurrentControlSet\Services\LedgerHelperSvc' /v DependOnService /t REG_MULTI_SZ /d LedgerSvc /f >/dev/null 2>&1
+wine sc start LedgerSvc >/dev/null 2>&1; wine sc start LedgerHelperSvc >/dev/null 2>&1
 for i in 1 2 3; do head -c $((i * 300000)) /dev/urandom > "$drive_c/Ledger/data/ledger$i.ldb"; done
+printf 'journal 1\n' > "$drive_c/Ledger/journal/0001.jnl"
 (cd "$drive_c/Ledger" && xxhsum -H2 data/*.ldb > MANIFEST.xxh128)
-echo "LedgerSvc: $(state); data: $(ls "$drive_c/Ledger/data" | tr '\n' ' ')+ MANIFEST.xxh128 (xxhsum -H2)"
-
-cat > "$drive_c/ProgramData/Contoso/ledger-policy.json" <<'JSON'
-{
-  "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}", "identifier": "Contoso Ledger" },
-  "components": { "db": { "name": "LedgerDB" }, "journal": { "name": "LedgerJournal" } },
-  "backup": { "check": [
-    { "files.present": { "paths": ["C:\\Ledger\\data\\*.ldb"], "non_empty": true } },
-    { "manifest.verify": { "manifest": "C:\\Ledger\\MANIFEST.xxh128" }, "when": { "component": "db" } }
-  ] },
-  "restore": {
-    "order": ["db", "journal"],
-    "pre":  [{ "service.stop":  { "service": "LedgerSvc", "disable_during_restore": true }, "timeout": "30s" }],
-    "post": [{ "service.start": { "service": "LedgerSvc" }, "timeout": "30s" }]
-  }
-}
-JSON
+cp src/sample/ledger-policy.json "$drive_c/ProgramData/Contoso/ledger-policy.json"
 policy='C:\ProgramData\Contoso\ledger-policy.json'
+echo "$(services); data: $(ls "$drive_c/Ledger/data" | tr '\n' ' ')+ MANIFEST.xxh128 (xxhsum -H2)"
 
-step "wsbkit validate (the policy, as an administrator would check it)"
+step "wsbkit validate and register (as an administrator would on the server)"
 wsbkit validate "$policy"
-
-step "wsbkit register (as an administrator would on the server)"
 wsbkit register --writer "$writer" --identifier "Contoso Ledger" \
   --addin 'C:\Program Files\wsbkit\wsbkit-addin.exe' --policy "$policy"
 
-step "wsbkit status"
-wsbkit status
-
 # The backup's snapshot of C: is stood in for by a copy under C:\snap.
 rm -rf "$drive_c/snap" && mkdir -p "$drive_c/snap" && cp -r "$drive_c/Ledger" "$drive_c/snap/"
-components=(--component 'LedgerJournal=Contoso\Ledger' --component 'LedgerDB=Contoso\Ledger')
+components=(--component 'LedgerDB=Contoso\Ledger' --component 'LedgerJournal=Contoso\Ledger')
+volume=(--volume 'C:\=C:\snap\')
 
-step "Backup: WSB's CheckConsistency against the snapshot (C:\ -> C:\snap\)"
-wsbkit simulate "Contoso Ledger" --backup-only "${components[@]}" --volume 'C:\=C:\snap\' --poll-ms 100
+step "Backup: WSB's CheckConsistency against the snapshot (C:\ -> C:\snap\): the checks pass"
+wsbkit simulate "Contoso Ledger" --backup-only "${components[@]}" "${volume[@]}" --poll-ms 100
 
-step "Backup of a damaged snapshot: one byte changed in ledger2.ldb"
+step "Backup of a damaged snapshot (one byte of ledger2.ldb changed): recovery not allowed"
 printf 'X' | dd of="$drive_c/snap/Ledger/data/ledger2.ldb" bs=1 seek=1000 conv=notrunc status=none
-wsbkit simulate "Contoso Ledger" --backup-only --component 'LedgerDB=Contoso\Ledger' --volume 'C:\=C:\snap\' \
-  --poll-ms 100
-echo "The check failed, so WSB would not allow recovery of LedgerDB from this backup. The run log says why:"
-grep -h '"end"' "$drive_c"/ProgramData/wsbkit/logs/check-*.jsonl | tail -n 1 || true
+rc=0; wsbkit simulate "Contoso Ledger" --backup-only "${components[@]}" "${volume[@]}" --poll-ms 100 || rc=$?
+echo "exit code $rc (8: WSB would not allow recovery of LedgerDB from this backup)"
+rm -rf "$drive_c/snap" && mkdir -p "$drive_c/snap" && cp -r "$drive_c/Ledger" "$drive_c/snap/"
 
-step "Restore: WSB's calls up to the file restore; LedgerSvc must be stopped and disabled"
-# The add-in process keeps running while its restore session is open (it holds the session's lock
-# until PostRestore), so this call writes to a file, not to a pipe that process would inherit.
-wine "$install_dir/wsbkit.exe" simulate "Contoso Ledger" --restore-only "${components[@]}" --calls order,rollforward,pre \
-  > "$drive_c/demo-pre.txt" 2>&1
-tr -d '\r' < "$drive_c/demo-pre.txt"
-echo "LedgerSvc during the restore: $(state), start type $(wine reg query 'HKLM\System\CurrentControlSet\Services\LedgerSvc' /v Start 2>/dev/null | tr -d '\r' | sed -n 's/.*REG_DWORD *//p') (4 = disabled)"
+step "Restore: without --yes simulate only says what it would do to the live services"
+rc=0; wsbkit simulate "Contoso Ledger" --restore-only "${components[@]}" "${volume[@]}" || rc=$?
+echo "exit code $rc; $(services)"
 
-step "Restore: the files are back; WSB's PostRestore calls (a new add-in process)"
-wsbkit simulate "Contoso Ledger" --restore-only "${components[@]}" --calls post
-for _ in $(seq 1 50); do [ "$(state)" = RUNNING ] && break; sleep 0.1; done
-echo "LedgerSvc after the restore: $(state), start type $(wine reg query 'HKLM\System\CurrentControlSet\Services\LedgerSvc' /v Start 2>/dev/null | tr -d '\r' | sed -n 's/.*REG_DWORD *//p') (2 = automatic)"
+step "Restore: services stopped once, the files restored and verified, services and port back"
+# >>> sim-meta: the file restore. With sim-meta's work merged, --volume makes simulate copy each
+# component's files from C:\snap\ into place between its PreRestore and PostRestore and compare
+# them afterwards; the timeline then shows them in place of "WSB restores the files here". <<<
+wsbkit simulate "Contoso Ledger" --yes --restore-only "${components[@]}" "${volume[@]}"
+port=closed; (exec 3<>/dev/tcp/127.0.0.1/47110) 2>/dev/null && port=open
+echo "$(services); port 47110 $port"
 
-step "The add-in's own log of those calls (C:\\ProgramData\\wsbkit\\logs\\addin.jsonl, last 4)"
-tail -n 4 "$drive_c/ProgramData/wsbkit/logs/addin.jsonl"
+step "Restore again; the add-in process is killed right after PreRestore (--kill-addin-after)"
+wsbkit_to_file simulate "Contoso Ledger" --yes --restore-only "${components[@]}" "${volume[@]}" \
+  --kill-addin-after 'PreRestore:LedgerDB' || true
+echo "after the crash: $(services)"
+
+step "The services given back from the session's journal"
+# On Windows WSB's next call activates a new add-in, which completes the undo in the run above.
+# Under Wine that activation fails (rpcss keeps the dead add-in's class registration until the
+# wineserver restarts: the timeline above says so); `wsbkit repair` gives back from the journal.
+wsbkit repair
+for _ in $(seq 1 50); do [ "$(state LedgerHelperSvc)" = RUNNING ] && break; sleep 0.1; done
+echo "after repair: $(services)"
+wine_restart   # the dead class registration goes with the wineserver
 
 step "wsbkit unregister"
 wsbkit unregister --writer "$writer"
-wsbkit status
-wine sc stop LedgerSvc >/dev/null 2>&1 || true
-wine sc delete LedgerSvc >/dev/null 2>&1 || true
+for s in LedgerHelperSvc LedgerSvc; do wine sc stop $s >/dev/null 2>&1 || true; wine sc delete $s >/dev/null 2>&1 || true; done
+
+# >>> scenario: the same story natively (Linux, no Wine) with
+#   build-native/src/cli/wsbkit simulate --in-process --policy src/sample/ledger-policy.json \
+#     --scenario src/sample/ledger-scenario.json
+# once the scenario work is merged. <<<
 printf '\nDone: dist/ holds wsbkit.exe, wsbkit-addin.exe, wsbkit-ps.dll, wsbkit.msi and SHA256SUMS.\n'

@@ -12,6 +12,7 @@
 #include "platform/file_system.hpp"
 #include "platform/network.hpp"
 #include "platform/process.hpp"
+#include "platform/process_control.hpp"
 #include "platform/protected_folders.hpp"
 #include "platform/registry.hpp"
 #include "platform/service_control.hpp"
@@ -27,6 +28,8 @@ std::unique_ptr<EventLog> make_win32_event_log(const std::string& source = "wsbk
 std::unique_ptr<ServiceControl> make_win32_service_control();
 // CreateProcessW (no shell) inside a kill-on-close job object; platform/win32/process_runner.cpp.
 std::unique_ptr<ProcessRunner> make_win32_process_runner();
+// GetCurrentProcessId; TerminateProcess by id (platform/win32/process_control.cpp).
+std::unique_ptr<ProcessControl> make_win32_process_control();
 // Owners and DACLs through GetNamedSecurityInfoW; trusts also this process's own account.
 std::unique_ptr<FileSecurity> make_win32_file_security();
 // LockFileEx on a byte beyond the data (platform/win32/file_lock.cpp).

@@ -133,10 +133,11 @@ int wmain(int argc, wchar_t** argv) {
   // The call log: inside the checked folder (or --log), never through a reparse point; nowhere
   // when the state folder was refused.
   const std::string log_path = !log_file.empty() ? log_file : state ? state->logs() + "\\addin.jsonl" : std::string();
+  const auto process_control = win32::make_win32_process_control();
   CallLog log([&files, log_path](const std::string& line) {
     if (log_path.empty()) return;
     if (auto r = files->append_file_no_follow(log_path, line + "\n"); !r) return;  // the call's answer stands
-  });
+  }, process_control->current_process_id());
   AddinSettings settings{policy.empty() ? std::nullopt : std::optional<std::string>(policy), clsid};
   // Which writer this add-in serves: a policy naming another one is refused (the registry is
   // administrators' only, like the command line that named the CLSID).

@@ -16,6 +16,7 @@
 #include "platform/file_security.hpp"
 #include "platform/file_system.hpp"
 #include "platform/process.hpp"
+#include "platform/process_control.hpp"
 #include "platform/protected_folders.hpp"
 #include "platform/registry.hpp"
 #include "platform/service_control.hpp"
@@ -32,7 +33,8 @@ inline constexpr int access_denied = 4;  // not elevated: run as Administrator
 inline constexpr int not_found = 5;      // nothing registered under that writer / application
 inline constexpr int calls_failed = 6;   // simulate: a WSB call returned something WSB would reject
 inline constexpr int problems_found = 7; // doctor: at least one check found a problem
-inline constexpr int expectations_missed = 8;  // simulate --scenario: an expectation did not hold
+inline constexpr int recovery_refused = 8; // simulate: a consistency check failed, WSB would not allow recovery
+inline constexpr int expectations_missed = 9;  // simulate --scenario: an expectation did not hold
 }  // namespace exit_code
 
 struct CliContext {
@@ -63,6 +65,8 @@ struct CliContext {
   ProcessRunner* processes = nullptr;
   // `wsbkit --version`: the version this binary was built as (main() passes WSBKIT_VERSION).
   std::string version = "(unknown)";
+  // simulate --kill-addin-after: terminates the add-in's process; null where the host has none.
+  ProcessControl* process_control = nullptr;
 };
 
 int run_cli(const std::vector<std::string>& args, CliContext& context, std::ostream& out, std::ostream& err);

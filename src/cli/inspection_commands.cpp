@@ -46,6 +46,8 @@ std::string held_service(ServiceControl* services, const Owed& owed) {
          (owed.disabled_by_us ? " (wsbkit disabled it)" : "");
 }
 
+}  // namespace
+
 // The restore sessions open in the state folder, each with the services it holds and the repair
 // command (read only: nothing is claimed, given back or created).
 Result<std::vector<DoctorCheck>> check_sessions(CliContext& ctx, const std::optional<Guid>& only) {
@@ -81,6 +83,8 @@ Result<std::vector<DoctorCheck>> check_sessions(CliContext& ctx, const std::opti
   }
   return checks;
 }
+
+namespace {
 
 void print_checks(std::ostream& out, const std::vector<DoctorCheck>& checks) {
   std::string subject;

@@ -9,6 +9,8 @@
 #include "core/registration/registrar.hpp"
 #include "core/simulator/file_restore.hpp"
 #include "core/simulator/metadata_document.hpp"
+#include "cli/simulate_report.hpp"
+#include "core/simulator/addin_faults.hpp"
 #include "core/simulator/simulator.hpp"
 
 namespace wsbkit::cli {
@@ -90,19 +92,6 @@ int metadata_from_policy_file(CliContext& ctx, const ApplicationInputs& in, Simu
   return exit_code::ok;
 }
 
-// The policy `register --policy` recorded for a registered application ("" when none): where its
-// components come from when nothing else names them.
-Result<std::string> registered_policy(CliContext& ctx, const std::string& application) {
-  auto located = locate_addin(ctx.registry, application);
-  if (!located) return located.error();
-  const auto writer = Guid::parse(located->writer_id);
-  if (!writer) return std::string();
-  auto recorded = Registrar(ctx.registry).recorded(*writer);
-  if (!recorded) return recorded.error();
-  if (!*recorded || !(*recorded)->spec.addin) return std::string();
-  return (*recorded)->spec.addin->policy_path.value_or("");
-}
-
 // Fills sim.writer_metadata and, when `components` is empty, sim.components.
 int application_inputs(CliContext& ctx, const ApplicationInputs& in, const std::vector<std::string>& components,
                        SimulationOptions& sim, std::ostream& err) {
@@ -154,6 +143,29 @@ void print_files(std::ostream& out, const SimulatedCall& call) {
     else out << ": " << f.reason;
     out << "\n";
   }
+}
+
+// --kill-addin-after: the add-in's process terminated right after `call` (in process: the add-in
+// core dropped); WSB's next call activates a new one. What happened, as a step under the call.
+TimelineStep kill_addin(CliContext& ctx, bool in_process, const std::string& addin_image, const SimulatedCall& call,
+                        ReactivatingApplication& app) {
+  TimelineStep step{"wsbkit", "(fault)", "kill-addin-after", "", "", 0};
+  app.lose();
+  if (in_process) {
+    step.outcome = "dropped";
+    step.reason = "the in-process add-in core was dropped as a crashed process would be; the next call makes a new one";
+    return step;
+  }
+  if (!ctx.files || !ctx.process_control || ctx.state_dir.empty()) {
+    step.outcome = "failed";
+    step.reason = "this host cannot terminate processes";
+    return step;
+  }
+  auto pid = kill_addin_after(*ctx.files, *ctx.process_control, ctx.state_dir + "\\logs\\addin.jsonl", call.method, addin_image);
+  step.outcome = pid ? "terminated" : "failed";
+  step.reason = pid ? "add-in process " + std::to_string(*pid) + " terminated; the next call activates a new add-in"
+                    : pid.error().message();
+  return step;
 }
 
 int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ostream& out, std::ostream& err) {
@@ -211,7 +223,9 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
       // The application's own policy on an in-memory machine (README, "Testing your policy in CI"):
       ("scenario", po::value(&in_machine.scenario_file),
        "with --in-process --policy: the machine (services, files, volumes, tools) and what must happen (JSON, "
-       "docs/scenario.schema.json); exit code 8 when an expectation misses");
+       "docs/scenario.schema.json); exit code 9 when an expectation misses");
+  SimulateReportOptions report_options;  // the timeline, faults and safety (simulate_report.hpp)
+  add_report_options(options, report_options);
   po::positional_options_description positional;
   positional.add("application", 1);
   po::variables_map vm;
@@ -266,7 +280,7 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     sim.snapshot_volumes.push_back(v.substr(eq + 1));
   }
   if (!in_process && components.empty() && inputs.policy_file.empty() && inputs.writer_metadata_file.empty()) {
-    auto registered = registered_policy(ctx, application);
+    auto registered = registered_policy_path(ctx, application);
     if (!registered) return report(registered.error(), "simulate", err);
     inputs.policy_file = *registered;
   }
@@ -298,32 +312,81 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     return rc;
   }
 
+  report_options.json = vm.count("json") > 0;
+  report_options.yes = vm.count("yes") > 0;
+  if (!report_options.abort_after.empty()) {
+    const auto match = parse_call_match("abort-after", report_options.abort_after, err);
+    if (!match) return exit_code::invalid_input;
+    sim.cancel_after = [match](const SimulatedCall& call) { return match->matches(call); };
+  }
+  std::optional<CallMatch> kill_after;
+  if (!report_options.kill_addin_after.empty()) {
+    kill_after = parse_call_match("kill-addin-after", report_options.kill_addin_after, err);
+    if (!kill_after) return exit_code::invalid_input;
+  }
+
   if (!ctx.clock) return report(Error::hresult(hr::e_notimpl, "simulate", "clock", "no clock on this host"), "simulate", err);
-  std::shared_ptr<WsbApplication> app;
+  std::shared_ptr<ReactivatingApplication> app;  // WSB activates a new add-in after one died
   std::unique_ptr<ComRuntime> com;  // outlives `app`: declared first, destroyed last
   InMachineRun machine;              // the in-memory machine outlives `app` too
+  std::string addin_image;          // what --kill-addin-after may terminate
   if (in_process && !in_machine.policy_file.empty()) {
     in_machine.components_given = vm.count("component") > 0;
     in_machine.volumes_given = !volumes.empty();
     in_machine.poll_given = !vm["poll-ms"].defaulted();
-    if (int rc = prepare_in_machine(ctx, in_machine, sim, machine, out, err); rc >= 0) return rc;
-    app = machine.addin;
+    if (int rc = prepare_in_machine(ctx, in_machine, sim, machine, report_options.json ? err : out, err); rc >= 0) return rc;
+    // The first activation is the add-in prepare_in_machine started; after a --kill-addin-after
+    // WSB's next call starts a new one on the same machine (its journal in the machine's files).
+    app = std::make_shared<ReactivatingApplication>([&machine]() -> Result<std::shared_ptr<WsbApplication>> {
+      if (machine.addin) return std::exchange(machine.addin, nullptr);
+      return machine.machine->start_addin(machine.policy_text);
+    });
+    if (auto activated = app->activate(); !activated) return report(activated.error(), "simulate", err);
   } else if (in_process) {
-    app = ctx.make_in_process_addin();
-    out << "Simulating Windows Server Backup against the in-process add-in core\n";
+    app = std::make_shared<ReactivatingApplication>([&ctx]() -> Result<std::shared_ptr<WsbApplication>> {
+      return ctx.make_in_process_addin();
+    });
+    if (auto activated = app->activate(); !activated) return report(activated.error(), "simulate", err);
+    (report_options.json ? err : out) << "Simulating Windows Server Backup against the in-process add-in core\n";
   } else {
     auto located = locate_addin(ctx.registry, application);
     if (!located) return report(located.error(), "simulate", err);
+    const auto policy = registered_policy(ctx, located->writer_id);
+    addin_image = registered_addin_image(ctx, located->writer_id);
+    if (report_options.services.empty() && policy) report_options.services = policy_services(*policy);
+    if (sim.restore && !confirm_restore(policy, located->identifier, report_options.yes, report_options.json ? err : out)) {
+      return exit_code::usage;
+    }
     auto runtime = ctx.make_com_runtime();
     if (!runtime) return report(runtime.error(), "simulate", err);
     com = std::move(*runtime);
-    out << "Simulating Windows Server Backup against '" << located->identifier << "' (writer " << located->writer_id
+    (report_options.json ? err : out) << "Simulating Windows Server Backup against '" << located->identifier << "' (writer " << located->writer_id
         << ", add-in " << located->clsid << ")\n";
-    auto activated = com->activate_local_server(located->clsid);
-    if (!activated) return report(activated.error(), "simulate", err);
-    app = std::move(*activated);
+    app = std::make_shared<ReactivatingApplication>([&com, clsid = located->clsid] { return com->activate_local_server(clsid); });
+    if (auto activated = app->activate(); !activated) return report(activated.error(), "simulate", err);
   }
+  std::ostream& live = report_options.json ? err : out;  // --json: stdout holds the JSON alone
+  // The machine the add-in acts on: this one, or the in-memory machine of --policy --scenario.
+  FileSystem* machine_files = machine.machine ? &machine.machine->files : ctx.files;
+  ServiceControl* machine_services = machine.machine ? &machine.machine->services : ctx.services;
+  const std::string state_dir = machine.machine ? scenario::InMemoryMachine::state_dir : ctx.state_dir;
+  if (machine.machine && report_options.services.empty()) report_options.services = policy_services(machine.policy);
+  std::optional<RunLogFollower> logs;
+  if (machine_files && !state_dir.empty()) {
+    logs.emplace(*machine_files, state_dir + (state_dir.find('\\') != std::string::npos ? "\\" : "/") + "logs",
+                 state_dir.find('\\') != std::string::npos ? "\\" : "/");
+    logs->skip_existing();
+  }
+  TimelineRecorder recorder(logs ? &*logs : nullptr);
+  if (machine_services) recorder.timeline().services_before = service_views(*machine_services, report_options.services);
+  bool killed = false;
   Simulator simulator(*app, *ctx.clock, [&](const SimulatedCall& call) {
+    recorder.record(call);
+    if (kill_after && !killed && kill_after->matches(call)) {
+      killed = true;
+      recorder.timeline().entries.back().steps.push_back(kill_addin(ctx, in_process, addin_image, call, *app));
+    }
+    std::ostream& out = live;
     out << "  " << std::left << std::setw(8) << call.phase << call.method << "(" << call.arguments << ") -> "
         << hr::name(call.hr);
     if (!call.outcome.empty()) out << ", " << call.outcome;
@@ -336,13 +399,24 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
   const auto calls = simulator.run(sim);
   std::size_t failed = 0;
   for (const auto& c : calls) failed += c.ok ? 0 : 1;
-  out << calls.size() << " call(s), " << failed << " rejected\n" << std::flush;
-  if (machine.machine) {
-    app.reset();
-    if (const auto rc = finish_in_machine(machine, calls, out)) return *rc;
-  }
+  live << calls.size() << " call(s), " << failed << " rejected\n" << std::flush;
   if (hold_ms > 0) ctx.clock->sleep_for(std::chrono::milliseconds(hold_ms));
-  return failed == 0 ? exit_code::ok : exit_code::calls_failed;
+  if (app->activations() > 1) {
+    recorder.timeline().notes.push_back("WSB activated a new add-in after the first one died (" +
+                                        std::to_string(app->activations()) + " activations in all)");
+  }
+  if (!app->activation_problem().empty()) {
+    recorder.timeline().notes.push_back("The add-in could not be activated again: " + app->activation_problem());
+  }
+  app.reset();  // WSB lets go of the add-in before the report reads the services and sessions
+  if (machine_services) recorder.timeline().services_after = service_views(*machine_services, report_options.services);
+  if (machine.machine) {
+    // On the in-memory machine: the report of this run, then the scenario's verdict decides.
+    const int rc = finish_report(ctx, report_options, recorder.timeline(), out, err);
+    if (const auto verdict = finish_in_machine(machine, calls, report_options.json ? err : out)) return *verdict;
+    return rc;
+  }
+  return finish_report(ctx, report_options, recorder.timeline(), out, err);
 }
 
 

@@ -50,6 +50,8 @@ int prepare_in_machine(CliContext& ctx, const InMachineRequest& request, Simulat
   auto built = scenario::InMemoryMachine::build(machine);
   if (!built) return report(built.error(), "simulate", err);
   run.machine = std::move(*built);
+  run.policy_text = *policy_text;
+  run.policy = *policy.policy;
   auto addin = run.machine->start_addin(*policy_text);
   if (!addin) return report(addin.error(), "simulate", err);
   run.addin = std::move(*addin);

@@ -27,6 +27,8 @@ struct InMachineRun {
   std::string scenario_file;
   std::unique_ptr<scenario::InMemoryMachine> machine;
   std::shared_ptr<WsbApplication> addin;  // released before the machine
+  std::string policy_text;                // a new add-in after --kill-addin-after starts with it
+  policy::Policy policy;
   ~InMachineRun() { addin.reset(); }
 };
 

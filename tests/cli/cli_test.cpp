@@ -636,4 +636,60 @@ BOOST_AUTO_TEST_CASE(register_refuses_an_add_in_that_does_not_answer_version_as_
   BOOST_TEST(processes.requests().back().arguments == std::vector<std::string>{"--version"});
 }
 
+// simulate against a registered add-in: the restore phase says which live services it will stop
+// and start, and nothing is activated or changed without --yes.
+BOOST_AUTO_TEST_CASE(simulate_restore_against_a_registered_add_in_needs_yes) {
+  BOOST_REQUIRE(run(register_ledger) == exit_code::ok);
+  BOOST_TEST(run({"simulate", "Ledger", "-c", "LedgerDB"}) == exit_code::usage);
+  BOOST_TEST(out.find("restore.pre[0]: stops LedgerSvc") != std::string::npos, out);
+  BOOST_TEST(out.find("restore.post[0]: starts LedgerSvc") != std::string::npos, out);
+  BOOST_TEST(out.find("Nothing was started. Run again with --yes") != std::string::npos, out);
+  BOOST_TEST(err.find("not in this test") == std::string::npos, err);  // no activation tried
+  BOOST_TEST((services.service("LedgerSvc")->state == ServiceState::running));
+  // With --yes it goes on to activate the add-in (which this test's COM refuses); --backup-only needs none.
+  BOOST_TEST(run({"simulate", "Ledger", "-c", "LedgerDB", "--yes"}) == exit_code::failure);
+  BOOST_TEST(err.find("not in this test") != std::string::npos, err);
+  BOOST_TEST(run({"simulate", "Ledger", "-c", "LedgerDB", "--backup-only"}) == exit_code::failure);
+  BOOST_TEST(out.find("Nothing was started") == std::string::npos, out);
+}
+
+// --json prints the timeline alone on stdout (the live call lines go to stderr); --junit writes
+// one test case per call.
+BOOST_AUTO_TEST_CASE(simulate_json_and_junit_report_the_timeline) {
+  BOOST_TEST(run({"simulate", "--in-process", "-c", "A", "--json", "--junit", "C:\\Tools\\report.xml"}) == exit_code::ok);
+  const auto doc = nlohmann::json::parse(out);
+  BOOST_TEST(doc["calls"].size() == 5u);
+  BOOST_TEST(doc["calls"][0]["call"] == "CheckConsistency");
+  BOOST_TEST(doc["calls"][0]["component"] == "A");
+  BOOST_TEST(doc["calls"][4]["call"] == "PostRestore");
+  BOOST_TEST(doc["verdict"] == "ok");
+  BOOST_TEST(err.find("5 call(s), 0 rejected") != std::string::npos, err);
+  const auto junit = files.read_file("C:\\Tools\\report.xml");
+  BOOST_REQUIRE(junit.ok());
+  BOOST_TEST(junit->find("tests=\"5\" failures=\"0\"") != std::string::npos, *junit);
+  BOOST_TEST(junit->find("name=\"PreRestore A\"") != std::string::npos, *junit);
+}
+
+// --abort-after names one of WSB's calls (and optionally a component); the job stops after it.
+BOOST_AUTO_TEST_CASE(simulate_abort_after_stops_the_job_after_that_call) {
+  BOOST_TEST(run({"simulate", "--in-process", "-c", "A", "--abort-after", "Nope"}) == exit_code::invalid_input);
+  BOOST_TEST(err.find("invalid abort-after: 'Nope'") != std::string::npos, err);
+  BOOST_TEST(run({"simulate", "--in-process", "-c", "A", "--abort-after", "PreRestore:"}) == exit_code::invalid_input);
+  BOOST_TEST(run({"simulate", "--in-process", "-c", "A", "-c", "B", "--abort-after", "PreRestore:a"}) == exit_code::ok);
+  BOOST_TEST(out.find("5 call(s), 0 rejected") != std::string::npos, out);
+  BOOST_TEST(out.find("PreRestore(component=\"B\"") == std::string::npos, out);
+}
+
+// --kill-addin-after in process: the add-in core is dropped after that call and the next call
+// activates a new one; the timeline says so under the call.
+BOOST_AUTO_TEST_CASE(simulate_kill_addin_after_carries_on_with_a_new_add_in) {
+  BOOST_TEST(run({"simulate", "--in-process", "-c", "A", "--kill-addin-after", "Nope:A"}) == exit_code::invalid_input);
+  BOOST_TEST(err.find("invalid kill-addin-after: 'Nope:A'") != std::string::npos, err);
+  BOOST_TEST(run({"simulate", "--in-process", "-c", "A", "--kill-addin-after", "PreRestore:A"}) == exit_code::ok);
+  BOOST_TEST(out.find("(fault)") != std::string::npos, out);
+  BOOST_TEST(out.find("dropped") != std::string::npos, out);
+  BOOST_TEST(out.find("WSB activated a new add-in after the first one died (2 activations in all)") != std::string::npos, out);
+  BOOST_TEST(out.find("PostRestore(component=\"A\"") != std::string::npos, out);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,7 +7,7 @@
 #     without "once": true) exits 8 and prints the lines it shows.
 #  2. The sample application's scenario (src/sample/ledger-scenario.json) against its policy: exit
 #     0, the calls in WSB's order, the services back.
-#  3. The same scenario with a damaged snapshot: exit 8, the miss named (expected vs actual).
+#  3. The same scenario with a damaged snapshot: exit 9, the miss named (expected vs actual).
 #  4. A malformed scenario: exit 3, FILE:LINE:COLUMN, and nothing run.
 # Args: WSBKIT_BINARY SOURCE_DIR LEDGER_POLICY
 set -u
@@ -57,7 +57,7 @@ done < "$work/steps"
 if [ -f "$work/expected-output" ]; then
   sed 's/, "once": true//' "$work/ci/ledger-policy.json" > "$work/ci/no-once.json"
   out=$(cd "$work" && "$wsbkit" simulate --in-process --policy ci/no-once.json --scenario ci/ledger-scenario.json 2>&1) && rc=0 || rc=$?
-  [ "$rc" -eq 8 ] && pass "README: without \"once\": true the test fails with exit code 8" || { fail "README: without once, exit $rc"; echo "$out"; }
+  [ "$rc" -eq 9 ] && pass "README: without \"once\": true the test fails with exit code 9" || { fail "README: without once, exit $rc"; echo "$out"; }
   while IFS= read -r line; do
     [ -n "$line" ] && expect_in "README: the failure prints the line it shows" "$out" "$line"
   done < "$work/expected-output"
@@ -94,7 +94,7 @@ expect_in "the sample scenario: the journal session completed" "$out" "completed
 python3 "$source_dir/tests/core/simulator/damage_snapshot.py" "$source_dir/src/sample/ledger-scenario.json" 'C:\Ledger\data\entries.ldb' damaged \
   > "$work/damaged.json"
 out=$("$wsbkit" simulate --in-process --policy "$policy" --scenario "$work/damaged.json" 2>&1) && rc=0 || rc=$?
-[ "$rc" -eq 8 ] && pass "a damaged snapshot: exit code 8" || { fail "a damaged snapshot exits $rc"; echo "$out"; }
+[ "$rc" -eq 9 ] && pass "a damaged snapshot: exit code 9" || { fail "a damaged snapshot exits $rc"; echo "$out"; }
 expect_in "a damaged snapshot: the miss names expected and actual" "$out" \
   "MISSED  expect.calls[1]: expected QueryStatus(LedgerDB) -> S_OK, result S_OK; actual call 2: QueryStatus(LedgerDB) -> S_OK, result WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED"
 expect_in "a damaged snapshot: the check's result" "$out" "result WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED"

@@ -61,7 +61,7 @@ BOOST_AUTO_TEST_CASE(every_expectation_holding_exits_0) {
   BOOST_TEST(out.find("3 held, 0 missed") != std::string::npos, out);
 }
 
-// An expectation that misses: exit 8, the miss named with expected and actual.
+// An expectation that misses: exit 9, the miss named with expected and actual.
 BOOST_AUTO_TEST_CASE(a_missed_expectation_exits_8_naming_it) {
   const int rc = simulate(std::string("{") + machine + R"(, "expect": {"services": {"Svc": {"state": "stopped"}}}})");
   BOOST_TEST(rc == exit_code::expectations_missed, out << err);

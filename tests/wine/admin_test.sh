@@ -81,7 +81,7 @@ out=$(wsbkit doctor --json); rc=$?
 [ $rc -eq 7 ] && pass "doctor flags a policy naming another writer (exit 7)" || fail "doctor (exit $rc)" "$out"
 check_contains "doctor --json: the policy check by its stable id" '"id": "policy-file-present-and-valid"' "$out"
 check_contains "doctor --json: the mismatch and its fix" "application.writer_id: the policy names writer $example" "$out"
-out=$(WINEDEBUG=-all,+eventlog wine "$install_dir/wsbkit.exe" simulate Ledger --restore-only --component LedgerDB \
+out=$(WINEDEBUG=-all,+eventlog wine "$install_dir/wsbkit.exe" simulate --yes Ledger --restore-only --component LedgerDB \
         --calls order,pre 2>&1 | tr -d '\r'); rc=$?
 [ $rc -eq 6 ] && pass "simulate: the add-in refuses PreRestore (exit 6)" || fail "simulate (exit $rc)" "$out"
 check_contains "PreRestore -> WSBAPP_E_COMPONENT_PRE_RESTORE_FAILED" "WSBAPP_E_COMPONENT_PRE_RESTORE_FAILED" "$out"
@@ -95,7 +95,7 @@ policy example.json "$example" LedgerSvc
 check "register the example's writer" wsbkit register --writer "$example" --identifier Example \
   --addin 'C:\wsbkit\wsbkit-addin.exe' --policy 'C:\ProgramData\Ledger\example.json'
 journal="$WINEPREFIX/drive_c/ProgramData/wsbkit/sessions/76FE1AC4-15F7-4BCD-987E-8E1ACB462FB7.journal"
-wine "$install_dir/wsbkit.exe" simulate Example --restore-only --component LedgerDB --calls order,pre --hold-ms 8000 \
+wine "$install_dir/wsbkit.exe" simulate --yes Example --restore-only --component LedgerDB --calls order,pre --hold-ms 8000 \
   > "$WINEPREFIX/hold.out" 2>&1 &
 sim=$!
 for _ in $(seq 1 100); do grep -q '"t":"pre"' "$journal" 2>/dev/null && break; sleep 0.1; done

@@ -64,7 +64,7 @@ check_contains "status shows the add-in server command" 'C:\wsbkit\wsbkit-addin.
 # every call gets the documented "nothing to do" answer.
 rm -f "$log"
 started=$(date +%s%N)
-out=$(wsbkit simulate Ledger --component 'LedgerDB=Ledger\Databases' --component 'LedgerLogs' \
+out=$(wsbkit simulate --yes Ledger --component 'LedgerDB=Ledger\Databases' --component 'LedgerLogs' \
         --volume '\\?\Volume{11111111-0000-0000-0000-000000000001}\=\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy1\')
 rc=$?
 elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))

@@ -188,7 +188,7 @@ if [ "$sample_rc" -eq 3 ] && [ "$(grep -c ': service .LedgerSvc. is not installe
 else
   fail "the installed sample policy: validate exit $sample_rc" "$sample_out"
 fi
-out=$(wsbkit simulate 'Contoso Ledger' --component LedgerDB)
+out=$(wsbkit simulate --yes 'Contoso Ledger' --component LedgerDB)
 check_contains "simulate activates the add-in the MSI registered" "0 rejected" "$out"
 wait_gone() { for _ in $(seq 1 50); do [ -z "$(prefix_pids 'wsbkit-addin.exe')" ] && return 0; sleep 0.1; done; return 1; }
 wait_gone || fail "the add-in still runs 5 s after simulate"

@@ -209,7 +209,7 @@ check_contains "registering LocalService again changes nothing" "nothing changed
 
 # The service's %ProgramData% is not the user's under Wine (C:\users\Public): look for the log anywhere.
 find "$WINEPREFIX/drive_c" -name addin.jsonl -delete 2>/dev/null
-out=$(wsbkit simulate Ledger --component 'LedgerDB=Ledger\Databases')
+out=$(wsbkit simulate --yes Ledger --component 'LedgerDB=Ledger\Databases')
 rc=$?
 [ $rc -eq 0 ] && pass "simulate through the LocalService add-in: exit 0" || fail "simulate LocalService (exit $rc)" "$out"
 check_contains "COM activated the add-in through the service: all calls accepted" "5 call(s), 0 rejected" "$out"
@@ -217,7 +217,7 @@ check_contains "the service process logged the calls" '"method":"PostRestore"' \
   "$(find "$WINEPREFIX/drive_c" -name addin.jsonl -exec cat {} + 2>/dev/null)"
 wait_state STOPPED && pass "the service stops by itself after the last Release" || fail "service still $(sc_state)"
 
-wsbkit simulate Ledger --component 'LedgerDB' --hold-ms 6000 > "$WINEPREFIX/held.out" 2>&1 &
+wsbkit simulate --yes Ledger --component 'LedgerDB' --hold-ms 6000 > "$WINEPREFIX/held.out" 2>&1 &
 held=$!
 wait_state RUNNING && pass "while a client holds the add-in, the service is RUNNING" || fail "service $(sc_state) while held"
 check_exit 1 "unregister while the add-in service runs: refused (exit 1)" wsbkit unregister --writer "$writer"
@@ -226,7 +226,7 @@ check_contains "nothing changed: AppID still names the service" "REG_SZ $service
   "$(value_of "HKLM\\SOFTWARE\\Classes\\AppID\\$clsid" LocalService)"
 check "sc stop while a client holds the add-in" wine sc stop "$service"
 wait_state STOPPED && pass "STOP: the service revokes its class and stops" || fail "service $(sc_state) after STOP"
-out=$(wsbkit simulate Ledger --component 'LedgerDB')
+out=$(wsbkit simulate --yes Ledger --component 'LedgerDB')
 check_contains "a new activation after STOP starts the service again" "5 call(s), 0 rejected" "$out"
 wait "$held"
 wait_state STOPPED || true
@@ -274,12 +274,12 @@ out=$(wsbkit doctor --writer "$writer"); rc=$?
 check_contains "doctor names the problem" "PROBLEM  add-in and its folder changeable by administrators only" "$out"
 # The add-in applies its AppID's AccessPermission itself (CoInitializeSecurity, EOAC_APPID) and
 # never serves with the machine's default: with the value deleted it refuses, so no call is answered.
-out=$(wsbkit simulate Ledger --component LedgerDB 2>&1)
+out=$(wsbkit simulate --yes Ledger --component LedgerDB 2>&1)
 check_contains "with its AccessPermission the add-in serves" "0 rejected" "$out"
 check "reg delete: the registration's AccessPermission" \
   wine reg delete "HKLM\\SOFTWARE\\Classes\\AppID\\$clsid" /v AccessPermission /f
 started=$(date +%s%N)
-out=$(WINEDEBUG=+eventlog wine_run 'C:\wsbkit\wsbkit.exe' simulate Ledger --component LedgerDB); rc=$?
+out=$(WINEDEBUG=+eventlog wine_run 'C:\wsbkit\wsbkit.exe' simulate --yes Ledger --component LedgerDB); rc=$?
 echo "activation without AccessPermission: exit $rc after $(( ($(date +%s%N) - started) / 1000000 )) ms"; printf "%s\n" "$out" | grep -v "^$" | tail -n 4
 [ $rc -ne 0 ] && pass "without AccessPermission the add-in refuses to serve (simulate exit $rc)" \
   || fail "the add-in served without its AccessPermission" "$out"

@@ -24,7 +24,7 @@ wsbkit() { wine_run "$install_dir/wsbkit.exe" "$@"; }
 # session's lock) and with it the output handles it inherited from the client that started it:
 # such calls write to a file, never to a pipe (wine_run's, or $(...)'s) that would wait for it.
 simulate_open() {
-  wine "$install_dir/wsbkit.exe" simulate "$@" > "$WINEPREFIX/simulate.out" 2>&1
+  wine "$install_dir/wsbkit.exe" simulate --yes "$@" > "$WINEPREFIX/simulate.out" 2>&1
   local rc=$?
   tr -d '\r' < "$WINEPREFIX/simulate.out"
   return $rc
@@ -75,7 +75,7 @@ check_contains "OrderComponents puts LedgerDB first (policy order)" 'OrderCompon
 check_contains "PreRestore -> S_OK" 'PreRestore(component="LedgerDB"' "$out"
 [ "$(service_state)" = STOPPED ] && pass "PreRestore stopped LedgerSvc" || fail "LedgerSvc not STOPPED after PreRestore: $(service_state)"
 [ "$(start_type)" = DISABLED ] && pass "LedgerSvc disabled during the restore" || fail "start type during restore: $(start_type)"
-out=$(wsbkit simulate Ledger --restore-only "${components[@]}" --calls post)
+out=$(wsbkit simulate --yes Ledger --restore-only "${components[@]}" --calls post)
 echo "$out"
 check_contains "PostRestore (a new add-in process) -> S_OK" "2 call(s), 0 rejected" "$out"
 wait_state RUNNING && pass "PostRestore started LedgerSvc" || fail "LedgerSvc not RUNNING after PostRestore: $(service_state)"
@@ -84,7 +84,7 @@ check_exit 1 "the session journal is gone" test -e "$WINEPREFIX/drive_c/ProgramD
 
 # 2. The add-in killed between PreRestore and PostRestore; the next PostRestore gives back.
 kill_addin_during_hold() {
-  wsbkit simulate Ledger --restore-only "${components[@]}" --calls order,pre --hold-ms 8000 > /tmp/wsbkit-hold.$$ 2>&1 &
+  wsbkit simulate --yes Ledger --restore-only "${components[@]}" --calls order,pre --hold-ms 8000 > /tmp/wsbkit-hold.$$ 2>&1 &
   local sim=$!
   # Both PreRestores are journaled once the add-in holds the session (output is buffered until exit).
   local journal="$WINEPREFIX/drive_c/ProgramData/wsbkit/sessions/5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A.journal"
@@ -99,7 +99,7 @@ kill_addin_during_hold() {
 }
 kill_addin_during_hold
 [ "$(service_state)" = STOPPED ] && pass "LedgerSvc stays stopped after the crash" || fail "state after crash: $(service_state)"
-out=$(wsbkit simulate Ledger --restore-only "${components[@]}" --calls post)
+out=$(wsbkit simulate --yes Ledger --restore-only "${components[@]}" --calls post)
 check_contains "PostRestore in a new add-in process -> S_OK" "2 call(s), 0 rejected" "$out"
 wait_state RUNNING && pass "the next PostRestore brought LedgerSvc back" || fail "not RUNNING after recovery: $(service_state)" "$out"
 [ "$(start_type)" = AUTO_START ] && pass "and restored its start type" || fail "start type after recovery: $(start_type)"
@@ -134,7 +134,7 @@ JSON
 rm -f "$WINEPREFIX/drive_c/svc/grandchild.pid"
 started=$(date +%s%N)
 check_exit 6 "simulate: PreRestore fails when the run step times out" \
-  wsbkit simulate Ledger --restore-only --component LedgerDB --calls order,pre
+  wsbkit simulate --yes Ledger --restore-only --component LedgerDB --calls order,pre
 elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 echo "PreRestore with a hung step took ${elapsed_ms} ms (3 s timeout + activation)"
 wait_state RUNNING && pass "the stopped service was given back after the failed step" || fail "state: $(service_state)"
@@ -169,12 +169,12 @@ out=$(cat "$WINEPREFIX/step4b.out")
 check_contains "PreRestore with a noisy step that passes -> S_OK" 'PreRestore(component="LedgerDB"' "$out"
 check_not_contains "no E_UNEXPECTED from PreRestore" "E_UNEXPECTED" "$out"
 [ "$(service_state)" = STOPPED ] && pass "PreRestore stopped LedgerSvc" || fail "state after the noisy PreRestore: $(service_state)" "$out"
-out=$(wsbkit simulate Ledger --restore-only --component LedgerDB --calls post 2>&1)
+out=$(wsbkit simulate --yes Ledger --restore-only --component LedgerDB --calls post 2>&1)
 check_contains "PostRestore with a noisy step that fails -> WSBAPP_E_COMPONENT_POST_RESTORE_FAILED" \
   "WSBAPP_E_COMPONENT_POST_RESTORE_FAILED" "$out"
 check_not_contains "no E_UNEXPECTED from PostRestore" "E_UNEXPECTED" "$out"
 wait_state RUNNING && pass "the failed PostRestore gave LedgerSvc back" || fail "not RUNNING after the noisy PostRestore: $(service_state)" "$out"
-out=$(wsbkit simulate Ledger --restore-only --component LedgerDB --calls order,pre --no-roll-forward 2>&1)
+out=$(wsbkit simulate --yes Ledger --restore-only --component LedgerDB --calls order,pre --no-roll-forward 2>&1)
 check_contains "PreRestore with a noisy step that fails -> WSBAPP_E_COMPONENT_PRE_RESTORE_FAILED" \
   "WSBAPP_E_COMPONENT_PRE_RESTORE_FAILED" "$out"
 wait_state RUNNING && pass "the failed PreRestore gave LedgerSvc back" || fail "not RUNNING after the noisy PreRestore: $(service_state)" "$out"
@@ -201,7 +201,7 @@ printf '{ "restore": { "pre": [ { "service.stop": { "service": "LedgerSvc" }, "t
   > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json"
 check_exit 3 "wsbkit validate refuses a bare-number timeout" wsbkit validate "$policy"
 check_exit 6 "simulate: PreRestore refused with the unusable policy" \
-  wsbkit simulate Ledger --restore-only "${components[@]}" --calls order,pre
+  wsbkit simulate --yes Ledger --restore-only "${components[@]}" --calls order,pre
 [ "$(service_state)" = RUNNING ] && pass "nothing was stopped under the unusable policy" || fail "state: $(service_state)"
 
 # 6. Planted journals naming a real, unrelated service (OtherSvc: stopped, demand start). A user who
@@ -232,7 +232,7 @@ cat > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json" <<'JSON'
 JSON
 for kind in forged edited; do
   cp "$WINEPREFIX/$kind.journal" "$journal"
-  out=$(wsbkit simulate Ledger --restore-only --component LedgerDB --calls order,pre 2>&1)
+  out=$(wsbkit simulate --yes Ledger --restore-only --component LedgerDB --calls order,pre 2>&1)
   check_contains "[$kind] PreRestore in a new add-in process refuses the journal" \
     "WSBAPP_E_COMPONENT_PRE_RESTORE_FAILED" "$out"
   [ "$(service_state)" = RUNNING ] && pass "[$kind] PreRestore stopped nothing (LedgerSvc RUNNING)" \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # wsbkit.exe simulate --in-process --policy --scenario under Wine: the same code as the Linux
-# `wsbkit` (the sample application's scenario holds; a damaged snapshot misses with exit 8; a
+# `wsbkit` (the sample application's scenario holds; a damaged snapshot misses with exit 9; a
 # malformed scenario exits 3 with its line and column), and the in-memory machine touches nothing
 # of the real one (no C:\Ledger, no state written under C:\ProgramData\wsbkit\sessions).
 # Args: LEDGER_POLICY
@@ -28,7 +28,7 @@ check_contains "LedgerSvc running again" "held    expect.services.LedgerSvc.stat
 
 python3 "$WSBKIT_SOURCE_DIR"/tests/core/simulator/damage_snapshot.py "$c/ci/ledger-scenario.json" 'C:\Ledger\data\entries.ldb' damaged > "$c/ci/damaged.json"
 simulate 'C:\ci\damaged.json'
-[ "$rc" -eq 8 ] && pass "a damaged snapshot: exit code 8" || fail "a damaged snapshot exits $rc" "$out"
+[ "$rc" -eq 9 ] && pass "a damaged snapshot: exit code 9" || fail "a damaged snapshot exits $rc" "$out"
 check_contains "a damaged snapshot: the miss names expected and actual" \
   "MISSED  expect.calls[1]: expected QueryStatus(LedgerDB) -> S_OK, result S_OK; actual call 2: QueryStatus(LedgerDB) -> S_OK, result WSBAPP_E_COMPONENT_CONSISTENCY_CHECK_FAILED" "$out"
 

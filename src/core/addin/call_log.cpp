@@ -15,7 +15,9 @@ void CallLog::record(std::string_view method, const std::vector<Field>& argument
                 static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
                 static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
                 static_cast<int>(time.seconds().count()), static_cast<int>(time.subseconds().count()));
-  std::string line = "{\"time\":\"" + std::string(stamp) + "\",\"method\":" + json_quote(method);
+  std::string line = "{\"time\":\"" + std::string(stamp) + "\"";
+  if (process_id_ != 0) line += ",\"pid\":" + std::to_string(process_id_);
+  line += ",\"method\":" + json_quote(method);
   for (const auto& [name, value] : arguments) line += "," + json_quote(name) + ":" + value;
   line += ",\"hr\":\"" + hr::to_hex(result) + "\",\"result\":" + json_quote(hr::name(result)) + "}";
   std::lock_guard lock(mutex_);

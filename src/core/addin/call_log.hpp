@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -22,11 +23,15 @@ class CallLog {
   using Sink = std::function<void(const std::string& line)>;
 
   explicit CallLog(Sink sink) : sink_(std::move(sink)) {}
+  // Every line also carries "pid": the add-in's process id (how `simulate --kill-addin-after`
+  // finds the process that answered a call); 0: no such field.
+  CallLog(Sink sink, std::uint32_t process_id) : sink_(std::move(sink)), process_id_(process_id) {}
   void record(std::string_view method, const std::vector<Field>& arguments, Hresult result);
 
  private:
   std::mutex mutex_;
   Sink sink_;
+  std::uint32_t process_id_ = 0;
 };
 
 }  // namespace wsbkit

@@ -55,16 +55,29 @@ bool in_progress(Hresult h) {
   return h == hr::wsbapp_async_in_progress || h == hr::wsbapp_async_in_progress_legacy;
 }
 
+// The check's result a QueryStatus reported, once it is over.
+std::optional<Hresult> checked(Hresult query, Hresult status) {
+  if (hr::failed(query) || in_progress(status)) return std::nullopt;
+  return status;
+}
+
 }  // namespace
 
 void Simulator::emit(std::vector<SimulatedCall>& calls, SimulatedCall call) {
+  const auto now = clock_.steady_now();
+  if (last_emit_) call.duration = std::chrono::duration_cast<std::chrono::milliseconds>(now - *last_emit_);
+  last_emit_ = now;
   if (observer_) observer_(call);
+  if (cancel_after_ && !cancelled_ && cancel_after_(call)) cancelled_ = true;
   calls.push_back(std::move(call));
 }
 
 std::vector<SimulatedCall> Simulator::run(const SimulationOptions& options) {
   std::vector<SimulatedCall> calls;
   restored_.clear();
+  last_emit_ = clock_.steady_now();
+  cancel_after_ = options.cancel_after;
+  cancelled_ = false;
   if (options.backup) backup(options, calls);
   if (options.restore) restore(options, calls);
   return calls;
@@ -72,6 +85,7 @@ std::vector<SimulatedCall> Simulator::run(const SimulationOptions& options) {
 
 void Simulator::backup(const SimulationOptions& options, std::vector<SimulatedCall>& calls) {
   for (const auto& component : options.components) {
+    if (cancelled_) break;
     ConsistencyRequest request;
     request.writer_metadata = options.writer_metadata;
     request.component_name = component.name;
@@ -113,11 +127,11 @@ void Simulator::await_check(const SimulationOptions& options, const SimulatedCom
     const bool running = hr::succeeded(query) && in_progress(status);
     if (!running || hr::failed(query)) {
       emit(calls, {"backup", "QueryStatus", "component=" + shown(component.name), query,
-                   "result " + hr::name(status), hr::succeeded(query)});
+                   "result " + hr::name(status), hr::succeeded(query), checked(query, status)});
       return;
     }
     const auto elapsed = clock_.steady_now() - started;
-    if ((options.abort_after && elapsed >= *options.abort_after) || elapsed >= options.check_timeout) {
+    if (cancelled_ || (options.abort_after && elapsed >= *options.abort_after) || elapsed >= options.check_timeout) {
       emit(calls, {"backup", "QueryStatus", "component=" + shown(component.name), query,
                    "result " + hr::name(status), true});
       const Hresult aborted = async.abort();
@@ -140,12 +154,12 @@ void Simulator::await_abort(const SimulatedComponent& component, WsbAsync& async
     clock_.sleep_for(std::chrono::milliseconds(10));
   } while (clock_.steady_now() - abort_started < std::chrono::seconds(30));
   emit(calls, {"backup", "QueryStatus", "component=" + shown(component.name), q,
-               "result " + hr::name(after), hr::succeeded(q) && !in_progress(after)});
+               "result " + hr::name(after), hr::succeeded(q) && !in_progress(after), checked(q, after)});
 }
 
 void Simulator::restore(const SimulationOptions& options, std::vector<SimulatedCall>& calls) {
   const std::vector<SimulatedComponent> sequence = options.makes("order") ? order(options, calls) : options.components;
-  if (options.makes("rollforward")) {
+  if (options.makes("rollforward") && !cancelled_) {
     bool roll_forward = false;
     const Hresult rf = app_.is_roll_forward_supported(roll_forward);
     emit(calls, {"restore", "IsRollForwardSupported", "", rf, roll_forward ? "TRUE" : "FALSE", rf == hr::ok});
@@ -198,7 +212,7 @@ void Simulator::restore_components(const SimulationOptions& options, const std::
   std::vector<SimulatedComponent> restored;  // PreRestore made (or not asked for), in order
   std::set<std::size_t> failed;              // indices into `restored`
   auto post = [&](std::size_t i) {
-    if (!options.makes("post") || (options.skip_post_after_failure && failed.count(i))) return;
+    if (cancelled_ || !options.makes("post") || (options.skip_post_after_failure && failed.count(i))) return;
     const SimulatedComponent& c = restored[i];
     RestoreRequest request{options.writer_metadata, c.name, logical_path_in(options, c, EmptyLogicalPathIn::restore),
                            options.no_roll_forward};
@@ -207,6 +221,7 @@ void Simulator::restore_components(const SimulationOptions& options, const std::
                  h == hr::ok});
   };
   for (const auto& component : sequence) {
+    if (cancelled_) break;
     if (options.cancel_after_pre && restored.size() >= *options.cancel_after_pre) {
       emit(calls, {"restore", "(cancel)", "after " + std::to_string(restored.size()) + " PreRestore(s)", hr::ok,
                    "no further PreRestore", true});
@@ -241,8 +256,8 @@ void Simulator::restore_components(const SimulationOptions& options, const std::
 // WSB's file restore for one component; false when a file could not be restored (the component
 // fails, as in WSB).
 bool Simulator::restore_files(const SimulatedComponent& component, std::vector<SimulatedCall>& calls) {
-  SimulatedCall call{"restore", "(file restore)", "component=" + shown(component.name), hr::ok, "", true,
-                     files_->restore(component)};
+  SimulatedCall call{"restore", "(file restore)", "component=" + shown(component.name), hr::ok, "", true};
+  call.files = files_->restore(component);
   std::uint64_t bytes = 0;
   std::size_t failed = 0;
   std::string first_failure;
@@ -262,8 +277,8 @@ bool Simulator::restore_files(const SimulatedComponent& component, std::vector<S
 
 // Afterwards: every restored file compared with the backup.
 void Simulator::compare_files(std::vector<SimulatedCall>& calls) {
-  SimulatedCall call{"restore", "(file compare)", std::to_string(restored_.size()) + " file(s)", hr::ok, "", true,
-                     files_->compare(restored_)};
+  SimulatedCall call{"restore", "(file compare)", std::to_string(restored_.size()) + " file(s)", hr::ok, "", true};
+  call.files = files_->compare(restored_);
   std::size_t differ = 0;
   std::string first;
   for (const auto& f : call.files) {

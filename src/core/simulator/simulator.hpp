@@ -27,6 +27,8 @@ struct SimulatedComponent {
   OptionalString logical_path;
 };
 
+struct SimulatedCall;
+
 // The order WSB restores in: the one OrderComponents returned (S_OK), or the input order anyway.
 enum class RestoreOrder { returned, input };
 // Which calls pass "" for a component without a logical path (the others pass NULL).
@@ -55,6 +57,9 @@ struct SimulationOptions {
   std::optional<std::size_t> cancel_after_pre;  // cancelled after this many PreRestores: no more of
                                                 // them; PostRestore only for those made
   EmptyLogicalPathIn empty_logical_path_in = EmptyLogicalPathIn::none;
+  // WSB's job cancelled right after the call this matches: a running check is aborted, no further
+  // call is made (sim-timeline's --abort-after).
+  std::function<bool(const SimulatedCall&)> cancel_after;
 };
 
 // One file WSB copies from the backup into place between a component's PreRestore and its
@@ -76,6 +81,10 @@ struct SimulatedCall {
   Hresult hr = hr::ok;
   std::string outcome;  // what the call returned besides its HRESULT, in words
   bool ok = true;       // the HRESULT is one WSB accepts for this method
+  // QueryStatus: the check's result it reported (S_OK, E_ABORT, ..._CONSISTENCY_CHECK_FAILED).
+  std::optional<Hresult> check_result{};
+  // Since the previous call was reported: the call itself (and, for QueryStatus, WSB's polling).
+  std::chrono::milliseconds duration{0};
   std::vector<RestoredFile> files{};  // "(file restore)" and "(file compare)": file by file
 };
 
@@ -119,6 +128,9 @@ class Simulator {
   Observer observer_;
   FileRestore* files_ = nullptr;
   std::vector<RestoredFile> restored_;  // what this run restored, for the comparison
+  std::optional<std::chrono::steady_clock::time_point> last_emit_;  // duration of each call
+  std::function<bool(const SimulatedCall&)> cancel_after_;
+  bool cancelled_ = false;  // WSB's job was cancelled (options.cancel_after)
 };
 
 // Finds an application under Application Support by writer id or identifier (case-insensitive);
