@@ -77,7 +77,7 @@ struct Fixture {
   mock::FakeProcessRunner processes;
   mock::FakeEnvironment environment;
   mock::FakePrivileges privileges;
-  BackupPrivilege backup_privilege{privileges};
+  BackupPrivilege backup_privilege{privileges, [](const Error& e) { BOOST_ERROR(e.message()); }};
   bool with_backup_privilege = false;  // ConsistencyEnvironment::backup_privilege set
 
   Fixture() {
