@@ -83,7 +83,8 @@ class RestoreSession {
   RestoreSession(FileSystem& files, std::string journal_path, JournalSeal seal)
       : journal_(files, std::move(journal_path), std::move(seal)) {}
 
-  // Replays the journal (no file: no session). A damaged tail is reported in state().journal_problem.
+  // Replays the journal (no file: no session). Damage after its first line (journal.hpp) ends it
+  // there: the records before it are replayed, the damage reported in state().journal_problem.
   // A record with a field of the wrong type (authenticated, yet not what wsbkit writes) refuses the
   // whole journal (ERROR_INVALID_DATA, api "journal"): nothing is replayed or acted on.
   Result<void> load();
