@@ -203,9 +203,22 @@ Result<void> PolicyRestoreEngine::load_journal() {
   if (const auto& problem = session_.state().journal_problem) {
     report(EventSeverity::warning, event_id::journal_damaged,
            "wsbkit restore journal " + session_.journal_path() + ": " + *problem +
-               "; the services listed before the damage are still given back");
+               "; the services listed before the damage are still given back; " + keep_damaged_journal());
   }
   return success();
+}
+
+// The damaged journal as it was read, beside it as "<journal>.damaged" (repair lists only
+// "*.journal"), before the next record rewrites it without its damaged part: evidence for the
+// administrator. What the event says about it.
+std::string PolicyRestoreEngine::keep_damaged_journal() {
+  const std::string copy = session_.journal_path() + ".damaged";
+  auto raw = env_.files.read_file_no_follow(session_.journal_path());
+  if (!raw) return "the damaged journal could not be kept: " + raw.error().message();
+  if (auto kept = env_.files.replace_file_atomically(copy, *raw); !kept) {
+    return "the damaged journal could not be kept: " + kept.error().message();
+  }
+  return "the damaged journal is kept as " + copy;
 }
 
 // --- sessions ---

@@ -82,7 +82,8 @@ BOOST_AUTO_TEST_CASE(a_planted_crc_only_journal_is_refused_and_its_service_stays
 // One record of an authentic journal edited (it now "owes" the driver Beep): the edited record and
 // everything after it are not acted on (Beep untouched); the authenticated records before it are
 // given back (LedgerSvc, stopped and disabled by the restore, runs again with its start type); the
-// damage is reported (event 16) with the line, not refused whole (issue 10).
+// damage is reported (event 16) with the line, not refused whole (issue 10), and the journal as it
+// was read is kept beside it as ledger.journal.damaged.
 BOOST_AUTO_TEST_CASE(an_edited_record_is_not_acted_on_and_the_records_before_it_are_given_back) {
   Planted m;
   m.owe("ledger", "LedgerSvc", "automatic");
@@ -107,6 +108,7 @@ BOOST_AUTO_TEST_CASE(an_edited_record_is_not_acted_on_and_the_records_before_it_
   BOOST_TEST(m.beep_untouched());
   BOOST_TEST(m.reported(event_id::journal_damaged));
   BOOST_TEST(!m.reported(event_id::journal_refused));
+  BOOST_TEST(m.files.read_file(ledger_journal + ".damaged").value() == text);  // the evidence, byte for byte
 }
 
 // A journal whose FIRST line is edited has no authenticated record: refused whole (event 21), kept
