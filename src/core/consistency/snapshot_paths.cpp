@@ -47,6 +47,15 @@ bool is_leading_components(const std::string& mount_point, const std::string& pa
   return live.compare(0, mount.size(), mount) == 0;
 }
 
+// "\Ledger\x" (or "/Ledger/x"): rooted, yet with no drive and not a UNC or \\?\ path.
+bool is_rooted_without_drive(const std::string& path) {
+  return !path.empty() && is_separator(path[0]) && (path.size() == 1 || !is_separator(path[1]));
+}
+
+bool is_drive_root_form(const std::string& mount_point) {
+  return mount_point.size() >= 2 && mount_point[1] == ':' && std::isalpha(static_cast<unsigned char>(mount_point[0]));
+}
+
 }  // namespace
 
 char separator_of(const std::string& root) {
@@ -102,7 +111,25 @@ Result<std::string> SnapshotPaths::resolved_source(const std::string& mount_poin
   return *guid;
 }
 
+// A rooted path without a drive is on the current drive, as Win32 resolves it: for the add-in (a
+// SYSTEM process started in %SystemRoot%\system32) the system volume. GetVolumePathNameW answers
+// that drive's mount point ("C:\"); the path is then mapped as "C:\Ledger\x".
+Result<std::string> SnapshotPaths::with_current_drive(const std::string& rooted_path) {
+  auto mount_point = volumes_.mount_point_of(wildcard_free_prefix(rooted_path));
+  if (!mount_point) return mount_point.error();
+  if (!is_drive_root_form(*mount_point)) {
+    return Error::win32(win32_error::path_not_found, "map to snapshot", rooted_path,
+                        "a path without a drive is on the current drive, yet its volume answered " + *mount_point);
+  }
+  return mount_point->substr(0, 2) + rooted_path;
+}
+
 Result<std::string> SnapshotPaths::to_snapshot(const std::string& given_path) {
+  if (is_rooted_without_drive(given_path)) {
+    auto on_drive = with_current_drive(given_path);
+    if (!on_drive) return on_drive.error();
+    return to_snapshot(*on_drive);
+  }
   const std::string live_path = without_long_path_prefix(given_path);
   const std::string live = comparable(live_path);
   // 1. Directly under a given source path (the longest one, for volumes mounted in folders).

@@ -6,7 +6,9 @@
 // A path is matched directly when it starts with a given source path (GUID path, "D:\" or a
 // mounted folder); otherwise its volume is resolved through the platform (mount point -> GUID),
 // and the path is cut by its mount point only when the mount point is its leading components
-// (case-insensitive). A \\?\ prefix before a drive letter is dropped first.
+// (case-insensitive). A \\?\ prefix before a drive letter is dropped first; a rooted path without
+// a drive ("\Ledger\x") is on the current drive, the system volume for the add-in (SYSTEM), as
+// Win32 resolves it.
 // A path on no given volume, or one that climbs out of its root with "..", is an error naming it:
 // the checks never read the live volume instead.
 #pragma once
@@ -41,6 +43,7 @@ class SnapshotPaths {
 
  private:
   Result<std::string> resolved_source(const std::string& mount_point);
+  Result<std::string> with_current_drive(const std::string& rooted_path);
   std::vector<VolumePair> pairs_;
   Volumes& volumes_;
   std::map<std::string, std::string> guid_of_mount_point_;  // cache: one platform call per volume
