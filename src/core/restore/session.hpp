@@ -72,7 +72,8 @@ std::string component_key(const OptionalString& name, const OptionalString& logi
 
 // Whether the PostRestore of `key` ends the session: once every component that had a PreRestore
 // has had its PostRestore and every component OrderComponents named has had its PreRestore (or
-// PostRestore), whatever the order WSB calls them in. Without a component list: at once.
+// PostRestore), whatever the order WSB calls them in. Without a component list (no
+// OrderComponents): once every component that had a PreRestore has had its PostRestore.
 bool post_restore_ends_session(const SessionState& state, const std::string& key);
 
 // A restore under way: the session is open and some component had its PreRestore.
