@@ -85,33 +85,32 @@ BOOST_AUTO_TEST_CASE(a_privilege_enabled_before_stays_enabled) {
   BOOST_TEST(privileges.backup_privilege_enabled().value());
 }
 
+// BackupPrivilege over the backend whose put-back fails, recording what reaches its report function.
+struct FailingShared {
+  FailingPutBack failing;
+  std::vector<std::string> reported;
+  BackupPrivilege shared{failing, [this](const Error& error) { reported.push_back(error.message()); }};
+  explicit FailingShared(Privileges& real) : failing(real) { BOOST_REQUIRE(real.set_backup_privilege(false).ok()); }
+};
+
 // A scope destroyed without release() whose put-back fails: the failure reaches the report function
 // (the add-in's warning event 34), never dropped.
 BOOST_AUTO_TEST_CASE(a_put_back_failing_in_a_scopes_destructor_is_reported) {
-  BOOST_REQUIRE(privileges.set_backup_privilege(false).ok());
-  FailingPutBack failing(privileges);
-  std::vector<std::string> reported;
-  BackupPrivilege shared(failing, [&](const Error& error) { reported.push_back(error.message()); });
-  {
-    auto scope = shared.enable();
-    BOOST_REQUIRE(scope.ok());
-  }
-  BOOST_REQUIRE(reported.size() == 1u);
-  BOOST_TEST(reported[0].find("AdjustTokenPrivileges") != std::string::npos, reported[0]);
+  FailingShared f(privileges);
+  BOOST_REQUIRE(f.shared.enable().ok());  // the scope is destroyed at once, without release()
+  BOOST_REQUIRE(f.reported.size() == 1u);
+  BOOST_TEST(f.reported[0].find("AdjustTokenPrivileges") != std::string::npos, f.reported[0]);
 }
 
 // release() returns the put-back's failure to its caller; the report function is not called then.
 BOOST_AUTO_TEST_CASE(a_put_back_failing_in_release_is_returned_not_reported_twice) {
-  BOOST_REQUIRE(privileges.set_backup_privilege(false).ok());
-  FailingPutBack failing(privileges);
-  std::vector<std::string> reported;
-  BackupPrivilege shared(failing, [&](const Error& error) { reported.push_back(error.message()); });
+  FailingShared f(privileges);
   {
-    auto scope = shared.enable();
+    auto scope = f.shared.enable();
     BOOST_REQUIRE(scope.ok());
     BOOST_TEST(!(*scope)->release().ok());
-  }
-  BOOST_TEST(reported.empty());
+  }  // the released scope destroyed: nothing more to report
+  BOOST_TEST(f.reported.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

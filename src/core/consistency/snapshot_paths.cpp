@@ -203,3 +203,54 @@ Result<std::optional<std::string>> SnapshotPaths::mounted_volume_snapshot(const 
 }
 
 }  // namespace wsbkit::consistency
+
+namespace wsbkit::consistency {
+
+Result<void> SnapshotPaths::learn_mounted_folders() {
+  if (mounted_folders_) return success();
+  std::vector<MountedFolder> folders;
+  for (const auto& mounted : pairs_) {
+    if (mounted.source.rfind("\\\\?\\", 0) != 0) continue;  // a drive or folder source: matched directly
+    auto mount_points = volumes_.mount_points_of_volume(mounted.source);
+    if (!mount_points) return mount_points.error();
+    for (const auto& folder : *mount_points) {
+      const std::string parent = parent_directory(without_trailing_separator(folder));
+      if (parent.empty() || parent.size() < 2) continue;  // a drive root: in no other volume
+      auto host_mount = volumes_.mount_point_of(parent + "\\");
+      if (!host_mount) return host_mount.error();
+      auto host = resolved_source(*host_mount);
+      if (!host) return host.error();
+      for (const auto& pair : pairs_) {
+        if (comparable(with_trailing_separator(pair.source)) != comparable(with_trailing_separator(*host))) continue;
+        auto inside = join_below(pair.snapshot, folder.substr(std::min(folder.size(), host_mount->size())));
+        if (!inside) return inside.error();
+        folders.push_back({comparable(with_trailing_separator(*inside)), with_trailing_separator(mounted.snapshot)});
+      }
+    }
+  }
+  mounted_folders_ = std::move(folders);
+  return success();
+}
+
+std::string SnapshotPaths::through_mounted_folders(const std::string& snapshot_path) const {
+  if (!mounted_folders_) return snapshot_path;
+  std::string path = snapshot_path;
+  for (std::size_t depth = 0; depth < mounted_folders_->size(); ++depth) {  // nested mounts: one step each
+    const std::string wanted = comparable(path) + "\\";
+    const MountedFolder* best = nullptr;
+    for (const auto& folder : *mounted_folders_) {
+      if (wanted.compare(0, folder.in_host_snapshot.size(), folder.in_host_snapshot) == 0 &&
+          (!best || folder.in_host_snapshot.size() > best->in_host_snapshot.size())) {
+        best = &folder;
+      }
+    }
+    if (!best) break;
+    const std::size_t cut = std::min(path.size(), best->in_host_snapshot.size());
+    auto moved = join_below(best->mounted_snapshot, path.substr(cut));
+    if (!moved) break;
+    path = *moved;
+  }
+  return path;
+}
+
+}  // namespace wsbkit::consistency
