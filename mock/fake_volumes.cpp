@@ -64,6 +64,24 @@ Result<std::string> FakeVolumes::volume_guid_path(const std::string& mount_point
   return it->second;
 }
 
+Result<std::vector<std::string>> FakeVolumes::mount_points_of_volume(const std::string& volume_guid_path) {
+  std::lock_guard lock(mutex_);
+  ++calls_;
+  const std::string wanted = normalised(volume_guid_path);
+  if (wanted.rfind("\\\\?\\VOLUME{", 0) != 0) {
+    return Error::win32(win32_error::invalid_parameter, "GetVolumePathNamesForVolumeNameW", volume_guid_path, "not a volume name");
+  }
+  std::vector<std::string> mount_points;
+  bool known = false;
+  for (const auto& [mount, guid] : volumes_) {
+    if (normalised(guid) != wanted) continue;
+    known = true;
+    mount_points.push_back(mount);
+  }
+  if (!known) return Error::win32(win32_error::file_not_found, "GetVolumePathNamesForVolumeNameW", volume_guid_path, "no such volume");
+  return mount_points;
+}
+
 void FakeVolumes::add(const std::string& mount_point, const std::string& volume_guid_path) {
   std::lock_guard lock(mutex_);
   volumes_[normalised(mount_point)] = volume_guid_path;

@@ -7,13 +7,17 @@
 //  - a \\?\Volume{GUID}\ path gives its volume's GUID root; volume_guid_path accepts a mounted
 //    folder named through its parent's GUID path too (\\?\Volume{A}\Mounts\Data\);
 //  - a path on a drive that is not in the table is ERROR_INVALID_PARAMETER, a folder that is no
-//    mount point ERROR_FILE_NOT_FOUND.
+//    mount point ERROR_FILE_NOT_FOUND;
+//  - mount_points_of_volume lists the table's mount points of a GUID path (upper case, trailing '\',
+//    sorted); a name that is no \\?\Volume{...}\ path is ERROR_INVALID_PARAMETER, an unknown volume
+//    ERROR_FILE_NOT_FOUND.
 // Every call is counted.
 #pragma once
 
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "platform/volumes.hpp"
 
@@ -23,6 +27,7 @@ class FakeVolumes final : public Volumes {
  public:
   Result<std::string> mount_point_of(const std::string& path) override;
   Result<std::string> volume_guid_path(const std::string& mount_point) override;
+  Result<std::vector<std::string>> mount_points_of_volume(const std::string& volume_guid_path) override;
 
   // --- test controls ---
   void add(const std::string& mount_point, const std::string& volume_guid_path);

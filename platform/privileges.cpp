@@ -22,7 +22,9 @@ Result<void> BackupPrivilege::release_one() {
 }
 
 BackupPrivilege::Scope::~Scope() {
-  if (owner_) (void)release();  // unreportable here: release() is the reporting path
+  BackupPrivilege* owner = owner_;
+  if (!owner) return;
+  if (auto released = release(); !released && owner->report_) owner->report_(released.error());
 }
 
 Result<void> BackupPrivilege::Scope::release() {

@@ -5,10 +5,12 @@
 //
 // Privileges is the OS call; BackupPrivilege (portable) holds the privilege enabled while at least
 // one scope lives: concurrent consistency checks share it, the first scope enables it, the last
-// one puts back the state the first one found.
+// one puts back the state the first one found. A put-back failure that no caller can take (a scope
+// destroyed without release()) goes to the owner's report function, never dropped.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -27,10 +29,14 @@ class Privileges {
 
 class BackupPrivilege {
  public:
-  explicit BackupPrivilege(Privileges& privileges) : privileges_(privileges) {}
+  // Takes the put-back failures of scopes destroyed without release() (the add-in: a warning event,
+  // event_id::backup_privilege_not_restored).
+  using ReportFailure = std::function<void(const Error&)>;
+  BackupPrivilege(Privileges& privileges, ReportFailure report) : privileges_(privileges), report_(std::move(report)) {}
 
-  // The privilege stays enabled while this lives. release() reports the restore's failure; the
-  // destructor releases too when release() was not called (a failure then goes unreported).
+  // The privilege stays enabled while this lives. release() returns the put-back's failure; the
+  // destructor releases too when release() was not called, and hands a failure to the owner's
+  // ReportFailure.
   class Scope {
    public:
     explicit Scope(BackupPrivilege& owner) : owner_(&owner) {}
@@ -48,6 +54,7 @@ class BackupPrivilege {
  private:
   Result<void> release_one();
   Privileges& privileges_;
+  ReportFailure report_;
   std::mutex mutex_;
   std::size_t holders_ = 0;
   bool was_enabled_ = false;  // as the first holder found it

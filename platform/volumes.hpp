@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "platform/error.hpp"
 
@@ -18,6 +19,11 @@ class Volumes {
   // "\\?\Volume{GUID}\" of a mount point as returned above (GetVolumeNameForVolumeMountPointW);
   // ERROR_FILE_NOT_FOUND / ERROR_INVALID_PARAMETER style errors when it is not a mount point.
   virtual Result<std::string> volume_guid_path(const std::string& mount_point) = 0;
+  // Every drive root and folder where the volume "\\?\Volume{GUID}\" is mounted, each with a
+  // trailing '\' (GetVolumePathNamesForVolumeNameW): what a check needs to know, once, to find a
+  // mounted folder inside another volume. Empty for a volume mounted nowhere; an error for a name
+  // that is no volume.
+  virtual Result<std::vector<std::string>> mount_points_of_volume(const std::string& volume_guid_path) = 0;
 };
 
 }  // namespace wsbkit

@@ -71,6 +71,18 @@ Result<void> refuse_directory(HANDLE file, const std::string& path) {
   return success();
 }
 
+// The one open of every read (read_file, read_chunks, read_sequential): backup semantics and
+// sequential scan (read_flags), a folder refused; others may keep reading, writing or renaming the
+// file meanwhile, as on POSIX.
+Result<unique_file_handle> open_for_snapshot_read(const std::string& path) {
+  unique_file_handle file(::CreateFileW(wide_path(path).c_str(), GENERIC_READ,
+                                        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                                        read_flags(), nullptr));
+  if (!file) return last_error("CreateFileW", path);
+  if (auto plain = refuse_directory(file.get(), path); !plain) return plain.error();
+  return file;
+}
+
 // --- read_sequential: hashing many files in a row ----------------------------------------------
 // Up to `size` bytes of `file` read into `buffer` (no read for the end of file: the length is
 // known). Cached reads with FILE_FLAG_SEQUENTIAL_SCAN, not a mapped view: an I/O error under a view
@@ -269,24 +281,17 @@ class Win32FileSystem final : public FileSystem {
   Result<void> read_sequential(const std::string& path, std::size_t chunk_size, std::string& buffer,
                                const ChunkSink& sink) override {
     if (chunk_size == 0) return win32_error(ERROR_INVALID_PARAMETER, "read_sequential", path);
-    unique_file_handle file(::CreateFileW(wide_path(path).c_str(), GENERIC_READ,
-                                          FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                                          OPEN_EXISTING, read_flags(), nullptr));
-    if (!file) return last_error("CreateFileW", path);
-    if (auto plain = refuse_directory(file.get(), path); !plain) return plain;
+    auto file = open_for_snapshot_read(path);
+    if (!file) return file.error();
     LARGE_INTEGER size;
-    if (!::GetFileSizeEx(file.get(), &size)) return last_error("GetFileSizeEx", path);
-    return read_known_length(file.get(), static_cast<std::uint64_t>(size.QuadPart), path, chunk_size, buffer, sink);
+    if (!::GetFileSizeEx(file->get(), &size)) return last_error("GetFileSizeEx", path);
+    return read_known_length(file->get(), static_cast<std::uint64_t>(size.QuadPart), path, chunk_size, buffer, sink);
   }
 
   Result<void> read_chunks(const std::string& path, std::size_t chunk_size, const ChunkSink& sink) override {
     if (chunk_size == 0) return win32_error(ERROR_INVALID_PARAMETER, "read_chunks", path);
-    // Others may keep reading, writing or renaming the file meanwhile, as on POSIX.
-    unique_file_handle file(::CreateFileW(wide_path(path).c_str(), GENERIC_READ,
-                                          FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                                          OPEN_EXISTING, read_flags(), nullptr));
-    if (!file) return last_error("CreateFileW", path);
-    if (auto plain = refuse_directory(file.get(), path); !plain) return plain;
+    auto file = open_for_snapshot_read(path);
+    if (!file) return file.error();
     const DWORD request = static_cast<DWORD>(std::min<std::size_t>(chunk_size, 1u << 30));
     std::string buffer(request, '\0');
     for (;;) {
@@ -294,7 +299,7 @@ class Win32FileSystem final : public FileSystem {
       DWORD filled = 0;
       while (filled < request) {
         DWORD n = 0;
-        if (!::ReadFile(file.get(), buffer.data() + filled, request - filled, &n, nullptr)) {
+        if (!::ReadFile(file->get(), buffer.data() + filled, request - filled, &n, nullptr)) {
           return last_error("ReadFile", path);
         }
         if (n == 0) break;

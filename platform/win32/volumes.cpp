@@ -1,4 +1,5 @@
 // Win32 volume facility: must contain only Win32-specific code.
+#include <cwchar>
 #include <vector>
 
 #include "platform/win32/volumes_backend.hpp"
@@ -38,6 +39,24 @@ class Win32Volumes final : public Volumes {
       return last_error("GetVolumeNameForVolumeMountPointW", mount_point);
     }
     return with_trailing_backslash(narrow(name));
+  }
+
+  Result<std::vector<std::string>> mount_points_of_volume(const std::string& volume_guid_path) override {
+    const std::wstring wide = widen(with_trailing_backslash(volume_guid_path));
+    std::vector<wchar_t> names(MAX_PATH + 1, L'\0');
+    DWORD needed = 0;
+    while (!::GetVolumePathNamesForVolumeNameW(wide.c_str(), names.data(), static_cast<DWORD>(names.size()), &needed)) {
+      if (::GetLastError() != ERROR_MORE_DATA || needed <= names.size()) {
+        return last_error("GetVolumePathNamesForVolumeNameW", volume_guid_path);
+      }
+      names.assign(needed, L'\0');
+    }
+    // A list of NUL-terminated names ending with an empty one.
+    std::vector<std::string> mount_points;
+    for (const wchar_t* name = names.data(); *name; name += std::wcslen(name) + 1) {
+      mount_points.push_back(with_trailing_backslash(narrow(name)));
+    }
+    return mount_points;
   }
 };
 

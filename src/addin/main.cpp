@@ -153,7 +153,12 @@ int wmain(int argc, wchar_t** argv) {
   const auto environment = win32::make_win32_environment();
   check_env.environment = environment.get();  // %SystemRoot% etc. in writer metadata paths
   const auto privileges = win32::make_win32_privileges();
-  BackupPrivilege backup_privilege(*privileges);
+  BackupPrivilege backup_privilege(*privileges, [&event_log](const Error& error) {
+    const std::string message = "SeBackupPrivilege not put back as it was before a consistency check: " + error.message();
+    if (auto reported = event_log->report(EventSeverity::warning, event_id::backup_privilege_not_restored, message); !reported) {
+      std::cerr << "wsbkit-addin: " << message << " (event log: " << reported.error().message() << ")\n";
+    }
+  });
   check_env.backup_privilege = &backup_privilege;  // enabled while a check reads, put back after
   AddinHost host(env, log, settings, [&check_env](std::shared_ptr<const policy::Policy> policy) {
     return make_policy_consistency_checks(std::move(policy), check_env);

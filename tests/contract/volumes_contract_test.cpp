@@ -4,6 +4,8 @@
 // boot volume, not an error, and no path may be cut short by a buffer sized from its own length.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "tests/contract/path_backends.hpp"
 
 using namespace wsbkit;
@@ -52,6 +54,17 @@ BOOST_AUTO_TEST_CASE(a_drive_root_has_a_volume_guid_path_and_a_folder_has_none) 
   BOOST_TEST(guid.back() == '\\');
   BOOST_TEST(volumes.volume_guid_path(drive()).value() == guid);  // the trailing '\' is optional
   BOOST_TEST(!volumes.volume_guid_path(drive() + "\\Windows\\").ok());
+}
+
+// The boot volume's mount points (GetVolumePathNamesForVolumeNameW) include its drive root, each
+// ending in '\'; a name that is no volume is an error, never an empty list.
+BOOST_AUTO_TEST_CASE(a_volumes_mount_points_include_its_drive_root) {
+  const std::string guid = volumes.volume_guid_path(backend.boot_volume).value();
+  auto mount_points = volumes.mount_points_of_volume(guid);
+  BOOST_REQUIRE_MESSAGE(mount_points.ok(), (mount_points.ok() ? "" : mount_points.error().message()));
+  BOOST_TEST(std::count(mount_points->begin(), mount_points->end(), backend.boot_volume) == 1);
+  for (const auto& m : *mount_points) BOOST_TEST(m.back() == '\\', m);
+  BOOST_TEST(!volumes.mount_points_of_volume(drive() + "\\Windows\\").ok());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -104,13 +104,24 @@ check_contains "PostRestore in a new add-in process -> S_OK" "2 call(s), 0 rejec
 wait_state RUNNING && pass "the next PostRestore brought LedgerSvc back" || fail "not RUNNING after recovery: $(service_state)" "$out"
 [ "$(start_type)" = AUTO_START ] && pass "and restored its start type" || fail "start type after recovery: $(start_type)"
 
-# 3. Same crash; `wsbkit repair` gives back on demand.
+# 3. Same crash, and then a power cut's damage (issue 10): one byte of the journal's last record
+#    (written after LedgerSvc's) changed, as a bad sector would. `wsbkit repair` gives back what was
+#    recorded before the damage (LedgerSvc, with its start type), says the journal was damaged, and
+#    keeps the damaged journal beside it as evidence.
 kill_addin_during_hold
 [ "$(service_state)" = STOPPED ] && pass "LedgerSvc stopped again after the second crash" || fail "state: $(service_state)"
 journal="$WINEPREFIX/drive_c/ProgramData/wsbkit/sessions/5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A.journal"
 cp "$journal" "$WINEPREFIX/authentic.journal"  # signed by this machine's key: case 6 edits a copy
-out=$(wsbkit repair)
+sed -i '$ s/"t":"/"T":"/' "$journal"
+cp "$journal" "$WINEPREFIX/damaged.journal"
+check_exit 1 "the journal's last record is damaged" cmp -s "$journal" "$WINEPREFIX/authentic.journal"
+out=$(wsbkit repair 2>&1); rc=$?
 echo "$out"
+[ "$rc" -eq 0 ] && pass "repair of the damaged journal exits 0" || fail "repair exit $rc, want 0" "$out"
+check_contains "repair says the journal was damaged after its valid part" "the journal was damaged (line $(wc -l < "$WINEPREFIX/authentic.journal") is not authenticated" "$out"
+cmp -s "$journal.damaged" "$WINEPREFIX/damaged.journal" && pass "the damaged journal is kept beside it, byte for byte" \
+  || fail "no byte-exact copy of the damaged journal at $journal.damaged"
+rm -f "$journal.damaged"
 check_contains "wsbkit repair reports the restart" "gave back LedgerSvc: start type restored, started again" "$out"
 wait_state RUNNING && pass "wsbkit repair brought LedgerSvc back" || fail "not RUNNING after repair: $(service_state)"
 [ "$(start_type)" = AUTO_START ] && pass "and restored its start type" || fail "start type after repair: $(start_type)"
@@ -207,9 +218,10 @@ check_exit 6 "simulate: PreRestore refused with the unusable policy" \
 # 6. Planted journals naming a real, unrelated service (OtherSvc: stopped, demand start). A user who
 #    can write the state folder (not on Windows: the folder's DACL; Wine enforces none) forges one
 #    with CRC-only lines, or edits an authentic one to owe OtherSvc. Activation (a new add-in
-#    process), PreRestore and `wsbkit repair` each refuse it (CRC-only or CRC-valid lines were accepted before
-#    the journal was authenticated): OtherSvc is never started nor its start
-#    type changed, PreRestore stops nothing, and the journal is kept as evidence, byte for byte.
+#    process), PreRestore and `wsbkit repair` each refuse the forged one (CRC-only or CRC-valid lines
+#    were accepted before the journal was authenticated); the edited one is used only up to its first
+#    edited record. Either way OtherSvc is never started nor its start type changed, PreRestore stops
+#    nothing, and the journal is kept as evidence, byte for byte.
 check "create an unrelated service (OtherSvc, demand start, stopped)" \
   wine sc create OtherSvc binPath= 'C:\svc\ledger-svc.exe' start= demand
 other_state() { wine_run sc query OtherSvc | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p' | head -n1; }
@@ -230,7 +242,8 @@ cat > "$WINEPREFIX/drive_c/ProgramData/Ledger/policy.json" <<'JSON'
   }
 }
 JSON
-for kind in forged edited; do
+# The forged journal (no line authenticated) is refused whole:
+for kind in forged; do
   cp "$WINEPREFIX/$kind.journal" "$journal"
   out=$(wsbkit simulate --yes Ledger --restore-only --component LedgerDB --calls order,pre 2>&1)
   check_contains "[$kind] PreRestore in a new add-in process refuses the journal" \
@@ -249,6 +262,18 @@ done
 rm -f "$journal"
 out=$(wsbkit repair 2>&1)
 check_contains "with the planted journal removed, repair has nothing to do" "nothing to do" "$out"
+# The edited one (authenticated up to the first record naming OtherSvc) is used up to that record
+# only (issue 10): repair acts on nothing past it, OtherSvc is never started nor its start type
+# changed, and the edited journal is kept beside it as evidence.
+cp "$WINEPREFIX/edited.journal" "$journal"
+out=$(wsbkit repair 2>&1)
+check_contains "[edited] repair says the journal was damaged" "the journal was damaged (line " "$out"
+[ "$(other_state)" = STOPPED ] && pass "[edited] OtherSvc was never started" || fail "[edited] OtherSvc: $(other_state)" "$out"
+[ "$(other_start)" = 3 ] && pass "[edited] OtherSvc keeps its demand start type" || fail "[edited] OtherSvc start: $(other_start)"
+[ "$(service_state)" = RUNNING ] && pass "[edited] LedgerSvc untouched (RUNNING)" || fail "[edited] LedgerSvc: $(service_state)"
+cmp -s "$WINEPREFIX/edited.journal" "$journal.damaged" && pass "[edited] the edited journal is kept beside it, byte for byte" \
+  || fail "[edited] no byte-exact copy at $journal.damaged"
+rm -f "$journal" "$journal.damaged"
 wine sc delete OtherSvc >/dev/null 2>&1
 
 # 7. WSB's undocumented restore variations, through the simulator out of process (README, "WSB's

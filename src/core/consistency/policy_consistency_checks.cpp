@@ -442,6 +442,10 @@ class CheckRun {
     const std::string live_base = action.base_directory.value_or(parent_directory(action.manifest));
     auto base = paths_.to_snapshot(live_base);
     if (!base) return {StepResult::failed, live_base + ": " + base.error().system_message()};
+    // Entries behind a folder where another given volume is mounted are read in its snapshot.
+    if (auto learned = paths_.learn_mounted_folders(); !learned) {
+      return {StepResult::failed, "cannot learn where the volumes being backed up are mounted: " + learned.error().message()};
+    }
     VerifyTarget target;
     target.manifest = *manifest;
     target.base_directory = *base;
@@ -451,7 +455,9 @@ class CheckRun {
       if (!name.empty() && (name[0] == '/' || name[0] == '\\' || (name.size() > 1 && name[1] == ':'))) {
         return Error::win32(win32_error::invalid_parameter, "map to snapshot", name, "not a path on a volume being backed up");
       }
-      return join_below(base, name);
+      auto joined = join_below(base, name);
+      if (!joined) return joined;
+      return paths_.through_mounted_folders(*joined);
     };
     VerifyOptions options;
     options.format = action.format;

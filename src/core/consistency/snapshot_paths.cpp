@@ -47,6 +47,15 @@ bool is_leading_components(const std::string& mount_point, const std::string& pa
   return live.compare(0, mount.size(), mount) == 0;
 }
 
+// "\Ledger\x" (or "/Ledger/x"): rooted, yet with no drive and not a UNC or \\?\ path.
+bool is_rooted_without_drive(const std::string& path) {
+  return !path.empty() && is_separator(path[0]) && (path.size() == 1 || !is_separator(path[1]));
+}
+
+bool is_drive_root_form(const std::string& mount_point) {
+  return mount_point.size() >= 2 && mount_point[1] == ':' && std::isalpha(static_cast<unsigned char>(mount_point[0]));
+}
+
 }  // namespace
 
 char separator_of(const std::string& root) {
@@ -102,7 +111,25 @@ Result<std::string> SnapshotPaths::resolved_source(const std::string& mount_poin
   return *guid;
 }
 
+// A rooted path without a drive is on the current drive, as Win32 resolves it: for the add-in (a
+// SYSTEM process started in %SystemRoot%\system32) the system volume. GetVolumePathNameW answers
+// that drive's mount point ("C:\"); the path is then mapped as "C:\Ledger\x".
+Result<std::string> SnapshotPaths::with_current_drive(const std::string& rooted_path) {
+  auto mount_point = volumes_.mount_point_of(wildcard_free_prefix(rooted_path));
+  if (!mount_point) return mount_point.error();
+  if (!is_drive_root_form(*mount_point)) {
+    return Error::win32(win32_error::path_not_found, "map to snapshot", rooted_path,
+                        "a path without a drive is on the current drive, yet its volume answered " + *mount_point);
+  }
+  return mount_point->substr(0, 2) + rooted_path;
+}
+
 Result<std::string> SnapshotPaths::to_snapshot(const std::string& given_path) {
+  if (is_rooted_without_drive(given_path)) {
+    auto on_drive = with_current_drive(given_path);
+    if (!on_drive) return on_drive.error();
+    return to_snapshot(*on_drive);
+  }
   const std::string live_path = without_long_path_prefix(given_path);
   const std::string live = comparable(live_path);
   // 1. Directly under a given source path (the longest one, for volumes mounted in folders).
@@ -173,6 +200,57 @@ Result<std::optional<std::string>> SnapshotPaths::mounted_volume_snapshot(const 
   return Error::win32(win32_error::path_not_found, "read mounted folder", snapshot_path,
                       "volume " + *guid + " is mounted here (" + live + ") but is not among the volumes being backed up (" +
                           listed + "): its data is in no snapshot");
+}
+
+}  // namespace wsbkit::consistency
+
+namespace wsbkit::consistency {
+
+Result<void> SnapshotPaths::learn_mounted_folders() {
+  if (mounted_folders_) return success();
+  std::vector<MountedFolder> folders;
+  for (const auto& mounted : pairs_) {
+    if (mounted.source.rfind("\\\\?\\", 0) != 0) continue;  // a drive or folder source: matched directly
+    auto mount_points = volumes_.mount_points_of_volume(mounted.source);
+    if (!mount_points) return mount_points.error();
+    for (const auto& folder : *mount_points) {
+      const std::string parent = parent_directory(without_trailing_separator(folder));
+      if (parent.empty() || parent.size() < 2) continue;  // a drive root: in no other volume
+      auto host_mount = volumes_.mount_point_of(parent + "\\");
+      if (!host_mount) return host_mount.error();
+      auto host = resolved_source(*host_mount);
+      if (!host) return host.error();
+      for (const auto& pair : pairs_) {
+        if (comparable(with_trailing_separator(pair.source)) != comparable(with_trailing_separator(*host))) continue;
+        auto inside = join_below(pair.snapshot, folder.substr(std::min(folder.size(), host_mount->size())));
+        if (!inside) return inside.error();
+        folders.push_back({comparable(with_trailing_separator(*inside)), with_trailing_separator(mounted.snapshot)});
+      }
+    }
+  }
+  mounted_folders_ = std::move(folders);
+  return success();
+}
+
+std::string SnapshotPaths::through_mounted_folders(const std::string& snapshot_path) const {
+  if (!mounted_folders_) return snapshot_path;
+  std::string path = snapshot_path;
+  for (std::size_t depth = 0; depth < mounted_folders_->size(); ++depth) {  // nested mounts: one step each
+    const std::string wanted = comparable(path) + "\\";
+    const MountedFolder* best = nullptr;
+    for (const auto& folder : *mounted_folders_) {
+      if (wanted.compare(0, folder.in_host_snapshot.size(), folder.in_host_snapshot) == 0 &&
+          (!best || folder.in_host_snapshot.size() > best->in_host_snapshot.size())) {
+        best = &folder;
+      }
+    }
+    if (!best) break;
+    const std::size_t cut = std::min(path.size(), best->in_host_snapshot.size());
+    auto moved = join_below(best->mounted_snapshot, path.substr(cut));
+    if (!moved) break;
+    path = *moved;
+  }
+  return path;
 }
 
 }  // namespace wsbkit::consistency

@@ -6,7 +6,9 @@
 // A path is matched directly when it starts with a given source path (GUID path, "D:\" or a
 // mounted folder); otherwise its volume is resolved through the platform (mount point -> GUID),
 // and the path is cut by its mount point only when the mount point is its leading components
-// (case-insensitive). A \\?\ prefix before a drive letter is dropped first.
+// (case-insensitive). A \\?\ prefix before a drive letter is dropped first; a rooted path without
+// a drive ("\Ledger\x") is on the current drive, the system volume for the add-in (SYSTEM), as
+// Win32 resolves it.
 // A path on no given volume, or one that climbs out of its root with "..", is an error naming it:
 // the checks never read the live volume instead.
 #pragma once
@@ -38,12 +40,26 @@ class SnapshotPaths {
   // of that volume's snapshot, for reads to continue there; an error naming the volume when WSB
   // did not pass it; nullopt for a junction or link (never followed: it leads to the live side).
   Result<std::optional<std::string>> mounted_volume_snapshot(const std::string& snapshot_path);
+  // Where the given volumes are mounted in folders of other given volumes, learnt once
+  // (Volumes::mount_points_of_volume, then the folder's host volume): a snapshot path that enters
+  // such a folder in its host's snapshot (where the shadow copy holds only the mount point) is
+  // rewritten into the mounted volume's snapshot, as a manifest entry "Data\x" below D:\Mounts
+  // with a volume mounted at D:\Mounts\Data must be read. Call learn_mounted_folders() first;
+  // through_mounted_folders is then safe from any thread.
+  Result<void> learn_mounted_folders();
+  std::string through_mounted_folders(const std::string& snapshot_path) const;
 
  private:
   Result<std::string> resolved_source(const std::string& mount_point);
+  Result<std::string> with_current_drive(const std::string& rooted_path);
   std::vector<VolumePair> pairs_;
   Volumes& volumes_;
   std::map<std::string, std::string> guid_of_mount_point_;  // cache: one platform call per volume
+  struct MountedFolder {
+    std::string in_host_snapshot;  // comparable form, trailing '\': the folder inside its host's snapshot
+    std::string mounted_snapshot;  // the mounted volume's snapshot root
+  };
+  std::optional<std::vector<MountedFolder>> mounted_folders_;
 };
 
 // Path helpers shared by the checks (separators: a snapshot root with '/' and no '\' is a POSIX

@@ -1,5 +1,6 @@
 #include "core/restore/journal.hpp"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -15,6 +16,13 @@ std::string hex_of(const std::array<std::uint8_t, 32>& bytes) {
     out += digits[b & 0xF];
   }
   return out;
+}
+
+// Why the records from `line_number` on were dropped (a later line that fails its HMAC).
+std::string damaged_from(std::size_t line_number, std::string_view after) {
+  const auto lines_after = std::count(after.begin(), after.end(), '\n') + (after.empty() || after.back() == '\n' ? 0 : 1);
+  return "line " + std::to_string(line_number) + " is not authenticated by this machine's journal key (damaged or"
+         " edited); it and the " + std::to_string(lines_after) + " line(s) after it were not acted on";
 }
 
 Error refused(const std::string& path, std::size_t line_number) {
@@ -36,6 +44,14 @@ Result<std::string> journal_record_mac(const JournalSeal& seal, std::size_t line
 Result<void> Journal::require_seal() const {
   if (seal_.digests && !seal_.key.empty()) return success();
   return Error::win32(win32_error::access_denied, "journal", path_, "no journal key: the journal cannot be authenticated");
+}
+
+// Whether `line` is "HMAC<TAB>JSON" with the HMAC of its JSON at `line_number`.
+Result<bool> Journal::authenticated(const std::string& line, std::size_t line_number) const {
+  if (line.size() <= mac_size || line[mac_size] != '\t') return false;
+  auto mac = journal_record_mac(seal_, line_number, std::string_view(line).substr(mac_size + 1));
+  if (!mac) return mac.error();
+  return line.compare(0, mac_size, *mac) == 0;
 }
 
 Result<Journal::Loaded> Journal::load() {
@@ -60,12 +76,14 @@ Result<Journal::Loaded> Journal::load() {
       break;
     }
     const std::string line = content->substr(start, end - start);
-    constexpr std::size_t mac_size = 64;
-    if (line.size() <= mac_size || line[mac_size] != '\t') return refused(path_, line_number);
+    auto authentic = authenticated(line, line_number);
+    if (!authentic) return authentic.error();
+    if (!*authentic && line_number == 1) return refused(path_, line_number);
+    if (!*authentic) {
+      loaded.problem = damaged_from(line_number, std::string_view(*content).substr(end + 1));
+      break;
+    }
     const std::string json_text = line.substr(mac_size + 1);
-    auto mac = journal_record_mac(seal_, line_number, json_text);
-    if (!mac) return mac.error();
-    if (line.compare(0, mac_size, *mac) != 0) return refused(path_, line_number);
     nlohmann::json record = nlohmann::json::parse(json_text, nullptr, false);
     if (!record.is_object()) return refused(path_, line_number);  // authenticated, yet not ours: never guessed at
     records.push_back(std::move(record));

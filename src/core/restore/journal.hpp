@@ -6,10 +6,15 @@
 // another writer's journal without the key. Every append rewrites the whole file through
 // FileSystem::replace_file_atomically (temp file, flush, rename), so the file is always a complete
 // earlier or later version; it is read without following a reparse point.
-// Loading refuses the whole journal (an error, api "journal", nothing acted on) when any complete
-// line fails its HMAC: it was planted or edited (or written by a wsbkit before authentication, as
-// "CRC32<TAB>JSON"). Only an incomplete last line (no end of line) is a tail that loading drops
-// and reports, keeping the authenticated records before it.
+// Loading refuses the whole journal (an error, api "journal", nothing acted on) when its FIRST
+// line fails its HMAC: nothing in it is authenticated (planted, copied from another writer or
+// machine, or written by a wsbkit before authentication, as "CRC32<TAB>JSON"). Damage after an
+// authenticated first line (a later line that fails its HMAC: a flipped byte, an edit; or an
+// incomplete last line: a torn write) ends the journal there: loading keeps the authenticated
+// records before the first bad line, reports why the rest was dropped (Loaded::problem), and never
+// reads past it. The records kept are exactly what a cut at that line would have left, so keeping
+// them gives nobody more than truncating the file would (issue 10: a bad sector must not keep
+// services recorded before it stopped).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -42,7 +47,8 @@ class Journal {
     std::vector<nlohmann::json> records;  // the valid prefix
     std::optional<std::string> problem;   // why the rest was ignored
   };
-  // No file: no records, no problem. A complete line that fails its HMAC: an error (refused).
+  // No file: no records, no problem. A first line that fails its HMAC: an error (refused). A later
+  // bad line: the records before it, and the problem.
   Result<Loaded> load();
   // Appends after the records loaded or appended so far (load() first when reopening).
   Result<void> append(const nlohmann::json& record);
@@ -53,7 +59,9 @@ class Journal {
   const std::vector<nlohmann::json>& records() const { return records_; }
 
  private:
+  static constexpr std::size_t mac_size = 64;  // hex digits of a record's HMAC
   Result<void> require_seal() const;
+  Result<bool> authenticated(const std::string& line, std::size_t line_number) const;
 
   FileSystem& files_;
   std::string path_;

@@ -203,9 +203,22 @@ Result<void> PolicyRestoreEngine::load_journal() {
   if (const auto& problem = session_.state().journal_problem) {
     report(EventSeverity::warning, event_id::journal_damaged,
            "wsbkit restore journal " + session_.journal_path() + ": " + *problem +
-               "; the services listed before the damage are still given back");
+               "; the services listed before the damage are still given back; " + keep_damaged_journal());
   }
   return success();
+}
+
+// The damaged journal as it was read, beside it as "<journal>.damaged" (repair lists only
+// "*.journal"), before the next record rewrites it without its damaged part: evidence for the
+// administrator. What the event says about it.
+std::string PolicyRestoreEngine::keep_damaged_journal() {
+  const std::string copy = session_.journal_path() + ".damaged";
+  auto raw = env_.files.read_file_no_follow(session_.journal_path());
+  if (!raw) return "the damaged journal could not be kept: " + raw.error().message();
+  if (auto kept = env_.files.replace_file_atomically(copy, *raw); !kept) {
+    return "the damaged journal could not be kept: " + kept.error().message();
+  }
+  return "the damaged journal is kept as " + copy;
 }
 
 // --- sessions ---
@@ -298,11 +311,16 @@ OrderResult PolicyRestoreEngine::order_components_locked(const OrderRequest& req
 
 Hresult PolicyRestoreEngine::pre_restore_locked(const RestoreRequest& request) {
   if (auto r = load(); !r) return fail_pre_restore(request, "cannot use the restore journal: " + r.error().message());
-  const bool with_list = session_.state().open && session_.state().components.has_value();
-  if (!with_list) {  // no OrderComponents: this component is a session of its own
+  // A session opened by OrderComponents, or a list-less one under way (WSB restoring without
+  // OrderComponents, every PreRestore first): this component joins it. Otherwise it opens one.
+  // A second PreRestore of a component already under way is a new restore: it opens a new session.
+  const auto& state = session_.state();
+  const bool repeated = state.pre_started.count(component_key(request.component_name, request.component_logical_path)) > 0;
+  const bool joins = state.open && (state.components.has_value() || (restore_under_way(state) && !repeated));
+  if (!joins) {
     if (auto r = start_session(std::nullopt); !r) return fail_pre_restore(request, "cannot write the restore journal: " + r.error().message());
   }
-  const bool run_once = !with_list || !session_.state().once_pre_done;
+  const bool run_once = !session_.state().once_pre_done;
   if (auto r = run_steps(true, request, run_once); !r) return fail_pre_restore(request, r.error().message());
   return hr::ok;
 }
@@ -355,10 +373,10 @@ Result<void> PolicyRestoreEngine::run_steps(bool pre, const RestoreRequest& requ
   const auto& steps = pre ? policy_->restore.pre : policy_->restore.post;
   const auto& components = session_.state().components;
   for (const auto& step : steps) {
-    const bool once_here = step.options.once && components.has_value();
-    if (once_here && !run_once_steps) continue;
+    // A `once` step runs once per session, with or without OrderComponents' list.
+    if (step.options.once && !run_once_steps) continue;
     bool applies = false;
-    if (once_here) {
+    if (step.options.once && components.has_value()) {
       // A session-wide step applies when any component of the session matches its condition.
       for (const auto& [n, p] : *components) {
         applies = applies || policy::step_applies(step.options, policy_->components, n, p, request.no_roll_forward);
@@ -380,7 +398,7 @@ Result<void> PolicyRestoreEngine::run_steps(bool pre, const RestoreRequest& requ
   }
   const std::string key = component_key(request.component_name, request.component_logical_path);
   if (auto r = session_.mark_component(pre, key); !r) return r;
-  if (pre && components && run_once_steps && !session_.state().once_pre_done) return session_.mark_once_pre();
+  if (pre && run_once_steps && !session_.state().once_pre_done) return session_.mark_once_pre();
   return success();
 }
 

@@ -126,6 +126,7 @@ class PolicyRestoreEngine final : public RestoreEngine {
   void let_go_unless_open();
   Result<void> load();
   Result<void> load_journal();
+  std::string keep_damaged_journal();
   Result<void> start_session(std::optional<ComponentList> components);
   Result<RepairOutcome> give_back_and_close();
 

@@ -148,13 +148,12 @@ std::string component_key(const OptionalString& name, const OptionalString& logi
 }
 
 bool post_restore_ends_session(const SessionState& state, const std::string& key) {
-  if (!state.components || state.components->empty()) return true;
   std::set<std::string> done = state.post_done;
   done.insert(key);
   for (const auto& pre : state.pre_started) {
     if (!done.count(pre)) return false;
   }
-  for (const auto& [n, p] : *state.components) {
+  for (const auto& [n, p] : state.components.value_or(ComponentList{})) {
     const std::string listed = component_key(n, p);
     if (!state.pre_started.count(listed) && !done.count(listed)) return false;
   }

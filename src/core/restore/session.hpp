@@ -72,7 +72,8 @@ std::string component_key(const OptionalString& name, const OptionalString& logi
 
 // Whether the PostRestore of `key` ends the session: once every component that had a PreRestore
 // has had its PostRestore and every component OrderComponents named has had its PreRestore (or
-// PostRestore), whatever the order WSB calls them in. Without a component list: at once.
+// PostRestore), whatever the order WSB calls them in. Without a component list (no
+// OrderComponents): once every component that had a PreRestore has had its PostRestore.
 bool post_restore_ends_session(const SessionState& state, const std::string& key);
 
 // A restore under way: the session is open and some component had its PreRestore.
@@ -83,7 +84,8 @@ class RestoreSession {
   RestoreSession(FileSystem& files, std::string journal_path, JournalSeal seal)
       : journal_(files, std::move(journal_path), std::move(seal)) {}
 
-  // Replays the journal (no file: no session). A damaged tail is reported in state().journal_problem.
+  // Replays the journal (no file: no session). Damage after its first line (journal.hpp) ends it
+  // there: the records before it are replayed, the damage reported in state().journal_problem.
   // A record with a field of the wrong type (authenticated, yet not what wsbkit writes) refuses the
   // whole journal (ERROR_INVALID_DATA, api "journal"): nothing is replayed or acted on.
   Result<void> load();

@@ -40,5 +40,7 @@ inline constexpr std::uint32_t check_passed = 30;
 inline constexpr std::uint32_t check_failed = 31;
 inline constexpr std::uint32_t check_aborted = 32;
 inline constexpr std::uint32_t check_step_failed_continued = 33;
+// SeBackupPrivilege could not be put back as a check found it (the token keeps it enabled).
+inline constexpr std::uint32_t backup_privilege_not_restored = 34;
 
 }  // namespace wsbkit::event_id

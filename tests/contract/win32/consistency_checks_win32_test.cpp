@@ -51,7 +51,7 @@ struct Fixture {
   std::unique_ptr<ProcessRunner> processes = win32::make_win32_process_runner();
   std::unique_ptr<Environment> environment = win32::make_win32_environment();
   std::unique_ptr<Privileges> privileges = win32::make_win32_privileges();
-  BackupPrivilege backup_privilege{*privileges};
+  BackupPrivilege backup_privilege{*privileges, [](const Error& e) { BOOST_ERROR(e.message()); }};
   mock::FakeEventLog events;
   std::string root;       // %TEMP%\wsbkit-chk-N
   std::string live;       // root\live\Ledger: the live data (on C:)

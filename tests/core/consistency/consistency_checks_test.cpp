@@ -77,7 +77,7 @@ struct Fixture {
   mock::FakeProcessRunner processes;
   mock::FakeEnvironment environment;
   mock::FakePrivileges privileges;
-  BackupPrivilege backup_privilege{privileges};
+  BackupPrivilege backup_privilege{privileges, [](const Error& e) { BOOST_ERROR(e.message()); }};
   bool with_backup_privilege = false;  // ConsistencyEnvironment::backup_privilege set
 
   Fixture() {
@@ -813,6 +813,23 @@ BOOST_AUTO_TEST_CASE(a_walk_switches_to_the_snapshot_of_a_volume_mounted_in_a_fo
   auto result = checks->start(r);
   BOOST_TEST(wait(*result.async) == hr::ok, event_text());
   BOOST_TEST(run_log().find("1 present") != std::string::npos, run_log());
+}
+
+// A manifest entry behind a folder where another passed volume is mounted ("Data/db/x.ldb" below
+// D:\Mounts, volume M mounted at D:\Mounts\Data) is read in M's snapshot, not refused as behind
+// the mount point's reparse point in D's snapshot, and never on the live side.
+BOOST_AUTO_TEST_CASE(a_manifest_entry_behind_a_mounted_folder_is_read_in_that_volumes_snapshot) {
+  volumes.add("D:\\Mounts\\Data\\", vol_m);
+  write(shadow + "Mounts\\MANIFEST.xxh128", xxh_abc + "  Data/db/x.ldb\r\n");
+  fs.create_link(shadow + "Mounts\\Data", vol_m, true);
+  write(shadow_m + "db\\x.ldb", "abc");
+  write("D:\\Mounts\\Data\\db\\x.ldb", "LIVE");  // the live side: never read
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Mounts\\MANIFEST.xxh128" } } ])");
+  auto r = request();
+  r.source_volumes = StringArray{vol_d, vol_m};
+  r.snapshot_volumes = StringArray{shadow, shadow_m};
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
 }
 
 // A folder where a volume WSB did not pass is mounted fails the check naming that volume: its

@@ -95,13 +95,13 @@ BOOST_AUTO_TEST_CASE(a_long_path_prefix_before_a_drive_maps_like_the_plain_path)
   BOOST_TEST(paths.to_snapshot("\\\\?\\d:\\Ledger").value() == shadow_d + "Ledger");
 }
 
-// A path without a drive (an unexpanded "%SystemRoot%\X", a relative name) lies on the boot volume
-// for Windows; it is not cut by the boot volume's "C:\" length into "ystemRoot%\X" but refused,
+// A relative path (an unexpanded "%SystemRoot%\X", a relative name) lies on the boot volume for
+// Windows; it is not cut by the boot volume's "C:\" length into "ystemRoot%\X" but refused,
 // naming the path, even when C: is being backed up.
 BOOST_AUTO_TEST_CASE(a_path_is_cut_only_by_a_mount_point_that_begins_it) {
   const std::string vol_c = "\\\\?\\Volume{cccccccc-0000-0000-0000-000000000000}\\";
   SnapshotPaths paths({{vol_c, shadow_m}, {vol_d, shadow_d}}, volumes);
-  for (const std::string live : {"%SystemRoot%\\Ledger\\*.ldb", "Ledger\\data\\a.ldb", "\\Ledger\\data"}) {
+  for (const std::string live : {"%SystemRoot%\\Ledger\\*.ldb", "Ledger\\data\\a.ldb"}) {
     auto mapped = paths.to_snapshot(live);
     BOOST_TEST(!mapped.ok(), live << " -> " << (mapped.ok() ? *mapped : ""));
     if (!mapped.ok()) {
@@ -110,6 +110,25 @@ BOOST_AUTO_TEST_CASE(a_path_is_cut_only_by_a_mount_point_that_begins_it) {
                  mapped.error().system_message());
     }
   }
+}
+
+// A rooted path without a drive ("\Ledger\data", as writer metadata may hold) is on the system
+// volume for the add-in (SYSTEM): mapped under that volume's snapshot, not refused; on a system
+// volume WSB did not pass, the error names the volume.
+BOOST_AUTO_TEST_CASE(a_rooted_path_without_a_drive_maps_on_the_system_volume) {
+  const std::string vol_c = "\\\\?\\Volume{cccccccc-0000-0000-0000-000000000000}\\";
+  SnapshotPaths paths({{vol_c, shadow_m}, {vol_d, shadow_d}}, volumes);
+  for (const std::string live : {"\\Ledger\\data", "/Ledger/data"}) {
+    auto mapped = paths.to_snapshot(live);
+    BOOST_TEST((mapped.ok() ? *mapped : "error: " + mapped.error().message()) == shadow_m + "Ledger\\data");
+  }
+  volumes.set_boot_volume("D:\\");
+  auto on_d = paths.to_snapshot("\\Ledger\\*.ldb");
+  BOOST_TEST((on_d.ok() ? *on_d : "error: " + on_d.error().message()) == shadow_d + "Ledger\\*.ldb");
+  SnapshotPaths only_m({{vol_m, shadow_m}}, volumes);
+  auto missing = only_m.to_snapshot("\\Ledger\\data");
+  BOOST_REQUIRE(!missing.ok());
+  BOOST_TEST(missing.error().system_message().find(vol_d) != std::string::npos, missing.error().system_message());
 }
 
 // A reparse point in a snapshot where a passed volume is mounted leads to that volume's snapshot;

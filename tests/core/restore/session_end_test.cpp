@@ -86,6 +86,39 @@ BOOST_AUTO_TEST_CASE(one_component_at_a_time_in_any_order_keeps_the_services_sto
   BOOST_TEST(!journal_exists(m));
 }
 
+// WSB restoring without OrderComponents, every PreRestore first (A, B), then the PostRestores: B's
+// PreRestore joins the session A's opened (nothing given back while A is restored), A's PostRestore
+// ends nothing, and the session ends at B's, the PostRestore that completes every PreRestore.
+BOOST_AUTO_TEST_CASE(without_order_components_the_session_ends_when_every_pre_restore_had_its_post_restore) {
+  Machine m;
+  PolicyRestoreEngine engine(load(unordered_ledger_policy), m.env(), "ledger");
+  BOOST_REQUIRE(engine.pre_restore(restore_of("A")) == hr::ok);
+  BOOST_REQUIRE(stopped(m));
+  BOOST_REQUIRE(engine.pre_restore(restore_of("B")) == hr::ok);
+  BOOST_TEST(stopped(m));  // B's PreRestore gave nothing of A's back
+  BOOST_TEST(engine.post_restore(restore_of("A")) == hr::ok);
+  BOOST_TEST(stopped(m));  // B is still being restored
+  BOOST_TEST(journal_exists(m));
+  BOOST_TEST(engine.post_restore(restore_of("B")) == hr::ok);
+  BOOST_TEST((m.state("LedgerSvc") == ServiceState::running));
+  BOOST_TEST((m.start_type("LedgerSvc") == ServiceStartType::automatic));
+  BOOST_TEST(!journal_exists(m));
+}
+
+// Without OrderComponents, one component at a time: each PostRestore completes every PreRestore so
+// far and ends the session; the next PreRestore opens a new one.
+BOOST_AUTO_TEST_CASE(without_order_components_one_at_a_time_each_component_is_a_session) {
+  Machine m;
+  PolicyRestoreEngine engine(load(unordered_ledger_policy), m.env(), "ledger");
+  for (const char* name : {"A", "B"}) {
+    BOOST_REQUIRE(engine.pre_restore(restore_of(name)) == hr::ok);
+    BOOST_TEST(stopped(m), name);
+    BOOST_REQUIRE(engine.post_restore(restore_of(name)) == hr::ok);
+    BOOST_TEST((m.state("LedgerSvc") == ServiceState::running), name);
+    BOOST_TEST(!journal_exists(m), name);
+  }
+}
+
 // OrderComponents with NULL logical paths, Pre/PostRestore with "" (and the other way round): the
 // same components; the session ends at the last PostRestore.
 BOOST_AUTO_TEST_CASE(null_and_empty_logical_paths_are_the_same_component) {

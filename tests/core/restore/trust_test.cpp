@@ -79,17 +79,52 @@ BOOST_AUTO_TEST_CASE(a_planted_crc_only_journal_is_refused_and_its_service_stays
   BOOST_TEST((m.state("LedgerSvc") == ServiceState::running));                // and PreRestore stopped nothing
 }
 
-// One byte of an authentic journal edited: the whole journal is refused, nothing is given back.
-BOOST_AUTO_TEST_CASE(an_edited_journal_is_refused_whole) {
+// One record of an authentic journal edited (it now "owes" the driver Beep): the edited record and
+// everything after it are not acted on (Beep untouched); the authenticated records before it are
+// given back (LedgerSvc, stopped and disabled by the restore, runs again with its start type); the
+// damage is reported (event 16) with the line, not refused whole (issue 10), and the journal as it
+// was read is kept beside it as ledger.journal.damaged.
+BOOST_AUTO_TEST_CASE(an_edited_record_is_not_acted_on_and_the_records_before_it_are_given_back) {
   Planted m;
   m.owe("ledger", "LedgerSvc", "automatic");
+  Journal journal(m.files, ledger_journal, m.seal("ledger"));
+  BOOST_REQUIRE(journal.load().ok());
+  BOOST_REQUIRE(journal.append({{"t", "owe"}, {"service", "Indexer"}, {"state", "running"}, {"start_type", "manual"},
+                                {"disabled", true}, {"with", "Indexer"}}).ok());
+  BOOST_REQUIRE(m.scm.stop("LedgerWeb").ok() && m.scm.stop("LedgerSvc").ok() && m.scm.stop("Indexer").ok());
+  BOOST_REQUIRE(m.scm.set_start_type("LedgerSvc", ServiceStartType::disabled).ok());
   std::string text = m.files.read_file(ledger_journal).value();
-  text.replace(text.find("LedgerSvc"), 9, "Beep\",\"x\":\"");  // now it "owes" Beep
+  text.replace(text.find("Indexer"), 7, "Beep\",\"x\":\"");  // line 3 now "owes" Beep
   BOOST_REQUIRE(m.files.write_file(ledger_journal, text).ok());
   auto repaired = repair_sessions(m.env(), std::string("ledger"));
   BOOST_REQUIRE(repaired.ok());
-  BOOST_TEST(repaired->at(0).problem.has_value());
+  BOOST_REQUIRE_EQUAL(repaired->size(), 1u);
+  BOOST_TEST(!repaired->at(0).problem.has_value(), repaired->at(0).problem.value_or(""));
+  BOOST_TEST(repaired->at(0).journal_problem.value_or("").find("line 3 is not authenticated") != std::string::npos,
+             repaired->at(0).journal_problem.value_or(""));
+  BOOST_TEST((m.state("LedgerSvc") == ServiceState::running));
+  BOOST_TEST((m.start_type("LedgerSvc") == ServiceStartType::automatic));
+  BOOST_TEST((m.state("Indexer") == ServiceState::stopped));  // its record is the damaged one
   BOOST_TEST(m.beep_untouched());
+  BOOST_TEST(m.reported(event_id::journal_damaged));
+  BOOST_TEST(!m.reported(event_id::journal_refused));
+  BOOST_TEST(m.files.read_file(ledger_journal + ".damaged").value() == text);  // the evidence, byte for byte
+}
+
+// A journal whose FIRST line is edited has no authenticated record: refused whole (event 21), kept
+// byte for byte, nothing acted on, as a planted one.
+BOOST_AUTO_TEST_CASE(a_journal_edited_in_its_first_line_is_refused_whole) {
+  Planted m;
+  m.owe("ledger", "Beep", "automatic");
+  std::string text = m.files.read_file(ledger_journal).value();
+  text[text.find("\"s\"")] = 'S';
+  BOOST_REQUIRE(m.files.write_file(ledger_journal, text).ok());
+  auto repaired = repair_sessions(m.env(), std::string("ledger"));
+  BOOST_REQUIRE(repaired.ok());
+  BOOST_TEST(repaired->at(0).problem.value_or("").find("not authenticated") != std::string::npos);
+  BOOST_TEST(m.beep_untouched());
+  BOOST_TEST(m.reported(event_id::journal_refused));
+  BOOST_TEST(m.files.read_file(ledger_journal).value() == text);
 }
 
 // An authentic journal of another writer copied under this writer's name is refused (the HMAC
