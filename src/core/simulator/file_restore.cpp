@@ -17,6 +17,9 @@ class GivenVolumesOnly final : public Volumes {
  public:
   Result<std::string> mount_point_of(const std::string& path) override { return not_given(path); }
   Result<std::string> volume_guid_path(const std::string& mount_point) override { return not_given(mount_point); }
+  Result<std::vector<std::string>> mount_points_of_volume(const std::string& volume_guid_path) override {
+    return not_given(volume_guid_path);
+  }
 
  private:
   static Error not_given(const std::string& path) {
