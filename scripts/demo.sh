@@ -96,10 +96,14 @@ rc=0; wsbkit simulate "Contoso Ledger" --restore-only "${components[@]}" "${volu
 echo "exit code $rc; $(services)"
 
 step "Restore: services stopped once, the files restored and verified, services and port back"
-# >>> sim-meta: the file restore. With sim-meta's work merged, --volume makes simulate copy each
-# component's files from C:\snap\ into place between its PreRestore and PostRestore and compare
-# them afterwards; the timeline then shows them in place of "WSB restores the files here". <<<
-wsbkit simulate "Contoso Ledger" --yes --restore-only "${components[@]}" "${volume[@]}"
+# Without --component simulate takes the registered policy's components and generates the writer
+# metadata from it (docs/simulator.md): between each PreRestore and PostRestore the component's
+# files are copied from the backup (C:\snap\) into place, then compared with it. A live data file
+# is damaged first, so the restore has something to put right.
+printf 'torn' | dd of="$drive_c/Ledger/data/ledger1.ldb" bs=1 seek=0 conv=notrunc status=none
+wsbkit simulate "Contoso Ledger" --yes --restore-only "${volume[@]}"
+cmp -s "$drive_c/Ledger/data/ledger1.ldb" "$drive_c/snap/Ledger/data/ledger1.ldb" \
+  && echo "ledger1.ldb is the backup's again" || { echo "ledger1.ldb was not restored" >&2; exit 1; }
 port=closed; (exec 3<>/dev/tcp/127.0.0.1/47110) 2>/dev/null && port=open
 echo "$(services); port 47110 $port"
 
@@ -121,8 +125,12 @@ step "wsbkit unregister"
 wsbkit unregister --writer "$writer"
 for s in LedgerHelperSvc LedgerSvc; do wine sc stop $s >/dev/null 2>&1 || true; wine sc delete $s >/dev/null 2>&1 || true; done
 
-# >>> scenario: the same story natively (Linux, no Wine) with
-#   build-native/src/cli/wsbkit simulate --in-process --policy src/sample/ledger-policy.json \
-#     --scenario src/sample/ledger-scenario.json
-# once the scenario work is merged. <<<
+step "The same story natively (Linux, no Wine): the policy on an in-memory machine (--scenario)"
+# What a team runs in its own CI (README, "Testing your policy in CI"): the real policy engine on
+# the machine src/sample/ledger-scenario.json declares; every expectation held or missed.
+native=${WSBKIT_NATIVE_BUILD:-build-native}
+[ -f "$native/build.ninja" ] || meson setup "$native" --werror >/dev/null
+ninja -C "$native" src/cli/wsbkit | tail -n 1
+"$native/src/cli/wsbkit" simulate --in-process --policy src/sample/ledger-policy.json \
+  --scenario src/sample/ledger-scenario.json
 printf '\nDone: dist/ holds wsbkit.exe, wsbkit-addin.exe, wsbkit-ps.dll, wsbkit.msi and SHA256SUMS.\n'

@@ -4,7 +4,7 @@
 #     (<!-- ci-example-file: PATH --> before a code block) written where it says, the commands it
 #     shows (<!-- ci-example-run -->, one command a line) run in order, each exiting 0 with every
 #     expectation held; then the failure it describes (<!-- ci-example-output: ... -->: the policy
-#     without "once": true) exits 8 and prints the lines it shows.
+#     without "once": true) exits 9 and prints the lines it shows.
 #  2. The sample application's scenario (src/sample/ledger-scenario.json) against its policy: exit
 #     0, the calls in WSB's order, the services back.
 #  3. The same scenario with a damaged snapshot: exit 9, the miss named (expected vs actual).
@@ -85,7 +85,7 @@ printf '{"machine": {"services": {"A": {"on_stop": "sleeps"}}}, "expect": {}}' >
 out=$("$wsbkit" simulate --in-process --policy "$policy" --scenario "$source_dir/src/sample/ledger-scenario.json" 2>&1) && rc=0 || rc=$?
 [ "$rc" -eq 0 ] && pass "the sample scenario: every expectation holds (exit 0)" || { fail "the sample scenario exits $rc"; echo "$out"; }
 order=$(grep -oE '^  (backup|restore) +[A-Za-z]+\(component="[A-Za-z]+"' <<< "$out" | sed -E 's/^  (backup|restore) +//; s/\(component="/ /; s/"$//' | tr '\n' ',')
-want='CheckConsistency LedgerDB,QueryStatus LedgerDB,CheckConsistency LedgerJournal,PreRestore LedgerDB,PostRestore LedgerDB,PreRestore LedgerJournal,PostRestore LedgerJournal,'
+want='CheckConsistency LedgerDB,QueryStatus LedgerDB,CheckConsistency LedgerJournal,QueryStatus LedgerJournal,PreRestore LedgerDB,PostRestore LedgerDB,PreRestore LedgerJournal,PostRestore LedgerJournal,'
 [ "$order" = "$want" ] && pass "the sample scenario: the calls in WSB's order" || fail "the calls: $order"
 expect_in "the sample scenario: LedgerSvc running again" "$out" "held    expect.services.LedgerSvc.state: RUNNING"
 expect_in "the sample scenario: the journal session completed" "$out" "completed"
