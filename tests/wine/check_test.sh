@@ -224,7 +224,7 @@ check_contains "unreadable metadata leaves a step with its own paths passing" 'Q
 #     from the backup (C:\snap\) into place through the Win32 file system, then compares them. A
 #     live file that cannot be replaced (a folder in its place) fails the component, named.
 printf 'DAMAGED' > "$c/Ledger/data/a.ldb"
-out=$(wsbkit simulate Ledger --restore-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" \
+out=$(wsbkit simulate Ledger --yes --restore-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" \
   --writer-metadata 'C:\ProgramData\Ledger\wrapped.xml')
 echo "$out"
 calls=$(printf '%s\n' "$out" | sed -nE 's/^  restore +(\([a-z ]+\)|[A-Za-z]+).*/\1/p' | tr '\n' ',')
@@ -236,7 +236,7 @@ check_contains "the restored file is named with its size" 'ok   C:\Ledger\data\a
 check_contains "the restored files match the backup" '(file compare)(2 file(s)) -> S_OK, 2 file(s) match the backup' "$out"
 rm -f "$c/Ledger/data/a.ldb"
 mkdir "$c/Ledger/data/a.ldb"
-out=$(wsbkit simulate Ledger --restore-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" \
+out=$(wsbkit simulate Ledger --yes --restore-only --component 'MetaDB=Contoso\Ledger' "${volume[@]}" \
   --writer-metadata 'C:\ProgramData\Ledger\wrapped.xml')
 echo "$out"
 check_contains "a file that cannot be restored fails the component" '(file restore)(component="MetaDB") -> E_FAIL, 1 file(s), 12 bytes restored; 1 could not be' "$out"

@@ -219,7 +219,7 @@ after_upgrade=$(installed_versions)
 [ "$after_upgrade" = "$(printf 'wsbkit.exe %s.0\nwsbkit-addin.exe %s.0\nwsbkit-ps.dll %s.0\nwsbkit %s\nwsbkit-addin %s' \
   "$newer" "$newer" "$newer" "$newer" "$newer")" ] && pass "the upgrade replaced every binary with the $newer build" \
   || fail "installed binaries after the upgrade" "$after_upgrade"
-out=$(wsbkit simulate 'Contoso Ledger' --component LedgerDB)
+out=$(wsbkit simulate 'Contoso Ledger' --yes --component LedgerDB)
 check_contains "simulate activates the upgraded add-in" "0 rejected" "$out"
 wait_gone || fail "the upgraded add-in still runs 5 s after simulate"
 
@@ -295,7 +295,7 @@ service=$(value_of "HKLM\\SOFTWARE\\Classes\\AppID\\$clsid" LocalService | sed '
 check_contains "LocalService: the AppID names the add-in's service" "wsbkit-addin-" "$service"
 check_contains "LocalService: the service runs the installed add-in" "\"$install_dir_win\\wsbkit-addin.exe\" --service" \
   "$(value_of "HKLM\\SYSTEM\\CurrentControlSet\\Services\\$service" ImagePath)"
-out=$(wsbkit simulate 'Contoso Ledger' --component LedgerDB)
+out=$(wsbkit simulate 'Contoso Ledger' --yes --component LedgerDB)
 check_contains "LocalService: simulate activates the add-in through its service" "0 rejected" "$out"
 check "msiexec /x /qn uninstalls the LocalService install" msiexec /x "C:\\wsbkit-$version.msi" /qn /l*v 'C:\uninstall-service.log'
 check_exit 1 "LocalService: the add-in's service is gone" wine reg query "HKLM\\SYSTEM\\CurrentControlSet\\Services\\$service"
