@@ -374,7 +374,11 @@ Result<void> PolicyRestoreEngine::run_steps(bool pre, const RestoreRequest& requ
   const auto& components = session_.state().components;
   for (const auto& step : steps) {
     // A `once` step runs once per session, with or without OrderComponents' list.
-    if (step.options.once && !run_once_steps) continue;
+    if (step.options.once && !run_once_steps) {
+      log_skipped(step, pre, request, pre ? "once: ran at the session's first PreRestore"
+                                          : "once: runs at the session's last PostRestore");
+      continue;
+    }
     bool applies = false;
     if (step.options.once && components.has_value()) {
       // A session-wide step applies when any component of the session matches its condition.
@@ -385,7 +389,10 @@ Result<void> PolicyRestoreEngine::run_steps(bool pre, const RestoreRequest& requ
       applies = policy::step_applies(step.options, policy_->components, request.component_name,
                                      request.component_logical_path, request.no_roll_forward);
     }
-    if (!applies) continue;
+    if (!applies) {
+      log_skipped(step, pre, request, "when: does not apply to this component");
+      continue;
+    }
     auto r = execute(step, pre, request);
     if (r) continue;
     if (step.options.on_error == policy::OnError::continue_) {
@@ -561,6 +568,29 @@ Result<void> PolicyRestoreEngine::log_step(const policy::RestoreStep& step, bool
   }
   steps::RunLog log(env_.files, env_.state_dir + env_.separator + "logs", "restore-" + session_.state().id + ".jsonl", env_.separator);
   return log.append(line);
+}
+
+// A step that did not run for this call, with the reason: the run log says so (the simulator's
+// timeline shows it under the call). A line that cannot be written goes to the event log.
+void PolicyRestoreEngine::log_skipped(const policy::RestoreStep& step, bool pre, const RestoreRequest& request,
+                                      const std::string& reason) {
+  steps::JsonLine line;
+  const std::int64_t now_ms = epoch_ms(env_.clock);
+  line.number("start_ms", now_ms)
+      .number("end_ms", now_ms)
+      .text("session", session_.state().id)
+      .text("phase", pre ? "PreRestore" : "PostRestore")
+      .text("step", step.path)
+      .text_or_null("component", request.component_name)
+      .number("duration_ms", 0)
+      .text("result", "skipped")
+      .text("message", reason);
+  steps::RunLog log(env_.files, env_.state_dir + env_.separator + "logs", "restore-" + session_.state().id + ".jsonl", env_.separator);
+  if (auto logged = log.append(line); !logged) {
+    if (auto reported = report_unlogged_step(env_.events, step, 0, logged.error()); !reported) {
+      // Neither log takes records now: a skipped step changed nothing, so nothing is lost.
+    }
+  }
 }
 
 // One session's repair: nothing is touched while another live process holds it.

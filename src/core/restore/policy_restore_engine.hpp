@@ -145,6 +145,8 @@ class PolicyRestoreEngine final : public RestoreEngine {
   Result<void> log_step(const policy::RestoreStep& step, bool pre, const RestoreRequest& request, int attempt,
                         std::chrono::milliseconds duration, const Result<void>& result,
                         const std::optional<steps::ProcessStepOutcome>& process);
+  // One line (result "skipped", the reason) for a step that does not run for this call.
+  void log_skipped(const policy::RestoreStep& step, bool pre, const RestoreRequest& request, const std::string& reason);
   void report(EventSeverity severity, std::uint32_t id, const std::string& message);
 
   std::shared_ptr<const policy::Policy> policy_;

@@ -135,6 +135,9 @@ BOOST_AUTO_TEST_CASE(run_steps_follow_exit_codes_retries_and_on_error) {
   const auto log = m.files.read_file("C:\\ProgramData\\wsbkit\\logs\\" + (*logs)[0].name).value();
   BOOST_TEST(log.find("password *** rejected") != std::string::npos);
   BOOST_TEST(log.find("hunter2") == std::string::npos);
+  // The step that did not apply is in the run log too, skipped with the reason.
+  BOOST_TEST(log.find(R"("step":"restore.pre[2]","component":"DB","duration_ms":0,"result":"skipped","message":"when: does not apply to this component")") !=
+                 std::string::npos, log);
 
   // A timeout fails the step (no retries left).
   m.processes.expect("pit.exe", ProcessOutcome{1, "", "", true, 30000ms});
