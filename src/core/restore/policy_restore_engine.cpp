@@ -549,6 +549,19 @@ Result<void> PolicyRestoreEngine::log_step(const policy::RestoreStep& step, bool
                                            const RestoreRequest& request, int attempt, std::chrono::milliseconds duration,
                                            const Result<void>& result,
                                            const std::optional<steps::ProcessStepOutcome>& process) {
+  steps::JsonLine line = log_line(step, pre, request, duration);
+  line.text("result", result ? "ok" : "failed").number("attempt", attempt);
+  if (!result) line.text("message", result.error().message());
+  if (process) {
+    line.number("exit_code", process->exit_code);
+    if (process->verdict == steps::ProcessVerdict::timed_out) line.boolean("timed_out", true);
+    if (const std::string output = process->output(); !output.empty()) line.text("output", output);
+  }
+  return append_log(line);
+}
+
+steps::JsonLine PolicyRestoreEngine::log_line(const policy::RestoreStep& step, bool pre, const RestoreRequest& request,
+                                              std::chrono::milliseconds duration) {
   const std::int64_t end_ms = epoch_ms(env_.clock);
   steps::JsonLine line;
   line.number("start_ms", end_ms - duration.count())
@@ -557,15 +570,11 @@ Result<void> PolicyRestoreEngine::log_step(const policy::RestoreStep& step, bool
       .text("phase", pre ? "PreRestore" : "PostRestore")
       .text("step", step.path)
       .text_or_null("component", request.component_name)
-      .number("duration_ms", duration.count())
-      .text("result", result ? "ok" : "failed")
-      .number("attempt", attempt);
-  if (!result) line.text("message", result.error().message());
-  if (process) {
-    line.number("exit_code", process->exit_code);
-    if (process->verdict == steps::ProcessVerdict::timed_out) line.boolean("timed_out", true);
-    if (const std::string output = process->output(); !output.empty()) line.text("output", output);
-  }
+      .number("duration_ms", duration.count());
+  return line;
+}
+
+Result<void> PolicyRestoreEngine::append_log(const steps::JsonLine& line) {
   steps::RunLog log(env_.files, env_.state_dir + env_.separator + "logs", "restore-" + session_.state().id + ".jsonl", env_.separator);
   return log.append(line);
 }
@@ -574,19 +583,9 @@ Result<void> PolicyRestoreEngine::log_step(const policy::RestoreStep& step, bool
 // timeline shows it under the call). A line that cannot be written goes to the event log.
 void PolicyRestoreEngine::log_skipped(const policy::RestoreStep& step, bool pre, const RestoreRequest& request,
                                       const std::string& reason) {
-  steps::JsonLine line;
-  const std::int64_t now_ms = epoch_ms(env_.clock);
-  line.number("start_ms", now_ms)
-      .number("end_ms", now_ms)
-      .text("session", session_.state().id)
-      .text("phase", pre ? "PreRestore" : "PostRestore")
-      .text("step", step.path)
-      .text_or_null("component", request.component_name)
-      .number("duration_ms", 0)
-      .text("result", "skipped")
-      .text("message", reason);
-  steps::RunLog log(env_.files, env_.state_dir + env_.separator + "logs", "restore-" + session_.state().id + ".jsonl", env_.separator);
-  if (auto logged = log.append(line); !logged) {
+  steps::JsonLine line = log_line(step, pre, request, std::chrono::milliseconds(0));
+  line.text("result", "skipped").text("message", reason);
+  if (auto logged = append_log(line); !logged) {
     if (auto reported = report_unlogged_step(env_.events, step, 0, logged.error()); !reported) {
       // Neither log takes records now: a skipped step changed nothing, so nothing is lost.
     }

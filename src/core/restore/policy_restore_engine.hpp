@@ -36,6 +36,7 @@
 #include "core/restore/restore_engine.hpp"
 #include "core/steps/event_ids.hpp"
 #include "core/steps/process_step.hpp"
+#include "core/steps/run_log.hpp"
 #include "platform/clock.hpp"
 #include "platform/digests.hpp"
 #include "platform/event_log.hpp"
@@ -145,6 +146,10 @@ class PolicyRestoreEngine final : public RestoreEngine {
   Result<void> log_step(const policy::RestoreStep& step, bool pre, const RestoreRequest& request, int attempt,
                         std::chrono::milliseconds duration, const Result<void>& result,
                         const std::optional<steps::ProcessStepOutcome>& process);
+  // A run log line's common fields (times, session, phase, step, component), and its append.
+  steps::JsonLine log_line(const policy::RestoreStep& step, bool pre, const RestoreRequest& request,
+                           std::chrono::milliseconds duration);
+  Result<void> append_log(const steps::JsonLine& line);
   // One line (result "skipped", the reason) for a step that does not run for this call.
   void log_skipped(const policy::RestoreStep& step, bool pre, const RestoreRequest& request, const std::string& reason);
   void report(EventSeverity severity, std::uint32_t id, const std::string& message);
