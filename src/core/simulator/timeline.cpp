@@ -133,8 +133,15 @@ std::vector<TimelineStep> RunLogFollower::take() {
   }
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
-    auto text = files_.read_file_no_follow(dir_ + separator_ + name);
-    if (!text) continue;
+    // Read with writers allowed (read_chunks shares write): a reader that denied them would make the
+    // add-in's next append fail with a sharing violation and its line go to the event log instead.
+    std::string content;
+    auto read = files_.read_chunks(dir_ + separator_ + name, 1u << 16, [&](std::string_view chunk) -> Result<void> {
+      content.append(chunk);
+      return success();
+    });
+    if (!read) continue;
+    const std::string* text = &content;
     std::size_t& offset = seen_[name];
     if (offset > text->size()) offset = 0;  // a new file under an old name
     const std::size_t complete = text->rfind('\n');
