@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,18 @@ class FileSystem {
                                        [[maybe_unused]] std::string& buffer, const ChunkSink& sink) {
     return read_chunks(path, chunk_size, sink);
   }
+  // A folder held open for read_sequential of the files in it by name: the folder's path is walked
+  // once, not again for every file (a manifest lists thousands of files folder after folder).
+  class OpenFolder {
+   public:
+    virtual ~OpenFolder() = default;
+    // Exactly read_sequential(folder + name, ...), errors included; `name` is one name (no separator).
+    virtual Result<void> read_sequential(const std::string& name, std::size_t chunk_size, std::string& buffer,
+                                         const ChunkSink& sink) = 0;
+  };
+  // `folder` ends with a separator. An error when it cannot be opened (reads of its files would
+  // fail alike). The default opens nothing and reads each file by its full path.
+  virtual Result<std::unique_ptr<OpenFolder>> open_folder(const std::string& folder);
 
   // SYSTEM's own files (journals, logs in its protected state folder): as read_file / append_file,
   // but a reparse point (junction, symbolic link) at `path` is refused with ERROR_CANT_ACCESS_FILE,

@@ -96,9 +96,11 @@ Result<void> write_with_flags(const std::string& path, std::string_view contents
 }
 
 // Opens an existing regular file for reading; a directory is ERROR_ACCESS_DENIED as on Windows.
-// `size`, when given, receives the file's length from the same fstat.
-Result<int> open_for_reading(const std::string& path, int extra_flags = 0, std::uint64_t* size = nullptr) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | extra_flags);
+// `size`, when given, receives the file's length from the same fstat. `name` is opened relative to
+// the folder `at` (AT_FDCWD: `name` is the path); `path` names the file in errors.
+Result<int> open_for_reading_at(int at, const char* name, const std::string& path, int extra_flags,
+                                std::uint64_t* size) {
+  const int fd = ::openat(at, name, O_RDONLY | O_CLOEXEC | extra_flags);
   if (fd < 0) return errno_error(errno, "open", path);
   struct stat st;
   int err = 0;
@@ -110,6 +112,10 @@ Result<int> open_for_reading(const std::string& path, int extra_flags = 0, std::
   }
   if (size) *size = static_cast<std::uint64_t>(st.st_size);
   return fd;
+}
+
+Result<int> open_for_reading(const std::string& path, int extra_flags = 0, std::uint64_t* size = nullptr) {
+  return open_for_reading_at(AT_FDCWD, path.c_str(), path, extra_flags, size);
 }
 
 // --- read_sequential: hashing many files in a row ----------------------------------------------
@@ -178,6 +184,33 @@ Result<void> read_known_length(int fd, std::uint64_t size, const std::string& pa
   }
   return success();
 }
+
+// read_sequential of `name` relative to the folder `at` (AT_FDCWD: `name` is the path).
+Result<void> read_sequential_at(int at, const char* name, const std::string& path, std::size_t chunk_size,
+                                std::string& buffer, const FileSystem::ChunkSink& sink) {
+  if (chunk_size == 0) return Error::win32(win32_error::invalid_parameter, "read_sequential", path, "chunk size 0");
+  std::uint64_t size = 0;
+  auto opened = open_for_reading_at(at, name, path, 0, &size);
+  if (!opened) return opened.error();
+  Fd fd(*opened);
+  if (size >= map_threshold) return read_mapped(fd.get(), size, path, chunk_size, sink);
+  return read_known_length(fd.get(), size, path, chunk_size, buffer, sink);
+}
+
+// A folder held open by its descriptor: each file is opened relative to it (openat), so the kernel
+// walks one name per file instead of the whole path.
+class PosixOpenFolder final : public FileSystem::OpenFolder {
+ public:
+  PosixOpenFolder(int fd, std::string folder) : fd_(fd), folder_(std::move(folder)) {}
+  Result<void> read_sequential(const std::string& name, std::size_t chunk_size, std::string& buffer,
+                               const FileSystem::ChunkSink& sink) override {
+    return read_sequential_at(fd_.get(), name.c_str(), folder_ + name, chunk_size, buffer, sink);
+  }
+
+ private:
+  Fd fd_;
+  std::string folder_;
+};
 
 std::string temporary_name_beside(const std::string& path) {
   static std::atomic<unsigned> counter{0};
@@ -350,13 +383,13 @@ class PosixFileSystem final : public FileSystem {
 
   Result<void> read_sequential(const std::string& path, std::size_t chunk_size, std::string& buffer,
                                const ChunkSink& sink) override {
-    if (chunk_size == 0) return Error::win32(win32_error::invalid_parameter, "read_sequential", path, "chunk size 0");
-    std::uint64_t size = 0;
-    auto opened = open_for_reading(path, 0, &size);
-    if (!opened) return opened.error();
-    Fd fd(*opened);
-    if (size >= map_threshold) return read_mapped(fd.get(), size, path, chunk_size, sink);
-    return read_known_length(fd.get(), size, path, chunk_size, buffer, sink);
+    return read_sequential_at(AT_FDCWD, path.c_str(), path, chunk_size, buffer, sink);
+  }
+
+  Result<std::unique_ptr<OpenFolder>> open_folder(const std::string& folder) override {
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno_error(errno == ENOTDIR ? ENOENT : errno, "open", folder);
+    return std::unique_ptr<OpenFolder>(std::make_unique<PosixOpenFolder>(fd, folder));
   }
 
   Result<void> read_chunks(const std::string& path, std::size_t chunk_size, const ChunkSink& sink) override {

@@ -357,6 +357,45 @@ BOOST_AUTO_TEST_CASE(read_sequential_fails_like_read_chunks) {
   }
 }
 
+// A folder held open reads its files by name exactly as read_sequential reads them by path, file
+// after file through one buffer, and fails as it does (missing file, folder, sink error); a missing
+// folder is ERROR_PATH_NOT_FOUND, whether at the open or at the read.
+BOOST_AUTO_TEST_CASE(an_open_folder_reads_its_files_by_name_as_read_sequential_by_path) {
+  const std::string small = binary_bytes(5000), large = binary_bytes((1u << 20) + 7);
+  BOOST_REQUIRE(fs.create_directories(at("held/inner")).ok());
+  BOOST_REQUIRE(fs.write_file(at("held/small"), small).ok());
+  BOOST_REQUIRE(fs.write_file(at("held/large"), large).ok());
+  auto folder = fs.open_folder(at("held/"));
+  BOOST_REQUIRE(folder.ok());
+  std::string buffer;
+  for (const auto& [name, bytes] : {std::pair{"large", &large}, {"small", &small}}) {
+    std::string by_name, by_path;
+    BOOST_REQUIRE((*folder)->read_sequential(name, 4096, buffer, [&](std::string_view c) {
+      by_name.append(c);
+      return success();
+    }).ok());
+    BOOST_REQUIRE(fs.read_sequential(at(std::string("held/") + name), 4096, buffer, [&](std::string_view c) {
+      by_path.append(c);
+      return success();
+    }).ok());
+    BOOST_TEST((by_name == *bytes), name);
+    BOOST_TEST((by_path == by_name), name);
+  }
+  const auto accept = [](std::string_view) { return success(); };
+  BOOST_TEST(code_of((*folder)->read_sequential("missing", 16, buffer, accept)) == win32_error::file_not_found);
+  BOOST_TEST(code_of((*folder)->read_sequential("inner", 16, buffer, accept)) == win32_error::access_denied);
+  const auto stopped = (*folder)->read_sequential("small", 10, buffer, [](std::string_view) -> Result<void> {
+    return Error::win32(win32_error::write_fault, "hash", "sink");
+  });
+  BOOST_TEST(code_of(stopped) == win32_error::write_fault);
+  auto missing = fs.open_folder(at("no-such-folder/"));
+  if (missing) {
+    BOOST_TEST(code_of((*missing)->read_sequential("small", 16, buffer, accept)) == win32_error::path_not_found);
+  } else {
+    BOOST_TEST(code_of(missing) == win32_error::path_not_found);
+  }
+}
+
 // Errors name the failing path and carry a system message.
 BOOST_AUTO_TEST_CASE(errors_name_the_path_and_carry_a_message) {
   const auto missing = fs.read_file(at("missing.txt"));

@@ -99,11 +99,33 @@ class BatchQueue {
 // Entries per batch: the lock is taken once per this many files.
 constexpr std::size_t batch_size = 256;
 
-// What a hashing thread keeps from file to file: its read buffer and its XXH128 state.
+// What a hashing thread keeps from file to file: its read buffer, its XXH128 state, and the folder
+// of its last file held open (a manifest lists files folder after folder).
 struct HashScratch {
   std::string buffer;
   Xxh128 xxh128;
+  std::string folder;
+  std::unique_ptr<FileSystem::OpenFolder> open_folder;  // null: files read by their full path
 };
+
+// read_sequential of `path`, through the scratch's open folder when the file is in it (opened
+// when the folder changes). Resolved paths have no separator in their last name, so the folder is
+// everything up to the last separator.
+Result<void> read_whole(FileSystem& files, const std::string& path, std::size_t chunk_size, HashScratch& scratch,
+                        const FileSystem::ChunkSink& sink) {
+  const std::size_t slash = path.find_last_of("\\/");
+  if (slash == std::string::npos || slash + 1 == path.size()) {
+    return files.read_sequential(path, chunk_size, scratch.buffer, sink);
+  }
+  const std::string_view folder(path.data(), slash + 1);
+  if (folder != scratch.folder) {
+    scratch.folder.assign(folder);
+    auto opened = files.open_folder(scratch.folder);
+    scratch.open_folder = opened ? std::move(*opened) : nullptr;  // not opened: each read says why
+  }
+  if (!scratch.open_folder) return files.read_sequential(path, chunk_size, scratch.buffer, sink);
+  return scratch.open_folder->read_sequential(path.substr(slash + 1), chunk_size, scratch.buffer, sink);
+}
 
 Error stopped_error(const std::string& path) {
   return Error::hresult(hr::e_abort, "hash", path, "stopped");
@@ -144,7 +166,7 @@ Result<Digest> hash_with(FileSystem& files, const std::string& path, DigestKind 
     if (!digests) return Error::hresult(hr::e_notimpl, "hash", path, "SHA-256 needs the platform's digest facility");
     auto sha = digests->sha256();
     if (!sha) return sha.error();
-    auto read = files.read_sequential(path, chunk_size, scratch.buffer, [&](std::string_view data) -> Result<void> {
+    auto read = read_whole(files, path, chunk_size, scratch, [&](std::string_view data) -> Result<void> {
       if (should_stop()) return stopped_error(path);
       (*sha)->update(data.data(), data.size());
       if (bytes_done) bytes_done->fetch_add(data.size(), std::memory_order_relaxed);
@@ -161,7 +183,7 @@ Result<Digest> hash_with(FileSystem& files, const std::string& path, DigestKind 
   Xxh128& hasher = scratch.xxh128;
   if (!hasher.valid()) return Error::win32(win32_error::not_enough_memory, "XXH3_createState", path);
   hasher.reset();
-  auto read = files.read_sequential(path, chunk_size, scratch.buffer, [&](std::string_view data) -> Result<void> {
+  auto read = read_whole(files, path, chunk_size, scratch, [&](std::string_view data) -> Result<void> {
     if (should_stop()) return stopped_error(path);
     hasher.update(data.data(), data.size());
     if (bytes_done) bytes_done->fetch_add(data.size(), std::memory_order_relaxed);

@@ -1,5 +1,9 @@
 #include "core/consistency/reparse_points.hpp"
 
+#include <xxhash.h>
+
+#include <algorithm>
+
 #include "core/consistency/snapshot_paths.hpp"
 #include "platform/memory/windows_names.hpp"
 
@@ -14,6 +18,10 @@ std::u16string folder_key(std::string path) {
   return fold_name(path);
 }
 
+std::uint64_t name_key(const std::u16string& folded) {
+  return XXH3_64bits(folded.data(), folded.size() * sizeof(char16_t));
+}
+
 bool missing(const Error& e) {
   return e.win32_code() == win32_error::file_not_found || e.win32_code() == win32_error::path_not_found;
 }
@@ -24,13 +32,19 @@ ReparsePoints::ReparsePoints(FileSystem& files, std::vector<std::string> roots) 
   for (auto& root : roots) roots_.push_back(with_trailing_separator(std::move(root)));
 }
 
+bool ReparsePoints::Folder::has(const std::u16string& folded) const {
+  return std::binary_search(name_keys.begin(), name_keys.end(), name_key(folded));
+}
+
 void ReparsePoints::learn(const std::string& folder, const std::vector<DirectoryEntry>& entries) {
   Folder seen;
-  seen.names.reserve(entries.size());
+  seen.name_keys.reserve(entries.size());
   for (const auto& entry : entries) {
-    seen.names.insert(fold_name(entry.name));
-    if (entry.is_reparse_point) seen.reparse_points.insert(fold_name(entry.name));
+    std::u16string folded = fold_name(entry.name);
+    seen.name_keys.push_back(name_key(folded));
+    if (entry.is_reparse_point) seen.reparse_points.insert(std::move(folded));
   }
+  std::sort(seen.name_keys.begin(), seen.name_keys.end());
   std::lock_guard lock(mutex_);
   folders_.insert_or_assign(folder_key(folder), std::move(seen));
 }
@@ -62,7 +76,7 @@ Result<std::optional<std::string>> ReparsePoints::first_on_path(const std::strin
       std::lock_guard lock(mutex_);
       if (last_clean_ && parent == last_clean_->raw) {
         const std::u16string key = fold_name(leaf);
-        if (!last_clean_->listing->names.contains(key)) return std::optional<std::string>();  // missing
+        if (!last_clean_->listing->has(key)) return std::optional<std::string>();  // missing
         if (last_clean_->listing->reparse_points.contains(key)) {
           return std::optional<std::string>(with_trailing_separator(last_clean_->walked) + std::string(leaf));
         }
@@ -103,7 +117,7 @@ Result<std::optional<std::string>> ReparsePoints::first_on_path(const std::strin
       return Error::win32(win32_error::path_not_found, "list folder", *root, "the snapshot volume cannot be read");
     }
     const std::u16string key = fold_name(names[i]);
-    if (!*listed || !(*listed)->names.contains(key)) return std::optional<std::string>();  // missing
+    if (!*listed || !(*listed)->has(key)) return std::optional<std::string>();  // missing
     if (i + 1 == names.size() && plain_leaf) {
       // Every folder above the last name is there and none is a reparse point: remembered.
       std::lock_guard lock(mutex_);

@@ -33,9 +33,13 @@ class ReparsePoints {
 
  private:
   struct Folder {
-    // Folded as Windows compares names; hashed, not ordered: a folder of a mail store can list
-    // hundreds of thousands of names, each looked up once.
-    std::unordered_set<std::u16string> names, reparse_points;
+    // Every name's key (a 64-bit hash of the name folded as Windows compares names), sorted: a
+    // folder of a mail store can list hundreds of thousands of names, each looked up once, and a
+    // key costs no allocation. (A collision could only make a missing name look present: its read
+    // then fails as missing anyway.) Reparse points are few: kept as folded names, exactly.
+    std::vector<std::uint64_t> name_keys;
+    std::unordered_set<std::u16string> reparse_points;
+    bool has(const std::u16string& folded) const;
   };
   Result<const Folder*> folder(const std::string& path);
 

@@ -3,6 +3,7 @@
 #include "core/consistency/manifest_verifier.hpp"
 #include "core/consistency/snapshot_paths.hpp"
 #include "mock/fake_file_system.hpp"
+#include "mock/forwarding_file_system.hpp"
 
 using namespace wsbkit;
 using namespace wsbkit::consistency;
@@ -163,6 +164,39 @@ BOOST_FIXTURE_TEST_CASE(clean_manifest_passes, VerifyFixture) {
   BOOST_TEST(report->files_listed == 3u);
   BOOST_TEST(report->files_ok == 3u);
   BOOST_TEST(report->bytes_hashed == 15u);
+}
+
+// Counts the folders the verifier holds open.
+class FolderCountingFileSystem final : public mock::ForwardingFileSystem {
+ public:
+  using ForwardingFileSystem::ForwardingFileSystem;
+  Result<std::unique_ptr<OpenFolder>> open_folder(const std::string& folder) override {
+    opened.push_back(folder);
+    return ForwardingFileSystem::open_folder(folder);
+  }
+  std::vector<std::string> opened;
+};
+
+BOOST_FIXTURE_TEST_CASE(files_are_read_through_their_folder_held_open_once_per_run_of_entries, VerifyFixture) {
+  // A hashing thread opens a folder when the next entry is in another one, not for every file, and
+  // opens a folder met again anew; an entry behind a missing folder is still reported missing.
+  FolderCountingFileSystem counting(fs);
+  BOOST_REQUIRE(fs.write_file(base + "\\MANIFEST.xxh128", xxh_abc + "  data/a.ldb\n" + xxh_empty + "  data/empty.ldb\n" +
+                                                             xxh_abc + "  gone/a.ldb\n" + xxh_hello + "  hello world.txt\n" +
+                                                             xxh_abc + "  data/a.ldb\n").ok());
+  VerifyTarget target;
+  target.manifest = base + "\\MANIFEST.xxh128";
+  target.base_directory = base;
+  target.resolve = [this](const std::string& name) { return join_below(base, name); };
+  VerifyOptions one_thread;
+  one_thread.threads = 1;
+  auto report = verify_manifest(counting, target, one_thread, never_stop, nullptr);
+  BOOST_REQUIRE(report.ok());
+  BOOST_TEST(report->files_ok == 4u, report->summary());
+  BOOST_TEST(report->missing == 1u, report->summary());
+  BOOST_TEST(report->summary().find("1 missing (gone/a.ldb)") != std::string::npos, report->summary());
+  const std::vector<std::string> expected = {base + "\\data\\", base + "\\gone\\", base + "\\", base + "\\data\\"};
+  BOOST_TEST(counting.opened == expected, boost::test_tools::per_element());
 }
 
 BOOST_FIXTURE_TEST_CASE(mismatch_and_missing_are_named, VerifyFixture) {
