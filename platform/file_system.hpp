@@ -47,7 +47,9 @@ class FileSystem {
   // target, flushes it to disk, then renames it over the target. On failure the target is
   // unchanged and the temporary file removed.
   virtual Result<void> replace_file_atomically(const std::string& path, std::string_view contents) = 0;
-  // Creates the file if missing.
+  // Creates the file if missing. Appenders (threads, processes) never fail one another and each
+  // append lands whole; on Windows, an append waits up to half a second for a program holding the
+  // file open without sharing write access (ERROR_SHARING_VIOLATION after that).
   virtual Result<void> append_file(const std::string& path, std::string_view contents) = 0;
   // A file or directory; false (not an error) when absent.
   virtual Result<bool> exists(const std::string& path) = 0;

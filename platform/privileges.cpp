@@ -7,7 +7,8 @@ Result<std::unique_ptr<BackupPrivilege::Scope>> BackupPrivilege::enable() {
   if (holders_ == 0) {
     auto before = privileges_.set_backup_privilege(true);
     if (!before) return before.error();
-    was_enabled_ = *before;
+    was_enabled_ = *before && !left_enabled_;  // enabled by a put-back of ours that failed: still ours
+    left_enabled_ = false;
   }
   ++holders_;
   return std::make_unique<Scope>(*this);
@@ -17,7 +18,10 @@ Result<void> BackupPrivilege::release_one() {
   std::lock_guard lock(mutex_);
   if (--holders_ > 0 || was_enabled_) return success();
   auto before = privileges_.set_backup_privilege(false);
-  if (!before) return before.error();
+  if (!before) {
+    left_enabled_ = true;
+    return before.error();
+  }
   return success();
 }
 

@@ -58,6 +58,7 @@ class BackupPrivilege {
   std::mutex mutex_;
   std::size_t holders_ = 0;
   bool was_enabled_ = false;  // as the first holder found it
+  bool left_enabled_ = false;  // the last put-back failed: enabled by wsbkit, not found so
 };
 
 namespace win32_error {

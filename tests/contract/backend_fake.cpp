@@ -16,7 +16,8 @@ FileSystemBackend make_file_system_backend() {
   return {"fake", std::move(fake), "C:/Temp", [files](const std::string& link, const std::string& target) {
             files->create_link(link, target, true);
             return true;
-          }};
+          },
+          {}};  // the fake models no sharing modes (no program holds a file on it)
 }
 ClockBackend make_clock_backend() { return {"fake", std::make_unique<mock::FakeClock>()}; }
 EventLogBackend make_event_log_backend() { return {"fake", std::make_unique<mock::FakeEventLog>()}; }

@@ -12,7 +12,8 @@ FileSystemBackend make_file_system_backend() {
             std::error_code ec;
             std::filesystem::create_directory_symlink(target, link, ec);
             return !ec;
-          }};
+          },
+          {}};  // no sharing modes on POSIX
 }
 ClockBackend make_clock_backend() { return {"posix", posix::make_posix_clock()}; }
 FileLocksBackend make_file_locks_backend() {

@@ -9,9 +9,12 @@
 namespace wsbkit::contract {
 
 RegistryBackend make_registry_backend() { return {"win32", win32::make_win32_registry()}; }
+std::function<void()> hold_denying_writes(const std::string& path);  // win32/file_sharing_win32.cpp
+
 FileSystemBackend make_file_system_backend() {
   // No directory link: under Wine 8 CreateSymbolicLinkW returns TRUE and creates nothing (backends.hpp).
-  return {"win32", win32::make_win32_file_system(), std::filesystem::temp_directory_path().string(), {}};
+  return {"win32", win32::make_win32_file_system(), std::filesystem::temp_directory_path().string(), {},
+          hold_denying_writes};
 }
 ClockBackend make_clock_backend() { return {"win32", win32::make_win32_clock()}; }
 EventLogBackend make_event_log_backend() { return {"win32", win32::make_win32_event_log("wsbkit")}; }

@@ -29,6 +29,9 @@ struct FileSystemBackend {
   // cannot make one: under Wine 8, CreateSymbolicLinkW returns TRUE and creates nothing (measured),
   // and only a Unix symlink, which a Windows process cannot make, shows as a reparse point.
   std::function<bool(const std::string& link, const std::string& target)> make_directory_link;
+  // Opens the file as another program's reader that shares no write access (Windows sharing modes)
+  // and returns what closes it; empty where files have no sharing modes (POSIX, the fake).
+  std::function<std::function<void()>(const std::string& path)> hold_denying_writes;
 };
 
 struct ClockBackend {

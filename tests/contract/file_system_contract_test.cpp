@@ -4,6 +4,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
+#include <atomic>
 
 #include "platform/file_system.hpp"
 #include "tests/contract/backends.hpp"
@@ -394,6 +397,46 @@ BOOST_AUTO_TEST_CASE(an_open_folder_reads_its_files_by_name_as_read_sequential_b
   } else {
     BOOST_TEST(code_of(missing) == win32_error::path_not_found);
   }
+}
+
+// Appenders never fail one another and each append lands whole: four threads appending lines to
+// one file, half through append_file and half through append_file_no_follow, leave every line once.
+// Where files have sharing modes, a reader that shares no write access holds the file for 200 ms
+// meanwhile, and the appends wait for it instead of failing.
+BOOST_AUTO_TEST_CASE(concurrent_appends_all_land_whole_even_past_a_reader_denying_writers) {
+  const std::string log = at("appended.jsonl");
+  BOOST_REQUIRE(fs.write_file(log, "").ok());
+  std::function<void()> release;
+  if (backend.hold_denying_writes) {
+    release = backend.hold_denying_writes(log);
+    BOOST_REQUIRE_MESSAGE(release, "a reader denying writers could not hold the file, or writers were not refused");
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> appenders;
+  for (int t = 0; t < 4; ++t) {
+    appenders.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        const std::string line = "{\"thread\":" + std::to_string(t) + ",\"line\":" + std::to_string(i) + "}\n";
+        const auto appended = i % 2 ? fs.append_file(log, line) : fs.append_file_no_follow(log, line);
+        if (!appended) ++failures;
+      }
+    });
+  }
+  if (release) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    release();
+  }
+  for (auto& a : appenders) a.join();
+  BOOST_TEST(failures.load() == 0);
+  const std::string text = fs.read_file(log).value();
+  for (int t = 0; t < 4; ++t) {
+    for (int i = 0; i < 100; ++i) {
+      const std::string line = "{\"thread\":" + std::to_string(t) + ",\"line\":" + std::to_string(i) + "}\n";
+      const auto first = text.find(line);
+      BOOST_TEST((first != std::string::npos && text.find(line, first + 1) == std::string::npos), line);
+    }
+  }
+  BOOST_TEST(text.size() == 4u * 100u * std::string("{\"thread\":0,\"line\":00}\n").size() - 4u * 10u);
 }
 
 // Errors name the failing path and carry a system message.

@@ -27,18 +27,23 @@ struct Priv {
   }
 };
 
-// The backend under test, whose put-back (disabling) fails as a token adjustment may.
+// The backend under test, whose put-back (disabling) fails as a token adjustment may: always, or
+// only the first `failures` times.
 class FailingPutBack final : public Privileges {
  public:
-  explicit FailingPutBack(Privileges& real) : real_(real) {}
+  explicit FailingPutBack(Privileges& real, int failures = -1) : real_(real), failures_(failures) {}
   Result<bool> set_backup_privilege(bool enabled) override {
-    if (!enabled) return Error::win32(5, "AdjustTokenPrivileges", "SeBackupPrivilege", "refused by the test");
+    if (!enabled && failures_ != 0) {
+      if (failures_ > 0) --failures_;
+      return Error::win32(5, "AdjustTokenPrivileges", "SeBackupPrivilege", "refused by the test");
+    }
     return real_.set_backup_privilege(enabled);
   }
   Result<bool> backup_privilege_enabled() override { return real_.backup_privilege_enabled(); }
 
  private:
   Privileges& real_;
+  int failures_;
 };
 
 void no_failure_expected(const Error& error) { BOOST_ERROR("unexpected put-back failure: " << error.message()); }
@@ -111,6 +116,26 @@ BOOST_AUTO_TEST_CASE(a_put_back_failing_in_release_is_returned_not_reported_twic
     BOOST_TEST(!(*scope)->release().ok());
   }  // the released scope destroyed: nothing more to report
   BOOST_TEST(f.reported.empty());
+}
+
+// A put-back that failed once leaves the privilege enabled by wsbkit, not "found enabled": the next
+// scopes' put-back disables it again.
+BOOST_AUTO_TEST_CASE(after_a_failed_put_back_the_next_scope_still_puts_the_privilege_back) {
+  BOOST_REQUIRE(privileges.set_backup_privilege(false).ok());
+  FailingPutBack fails_once(privileges, 1);
+  BackupPrivilege shared(fails_once, no_failure_expected);
+  {
+    auto scope = shared.enable();
+    BOOST_REQUIRE(scope.ok());
+    BOOST_TEST(!(*scope)->release().ok());
+  }
+  BOOST_TEST(privileges.backup_privilege_enabled().value());  // left enabled by the failure
+  {
+    auto scope = shared.enable();
+    BOOST_REQUIRE(scope.ok());
+    BOOST_TEST((*scope)->release().ok());
+  }
+  BOOST_TEST(!privileges.backup_privilege_enabled().value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
