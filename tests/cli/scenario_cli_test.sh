@@ -24,27 +24,15 @@ mkdir -p "$work/bin"
 ln -s "$(readlink -f "$wsbkit")" "$work/bin/wsbkit"
 
 # 1. README, word for word.
-python3 - "$source_dir/README.md" "$work" <<'PY' > "$work/steps" || fail "README's CI section could not be read"
-import os, re, sys
-text = open(sys.argv[1], encoding="utf-8").read()
-start = text.index("## Testing your policy in CI")
-end = text.index("\n## ", start + 1)
-section = text[start:end]
-for m in re.finditer(r"<!-- ci-example-(file: (?P<path>[^>]*?)|run|output: [^>]*?) -->\n```[a-z]*\n(?P<body>.*?)```", section, re.S):
-    body = m.group("body")
-    if m.group("path"):
-        path = os.path.join(sys.argv[2], m.group("path"))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        open(path, "w", encoding="utf-8").write(body)
-        print("file\t" + m.group("path"))
-    elif m.group(1) == "run":
-        for line in body.splitlines():
-            if line.strip():
-                print("run\t" + line)
-    else:
-        open(os.path.join(sys.argv[2], "expected-output"), "w", encoding="utf-8").write(body)
-        print("output")
-PY
+python3 "$source_dir/tests/readme_blocks.py" "$source_dir/README.md" "Testing your policy in CI" ci-example > "$work/blocks" \
+  || fail "README's CI section could not be read"
+while IFS=$'\t' read -r kind first second; do
+  case "$kind" in
+    file) mkdir -p "$(dirname "$work/$first")"; base64 -d <<< "$second" > "$work/$first"; printf 'file\t%s\n' "$first" ;;
+    run) printf 'run\t%s\n' "$first" ;;
+    output) base64 -d <<< "$first" > "$work/expected-output"; echo output ;;
+  esac
+done < "$work/blocks" > "$work/steps"
 [ "$(grep -c '^file' "$work/steps")" -eq 2 ] && pass "README's CI example has its two files" || fail "README's CI example: $(grep -c '^file' "$work/steps") file(s)"
 grep -q '^run	wsbkit simulate --in-process --policy' "$work/steps" && pass "README's CI example runs simulate --in-process --policy" \
   || fail "README's CI example has no 'wsbkit simulate --in-process --policy'"

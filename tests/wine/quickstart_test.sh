@@ -22,36 +22,7 @@ check "the application's service LedgerSvc (auto start)" wine sc create LedgerSv
 check "is running" wine sc start LedgerSvc
 
 # The quick start's files and commands, as "file\tPATH\tBASE64" and "run\tARG\tARG..." lines.
-steps=$(python3 - "$readme" <<'PY'
-import base64, re, sys
-text = open(sys.argv[1], encoding="utf-8").read()
-start = text.index("## Quick start")
-end = text.index("\n## ", start + 1)
-section = text[start:end]
-for m in re.finditer(r"<!-- quickstart-(file: (?P<path>[^>]*?)|run) -->\n```[a-z]*\n(?P<body>.*?)```", section, re.S):
-    body = m.group("body")
-    if m.group("path"):
-        print("file\t" + m.group("path") + "\t" + base64.b64encode(body.encode()).decode())
-        continue
-    for line in body.splitlines():
-        if not line.strip():
-            continue
-        # cmd.exe's quoting: blanks separate arguments outside double quotes; quotes are removed.
-        args, cur, quoted, any_ = [], "", False, False
-        for ch in line:
-            if ch == '"':
-                quoted, any_ = not quoted, True
-            elif ch == " " and not quoted:
-                if cur or any_:
-                    args.append(cur)
-                cur, any_ = "", False
-            else:
-                cur += ch
-        if cur or any_:
-            args.append(cur)
-        print("run\t" + "\t".join(args))
-PY
-)
+steps=$(python3 "$WSBKIT_SOURCE_DIR/tests/readme_blocks.py" "$readme" "Quick start" quickstart --cmd-args)
 [ -n "$steps" ] && pass "README has a quick start with files and commands" || fail "no quick start steps found in README.md"
 runs=$(grep -c '^run' <<< "$steps")
 echo "quick start: $(grep -c '^file' <<< "$steps") file(s), $runs command(s)"
