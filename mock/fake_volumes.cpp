@@ -67,6 +67,9 @@ Result<std::string> FakeVolumes::volume_guid_path(const std::string& mount_point
 Result<std::vector<std::string>> FakeVolumes::mount_points_of_volume(const std::string& volume_guid_path) {
   std::lock_guard lock(mutex_);
   ++calls_;
+  if (mount_points_failure_ != 0) {
+    return Error::win32(mount_points_failure_, "GetVolumePathNamesForVolumeNameW", volume_guid_path, "failure set by the test");
+  }
   const std::string wanted = normalised(volume_guid_path);
   if (wanted.rfind("\\\\?\\VOLUME{", 0) != 0) {
     return Error::win32(win32_error::invalid_parameter, "GetVolumePathNamesForVolumeNameW", volume_guid_path, "not a volume name");
@@ -85,6 +88,11 @@ Result<std::vector<std::string>> FakeVolumes::mount_points_of_volume(const std::
 void FakeVolumes::add(const std::string& mount_point, const std::string& volume_guid_path) {
   std::lock_guard lock(mutex_);
   volumes_[normalised(mount_point)] = volume_guid_path;
+}
+
+void FakeVolumes::fail_mount_points_of_volume(std::uint32_t win32_code) {
+  std::lock_guard lock(mutex_);
+  mount_points_failure_ = win32_code;
 }
 
 void FakeVolumes::set_boot_volume(const std::string& mount_point) {

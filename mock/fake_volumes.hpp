@@ -10,7 +10,7 @@
 //    mount point ERROR_FILE_NOT_FOUND;
 //  - mount_points_of_volume lists the table's mount points of a GUID path (upper case, trailing '\',
 //    sorted); a name that is no \\?\Volume{...}\ path is ERROR_INVALID_PARAMETER, an unknown volume
-//    ERROR_FILE_NOT_FOUND.
+//    ERROR_FILE_NOT_FOUND; fail_mount_points_of_volume makes every such call fail.
 // Every call is counted.
 #pragma once
 
@@ -32,6 +32,7 @@ class FakeVolumes final : public Volumes {
   // --- test controls ---
   void add(const std::string& mount_point, const std::string& volume_guid_path);
   void set_boot_volume(const std::string& mount_point);
+  void fail_mount_points_of_volume(std::uint32_t win32_code);  // as GetVolumePathNamesForVolumeNameW may
   std::size_t calls() const;
 
  private:
@@ -40,6 +41,7 @@ class FakeVolumes final : public Volumes {
   std::map<std::string, std::string> volumes_;  // normalised mount point -> GUID path
   std::string boot_volume_ = "C:\\";
   std::size_t calls_ = 0;
+  std::uint32_t mount_points_failure_ = 0;
 };
 
 }  // namespace wsbkit::mock

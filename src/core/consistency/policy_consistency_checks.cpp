@@ -442,9 +442,10 @@ class CheckRun {
     const std::string live_base = action.base_directory.value_or(parent_directory(action.manifest));
     auto base = paths_.to_snapshot(live_base);
     if (!base) return {StepResult::failed, live_base + ": " + base.error().system_message()};
-    // Entries behind a folder where another given volume is mounted are read in its snapshot.
-    if (auto learned = paths_.learn_mounted_folders(); !learned) {
-      return {StepResult::failed, "cannot learn where the volumes being backed up are mounted: " + learned.error().message()};
+    // Entries behind a folder where another given volume is mounted are read in its snapshot
+    // (a volume whose mount points cannot be read: its folders are not followed, and said so).
+    for (const auto& gap : paths_.learn_mounted_folders()) {
+      log_.write(log_.line("mounted_folders").text("state", "not followed").text("reason", gap));
     }
     VerifyTarget target;
     target.manifest = *manifest;

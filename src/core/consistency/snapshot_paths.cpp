@@ -206,29 +206,39 @@ Result<std::optional<std::string>> SnapshotPaths::mounted_volume_snapshot(const 
 
 namespace wsbkit::consistency {
 
-Result<void> SnapshotPaths::learn_mounted_folders() {
-  if (mounted_folders_) return success();
+std::vector<std::string> SnapshotPaths::learn_mounted_folders() {
+  std::vector<std::string> gaps;
+  if (mounted_folders_) return gaps;
   std::vector<MountedFolder> folders;
   for (const auto& mounted : pairs_) {
     if (mounted.source.rfind("\\\\?\\", 0) != 0) continue;  // a drive or folder source: matched directly
-    auto mount_points = volumes_.mount_points_of_volume(mounted.source);
-    if (!mount_points) return mount_points.error();
-    for (const auto& folder : *mount_points) {
-      const std::string parent = parent_directory(without_trailing_separator(folder));
-      if (parent.empty() || parent.size() < 2) continue;  // a drive root: in no other volume
-      auto host_mount = volumes_.mount_point_of(parent + "\\");
-      if (!host_mount) return host_mount.error();
-      auto host = resolved_source(*host_mount);
-      if (!host) return host.error();
-      for (const auto& pair : pairs_) {
-        if (comparable(with_trailing_separator(pair.source)) != comparable(with_trailing_separator(*host))) continue;
-        auto inside = join_below(pair.snapshot, folder.substr(std::min(folder.size(), host_mount->size())));
-        if (!inside) return inside.error();
-        folders.push_back({comparable(with_trailing_separator(*inside)), with_trailing_separator(mounted.snapshot)});
-      }
+    if (auto learned = mounted_folders_of(mounted, folders); !learned) {
+      gaps.push_back(mounted.source + ": " + learned.error().message());
     }
   }
   mounted_folders_ = std::move(folders);
+  return gaps;
+}
+
+Result<void> SnapshotPaths::mounted_folders_of(const VolumePair& mounted, std::vector<MountedFolder>& folders) {
+  auto mount_points = volumes_.mount_points_of_volume(mounted.source);
+  if (!mount_points) return mount_points.error();
+  std::vector<MountedFolder> found;
+  for (const auto& folder : *mount_points) {
+    const std::string parent = parent_directory(without_trailing_separator(folder));
+    if (parent.empty() || parent.size() < 2) continue;  // a drive root: in no other volume
+    auto host_mount = volumes_.mount_point_of(parent + "\\");
+    if (!host_mount) return host_mount.error();
+    auto host = resolved_source(*host_mount);
+    if (!host) return host.error();
+    for (const auto& pair : pairs_) {
+      if (comparable(with_trailing_separator(pair.source)) != comparable(with_trailing_separator(*host))) continue;
+      auto inside = join_below(pair.snapshot, folder.substr(std::min(folder.size(), host_mount->size())));
+      if (!inside) return inside.error();
+      found.push_back({comparable(with_trailing_separator(*inside)), with_trailing_separator(mounted.snapshot)});
+    }
+  }
+  folders.insert(folders.end(), found.begin(), found.end());  // all of a volume's folders, or none
   return success();
 }
 

@@ -45,12 +45,17 @@ class SnapshotPaths {
   // such a folder in its host's snapshot (where the shadow copy holds only the mount point) is
   // rewritten into the mounted volume's snapshot, as a manifest entry "Data\x" below D:\Mounts
   // with a volume mounted at D:\Mounts\Data must be read. Call learn_mounted_folders() first;
-  // through_mounted_folders is then safe from any thread.
-  Result<void> learn_mounted_folders();
+  // through_mounted_folders is then safe from any thread. A volume whose mount points (or a
+  // folder's host volume) cannot be read is left out and named in the answer ("VOLUME: reason"):
+  // its folders are not followed, so an entry behind one meets the mount point's reparse point in
+  // the host's snapshot and is reported, never read elsewhere; the rest of the check runs.
+  std::vector<std::string> learn_mounted_folders();
   std::string through_mounted_folders(const std::string& snapshot_path) const;
 
  private:
   Result<std::string> resolved_source(const std::string& mount_point);
+  struct MountedFolder;
+  Result<void> mounted_folders_of(const VolumePair& mounted, std::vector<MountedFolder>& folders);
   Result<std::string> with_current_drive(const std::string& rooted_path);
   std::vector<VolumePair> pairs_;
   Volumes& volumes_;

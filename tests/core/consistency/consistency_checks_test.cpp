@@ -832,6 +832,30 @@ BOOST_AUTO_TEST_CASE(a_manifest_entry_behind_a_mounted_folder_is_read_in_that_vo
   BOOST_TEST(wait(*result.async) == hr::ok, event_text());
 }
 
+// When a volume's mount points cannot be read (GetVolumePathNamesForVolumeNameW fails), the check
+// still runs: an entry elsewhere is verified, an entry behind that volume's folder meets the mount
+// point's reparse point in the host's snapshot and is reported (never read on the live side), and
+// the run log names the volume and the reason.
+BOOST_AUTO_TEST_CASE(mount_points_that_cannot_be_read_fail_only_the_entries_behind_them) {
+  volumes.add("D:\\Mounts\\Data\\", vol_m);
+  volumes.fail_mount_points_of_volume(win32_error::access_denied);
+  write(shadow + "Mounts\\MANIFEST.xxh128", xxh_abc + "  Data/db/x.ldb\r\n" + xxh_abc + "  here.ldb\r\n");
+  write(shadow + "Mounts\\here.ldb", "abc");
+  fs.create_link(shadow + "Mounts\\Data", vol_m, true);
+  write(shadow_m + "db\\x.ldb", "abc");
+  write("D:\\Mounts\\Data\\db\\x.ldb", "abc");  // the live side: never read
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Mounts\\MANIFEST.xxh128" } } ])");
+  auto r = request();
+  r.source_volumes = StringArray{vol_d, vol_m};
+  r.snapshot_volumes = StringArray{shadow, shadow_m};
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("2 files listed, 1 ok") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("1 reparse points, not followed (Data/db/x.ldb") != std::string::npos, event_text());
+  BOOST_TEST(run_log().find("\"event\":\"mounted_folders\",\"state\":\"not followed\"") != std::string::npos, run_log());
+  BOOST_TEST(run_log().find("Volume{mmmmmmmm-0000-0000-0000-000000000000}") != std::string::npos, run_log());
+}
+
 // A folder where a volume WSB did not pass is mounted fails the check naming that volume: its
 // data is in no snapshot, and the live volume is never read instead.
 BOOST_AUTO_TEST_CASE(a_mounted_volume_that_is_not_backed_up_fails_naming_it) {
