@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 #include "core/consistency/reparse_points.hpp"
 #include "core/consistency/snapshot_paths.hpp"
@@ -204,6 +205,70 @@ Result<Digest> hash_file(FileSystem& files, const std::string& path, DigestKind 
   return hash_with(files, path, kind, chunk_size, should_stop, bytes_done, digests, scratch);
 }
 
+namespace {
+
+// The extra-files walk: every file below the base folder that the manifest does not list (sorted
+// keys), counted and the first ones named relative to the base. A folder where a volume being
+// backed up is mounted is walked in that volume's snapshot (once: the way back from a volume
+// mounted in its host is skipped like any other reparse point); no other reparse point is entered.
+void find_extra_files(FileSystem& files, const VerifyTarget& target, const VerifyOptions& options,
+                      ReparsePoints& reparse, const std::vector<std::uint64_t>& listed_keys,
+                      const std::function<bool()>& stop, VerifyReport& report) {
+  if (auto behind = reparse.first_on_path(target.base_directory); !behind) {
+    ++report.unreadable;
+    keep_first(report.unreadable_names, options.report_limit, target.base_directory + ": " + behind.error().message());
+    return;
+  } else if (*behind) {
+    ++report.reparse_points;
+    keep_first(report.reparse_point_names, options.report_limit, "base folder (reparse point " + **behind + ")");
+    return;
+  }
+  const std::uint64_t manifest_key = path_key(target.manifest);
+  const char sep = separator_of(target.base_directory);
+  struct Folder {
+    std::string path;   // on a snapshot
+    std::string shown;  // relative to the base folder, for reports ("" for the base)
+  };
+  std::vector<Folder> pending = {{target.base_directory, ""}};
+  std::unordered_set<std::string> volumes_entered;
+  while (!pending.empty()) {
+    if (stop()) {
+      report.stopped = true;
+      return;
+    }
+    const Folder folder = std::move(pending.back());
+    pending.pop_back();
+    auto entries = files.list_names(without_trailing_separator(folder.path));
+    if (!entries) {
+      ++report.unreadable;
+      keep_first(report.unreadable_names, options.report_limit, folder.path + ": " + entries.error().message());
+      continue;
+    }
+    reparse.learn(folder.path, *entries);
+    for (const auto& entry : *entries) {
+      const std::string full = with_trailing_separator(folder.path) + entry.name;
+      const std::string shown = folder.shown.empty() ? entry.name : folder.shown + sep + entry.name;
+      if (entry.is_reparse_point) {
+        const std::string mounted = target.through_mounted_folder ? target.through_mounted_folder(full) : full;
+        if (mounted != full && volumes_entered.insert(to_lower_ascii(mounted)).second) {
+          pending.push_back({without_trailing_separator(mounted), shown});
+        } else {
+          ++report.skipped_reparse_points;
+          keep_first(report.skipped_reparse_point_names, options.report_limit, full);
+        }
+      } else if (entry.is_directory) {
+        pending.push_back({full, shown});
+      } else if (const std::uint64_t key = path_key(full);
+                 key != manifest_key && !std::binary_search(listed_keys.begin(), listed_keys.end(), key)) {
+        ++report.extra;
+        keep_first(report.extra_names, options.report_limit, shown);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& target, const VerifyOptions& options,
                                      const std::function<bool()>& should_stop,
                                      const std::function<void(const VerifyProgress&)>& progress) {
@@ -218,7 +283,6 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
     return true;
   };
   std::vector<std::uint64_t> listed_keys;
-  const std::string manifest_key_path = target.manifest;
   ReparsePoints reparse(files, target.snapshot_roots.empty() ? std::vector<std::string>{target.base_directory}
                                                              : target.snapshot_roots);
   if (auto behind = reparse.first_on_path(target.manifest); !behind) {
@@ -374,49 +438,7 @@ Result<VerifyReport> verify_manifest(FileSystem& files, const VerifyTarget& targ
 
   if (options.extra_files_fail && !report.stopped) {
     std::sort(listed_keys.begin(), listed_keys.end());
-    const std::uint64_t manifest_key = path_key(manifest_key_path);
-    std::vector<std::string> pending;
-    if (auto behind = reparse.first_on_path(target.base_directory); !behind) {
-      ++report.unreadable;
-      keep_first(report.unreadable_names, options.report_limit, target.base_directory + ": " + behind.error().message());
-    } else if (*behind) {
-      ++report.reparse_points;
-      keep_first(report.reparse_point_names, options.report_limit, "base folder (reparse point " + **behind + ")");
-    } else {
-      pending.push_back(target.base_directory);
-    }
-    while (!pending.empty()) {
-      if (stop()) {
-        report.stopped = true;
-        break;
-      }
-      const std::string dir = std::move(pending.back());
-      pending.pop_back();
-      auto entries = files.list_names(without_trailing_separator(dir));
-      if (!entries) {
-        ++report.unreadable;
-        keep_first(report.unreadable_names, options.report_limit, dir + ": " + entries.error().message());
-        continue;
-      }
-      reparse.learn(dir, *entries);
-      for (const auto& entry : *entries) {
-        const std::string full = with_trailing_separator(dir) + entry.name;
-        if (entry.is_reparse_point) {
-          ++report.skipped_reparse_points;
-          keep_first(report.skipped_reparse_point_names, options.report_limit, full);
-          continue;
-        }
-        if (entry.is_directory) {
-          pending.push_back(full);
-          continue;
-        }
-        const std::uint64_t key = path_key(full);
-        if (key == manifest_key || std::binary_search(listed_keys.begin(), listed_keys.end(), key)) continue;
-        ++report.extra;
-        const std::string base = with_trailing_separator(target.base_directory);
-        keep_first(report.extra_names, options.report_limit, full.size() > base.size() ? full.substr(base.size()) : full);
-      }
-    }
+    find_extra_files(files, target, options, reparse, listed_keys, stop, report);
   }
   return report;
 }

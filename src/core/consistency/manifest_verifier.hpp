@@ -69,6 +69,10 @@ struct VerifyTarget {
   // The snapshot roots below which no component may be a reparse point (reparse_points.hpp): the
   // manifest, every entry and the extra-files walk stay inside. Empty: base_directory.
   std::vector<std::string> snapshot_roots;
+  // Where the extra-files walk continues at a reparse point of the snapshot: the snapshot of the
+  // volume mounted there (SnapshotPaths::through_mounted_folders), or the path unchanged (not
+  // followed: reported as skipped). Empty: never followed.
+  std::function<std::string(const std::string& snapshot_path)> through_mounted_folder;
 };
 
 // The manifest itself unreadable, or a reparse point or behind one, is an error; everything about

@@ -460,6 +460,7 @@ class CheckRun {
       if (!joined) return joined;
       return paths_.through_mounted_folders(*joined);
     };
+    target.through_mounted_folder = [this](const std::string& path) { return paths_.through_mounted_folders(path); };
     VerifyOptions options;
     options.format = action.format;
     options.extra_files_fail = action.extra_files == policy::ExtraFiles::fail;

@@ -832,6 +832,25 @@ BOOST_AUTO_TEST_CASE(a_manifest_entry_behind_a_mounted_folder_is_read_in_that_vo
   BOOST_TEST(wait(*result.async) == hr::ok, event_text());
 }
 
+// The extra-files walk enters a folder where a passed volume is mounted and walks that volume's
+// snapshot: a file there that the manifest lists is not extra, one it does not list is.
+BOOST_AUTO_TEST_CASE(extra_files_behind_a_mounted_folder_are_found_in_that_volumes_snapshot) {
+  volumes.add("D:\\Mounts\\Data\\", vol_m);
+  write(shadow + "Mounts\\MANIFEST.xxh128", xxh_abc + "  Data/db/x.ldb\r\n");
+  fs.create_link(shadow + "Mounts\\Data", vol_m, true);
+  write(shadow_m + "db\\x.ldb", "abc");
+  write(shadow_m + "db\\stray.ldb", "abc");
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Mounts\\MANIFEST.xxh128", "extra_files": "fail" } } ])");
+  auto r = request();
+  r.source_volumes = StringArray{vol_d, vol_m};
+  r.snapshot_volumes = StringArray{shadow, shadow_m};
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("1 files listed, 1 ok, 1 not in the manifest (") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("stray.ldb") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("skipped reparse point") == std::string::npos, event_text());
+}
+
 // When a volume's mount points cannot be read (GetVolumePathNamesForVolumeNameW fails), the check
 // still runs: an entry elsewhere is verified, an entry behind that volume's folder meets the mount
 // point's reparse point in the host's snapshot and is reported (never read on the live side), and
