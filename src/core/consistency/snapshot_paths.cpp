@@ -79,12 +79,12 @@ std::string parent_directory(const std::string& path) {
 
 Result<std::string> join_below(const std::string& base, const std::string& relative) {
   const char sep = separator_of(base);
-  std::vector<std::string> parts;
+  std::vector<std::string_view> parts;  // views into `relative`: one allocation for the answer
   std::size_t begin = 0;
   while (begin <= relative.size()) {
     std::size_t end = begin;
     while (end < relative.size() && !is_separator(relative[end])) ++end;
-    const std::string part = relative.substr(begin, end - begin);
+    const std::string_view part(relative.data() + begin, end - begin);
     if (part == "..") {
       if (parts.empty()) {
         return Error::win32(win32_error::access_denied, "map to snapshot", relative,
@@ -97,7 +97,11 @@ Result<std::string> join_below(const std::string& base, const std::string& relat
     begin = end + 1;
   }
   std::string out = with_trailing_separator(base);
-  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? std::string(1, sep) : std::string()) + parts[i];
+  out.reserve(out.size() + relative.size() + 1);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
   if (!parts.empty() && !relative.empty() && is_separator(relative.back())) out += sep;
   return out;
 }
