@@ -16,6 +16,7 @@
 #include <cstring>
 #include <memory>
 #include <random>
+#include <utility>
 
 #include "platform/posix/backends.hpp"
 
@@ -65,6 +66,7 @@ class Fd {
   explicit Fd(int fd) : fd_(fd) {}
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   ~Fd() { if (fd_ >= 0) ::close(fd_); }
   int get() const { return fd_; }
   // Closes now, reporting the error (a failed close can mean lost writes).
@@ -201,7 +203,7 @@ Result<void> read_sequential_at(int at, const char* name, const std::string& pat
 // walks one name per file instead of the whole path.
 class PosixOpenFolder final : public FileSystem::OpenFolder {
  public:
-  PosixOpenFolder(int fd, std::string folder) : fd_(fd), folder_(std::move(folder)) {}
+  PosixOpenFolder(Fd fd, std::string folder) : fd_(std::move(fd)), folder_(std::move(folder)) {}
   Result<void> read_sequential(const std::string& name, std::size_t chunk_size, std::string& buffer,
                                const FileSystem::ChunkSink& sink) override {
     return read_sequential_at(fd_.get(), name.c_str(), folder_ + name, chunk_size, buffer, sink);
@@ -387,9 +389,9 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Result<std::unique_ptr<OpenFolder>> open_folder(const std::string& folder) override {
-    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return errno_error(errno == ENOTDIR ? ENOENT : errno, "open", folder);
-    return std::unique_ptr<OpenFolder>(std::make_unique<PosixOpenFolder>(fd, folder));
+    Fd fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0) return errno_error(errno, "open", folder);  // ENOTDIR: ERROR_PATH_NOT_FOUND, as its files
+    return std::unique_ptr<OpenFolder>(std::make_unique<PosixOpenFolder>(std::move(fd), folder));
   }
 
   Result<void> read_chunks(const std::string& path, std::size_t chunk_size, const ChunkSink& sink) override {

@@ -45,10 +45,16 @@ Result<void> write_with(const std::string& path, std::string_view contents, DWOR
 // Appends (logs, journals) share write access with one another, so appenders in this or another
 // process never fail one another; on Windows each WriteFile on a handle opened with FILE_APPEND_DATA
 // alone lands whole at the end. Wine does not make that atomic (measured: two of 400 concurrent
-// lines overwritten), so this process's appends also take one lock. A program that opened the file
-// sharing no write access (an editor, a copy) holds it only for a moment: the open is retried for
-// up to half a second before the append fails.
+// lines overwritten), so this process's writes of appends also take one lock (the write only: a
+// waiting open never holds up another file's append). A program that opened the file sharing no
+// write access (an editor, a copy) holds it only for a moment: the open is retried for up to half a
+// second before the append fails.
 std::mutex append_mutex;
+
+Result<void> append_whole(HANDLE file, std::string_view contents, const std::string& path) {
+  std::lock_guard lock(append_mutex);
+  return write_all(file, contents, path);
+}
 
 unique_file_handle open_for_append(const std::string& path, DWORD flags) {
   const std::wstring wide = wide_path(path);
@@ -164,10 +170,9 @@ class Win32FileSystem final : public FileSystem {
   }
 
   Result<void> append_file(const std::string& path, std::string_view contents) override {
-    std::lock_guard lock(append_mutex);
     unique_file_handle file = open_for_append(path, FILE_ATTRIBUTE_NORMAL);
     if (!file) return last_error("CreateFileW", path);
-    return write_all(file.get(), contents, path);
+    return append_whole(file.get(), contents, path);
   }
 
   Result<std::string> read_file_no_follow(const std::string& path) override {
@@ -184,11 +189,10 @@ class Win32FileSystem final : public FileSystem {
   }
 
   Result<void> append_file_no_follow(const std::string& path, std::string_view contents) override {
-    std::lock_guard lock(append_mutex);
     unique_file_handle file = open_for_append(path, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT);
     if (!file) return last_error("CreateFileW", path);
     if (auto plain = refuse_reparse_point(file.get(), path); !plain) return plain;
-    return write_all(file.get(), contents, path);
+    return append_whole(file.get(), contents, path);
   }
 
   Result<bool> exists(const std::string& path) override {

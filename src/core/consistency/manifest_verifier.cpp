@@ -209,8 +209,9 @@ namespace {
 
 // The extra-files walk: every file below the base folder that the manifest does not list (sorted
 // keys), counted and the first ones named relative to the base. A folder where a volume being
-// backed up is mounted is walked in that volume's snapshot (once: the way back from a volume
-// mounted in its host is skipped like any other reparse point); no other reparse point is entered.
+// backed up is mounted is walked in that volume's snapshot, each volume once (a mount leading back
+// to the base's own volume, or to one walked already, is skipped like any other reparse point); no
+// other reparse point is entered.
 void find_extra_files(FileSystem& files, const VerifyTarget& target, const VerifyOptions& options,
                       ReparsePoints& reparse, const std::vector<std::uint64_t>& listed_keys,
                       const std::function<bool()>& stop, VerifyReport& report) {
@@ -225,12 +226,21 @@ void find_extra_files(FileSystem& files, const VerifyTarget& target, const Verif
   }
   const std::uint64_t manifest_key = path_key(target.manifest);
   const char sep = separator_of(target.base_directory);
+  const auto volume_key = [](const std::string& root) { return to_lower_ascii(with_trailing_separator(root)); };
+  // The volumes walked: the base's own first, so that a mount leading back to it is not entered.
+  std::unordered_set<std::string> volumes_entered;
+  const std::string base_key = volume_key(target.base_directory);
+  const std::string* base_root = nullptr;
+  for (const auto& root : target.snapshot_roots) {
+    const std::string key = volume_key(root);
+    if (base_key.rfind(key, 0) == 0 && (!base_root || root.size() > base_root->size())) base_root = &root;
+  }
+  if (base_root) volumes_entered.insert(volume_key(*base_root));
   struct Folder {
     std::string path;   // on a snapshot
     std::string shown;  // relative to the base folder, for reports ("" for the base)
   };
   std::vector<Folder> pending = {{target.base_directory, ""}};
-  std::unordered_set<std::string> volumes_entered;
   while (!pending.empty()) {
     if (stop()) {
       report.stopped = true;
@@ -250,7 +260,7 @@ void find_extra_files(FileSystem& files, const VerifyTarget& target, const Verif
       const std::string shown = folder.shown.empty() ? entry.name : folder.shown + sep + entry.name;
       if (entry.is_reparse_point) {
         const std::string mounted = target.through_mounted_folder ? target.through_mounted_folder(full) : full;
-        if (mounted != full && volumes_entered.insert(to_lower_ascii(mounted)).second) {
+        if (mounted != full && volumes_entered.insert(volume_key(mounted)).second) {
           pending.push_back({without_trailing_separator(mounted), shown});
         } else {
           ++report.skipped_reparse_points;

@@ -444,8 +444,14 @@ class CheckRun {
     if (!base) return {StepResult::failed, live_base + ": " + base.error().system_message()};
     // Entries behind a folder where another given volume is mounted are read in its snapshot
     // (a volume whose mount points cannot be read: its folders are not followed, and said so).
+    std::string unknown_mounts;  // said with a failure: it explains entries behind them failing
     for (const auto& gap : paths_.learn_mounted_folders()) {
-      log_.write(log_.line("mounted_folders").text("state", "not followed").text("reason", gap));
+      log_.write(log_.line("mounted_folders")
+                     .text("step", step.path)
+                     .text("volume", gap.volume)
+                     .text("state", "not followed")
+                     .text("reason", gap.reason));
+      unknown_mounts += "; where " + gap.volume + " is mounted is unknown, its folders not followed (" + gap.reason + ")";
     }
     VerifyTarget target;
     target.manifest = *manifest;
@@ -481,8 +487,9 @@ class CheckRun {
     for (const auto& path : report->skipped_reparse_point_names) {
       log_.write(log_.line("reparse_point").text("step", step.path).text("path", path).text("action", "skipped"));
     }
-    if (report->stopped) return stopped_or({StepResult::failed, report->summary()});
-    return {report->passed() ? StepResult::passed : StepResult::failed, report->summary()};
+    if (report->stopped) return stopped_or({StepResult::failed, report->summary() + unknown_mounts});
+    if (report->passed()) return {StepResult::passed, report->summary()};
+    return {StepResult::failed, report->summary() + unknown_mounts};
   }
 
   int hash_threads() const {

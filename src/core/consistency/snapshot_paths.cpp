@@ -210,17 +210,18 @@ Result<std::optional<std::string>> SnapshotPaths::mounted_volume_snapshot(const 
 
 namespace wsbkit::consistency {
 
-std::vector<std::string> SnapshotPaths::learn_mounted_folders() {
-  std::vector<std::string> gaps;
-  if (mounted_folders_) return gaps;
+std::vector<SnapshotPaths::UnknownMounts> SnapshotPaths::learn_mounted_folders() {
+  std::vector<UnknownMounts> gaps;
+  if (mounted_folders_ && mounted_folders_complete_) return gaps;
   std::vector<MountedFolder> folders;
   for (const auto& mounted : pairs_) {
     if (mounted.source.rfind("\\\\?\\", 0) != 0) continue;  // a drive or folder source: matched directly
     if (auto learned = mounted_folders_of(mounted, folders); !learned) {
-      gaps.push_back(mounted.source + ": " + learned.error().message());
+      gaps.push_back({mounted.source, learned.error().message()});
     }
   }
   mounted_folders_ = std::move(folders);
+  mounted_folders_complete_ = gaps.empty();  // else asked again next time (a step's retry)
   return gaps;
 }
 

@@ -46,10 +46,15 @@ class SnapshotPaths {
   // rewritten into the mounted volume's snapshot, as a manifest entry "Data\x" below D:\Mounts
   // with a volume mounted at D:\Mounts\Data must be read. Call learn_mounted_folders() first;
   // through_mounted_folders is then safe from any thread. A volume whose mount points (or a
-  // folder's host volume) cannot be read is left out and named in the answer ("VOLUME: reason"):
+  // folder's host volume) cannot be read is left out and named in the answer:
   // its folders are not followed, so an entry behind one meets the mount point's reparse point in
-  // the host's snapshot and is reported, never read elsewhere; the rest of the check runs.
-  std::vector<std::string> learn_mounted_folders();
+  // the host's snapshot and is reported, never read elsewhere; the rest of the check runs. Until
+  // every volume was learnt, each call asks again (a step's retry may find it readable).
+  struct UnknownMounts {
+    std::string volume;  // as WSB gave it
+    std::string reason;
+  };
+  std::vector<UnknownMounts> learn_mounted_folders();
   std::string through_mounted_folders(const std::string& snapshot_path) const;
 
  private:
@@ -65,6 +70,7 @@ class SnapshotPaths {
     std::string mounted_snapshot;  // the mounted volume's snapshot root
   };
   std::optional<std::vector<MountedFolder>> mounted_folders_;
+  bool mounted_folders_complete_ = false;
 };
 
 // Path helpers shared by the checks (separators: a snapshot root with '/' and no '\' is a POSIX

@@ -851,6 +851,29 @@ BOOST_AUTO_TEST_CASE(extra_files_behind_a_mounted_folder_are_found_in_that_volum
   BOOST_TEST(event_text().find("skipped reparse point") == std::string::npos, event_text());
 }
 
+// A mount that leads back to the base's own volume (D mounted inside M, M inside D) or a volume
+// mounted inside itself is not entered: the walk stays on the volumes below the base, each once.
+BOOST_AUTO_TEST_CASE(the_extra_files_walk_never_reenters_the_bases_own_volume) {
+  volumes.add("D:\\Mounts\\Data\\", vol_m);
+  volumes.add("D:\\Mounts\\Data\\back\\", vol_d);
+  volumes.add("D:\\Mounts\\self\\", vol_d);
+  write(shadow + "Mounts\\MANIFEST.xxh128", xxh_abc + "  Data/db/x.ldb\r\n");
+  write(shadow + "Mounts\\stray.ldb", "abc");
+  fs.create_link(shadow + "Mounts\\Data", vol_m, true);
+  fs.create_link(shadow + "Mounts\\self", vol_d, true);
+  write(shadow_m + "db\\x.ldb", "abc");
+  fs.create_link(shadow_m + "back", vol_d, true);
+  write(shadow + "Elsewhere\\outside-the-base.ldb", "abc");
+  auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Mounts\\MANIFEST.xxh128", "extra_files": "fail" } } ])");
+  auto r = request();
+  r.source_volumes = StringArray{vol_d, vol_m};
+  r.snapshot_volumes = StringArray{shadow, shadow_m};
+  auto result = checks->start(r);
+  BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
+  BOOST_TEST(event_text().find("1 files listed, 1 ok, 1 not in the manifest (stray.ldb)") != std::string::npos, event_text());
+  BOOST_TEST(event_text().find("outside-the-base") == std::string::npos, event_text());
+}
+
 // When a volume's mount points cannot be read (GetVolumePathNamesForVolumeNameW fails), the check
 // still runs: an entry elsewhere is verified, an entry behind that volume's folder meets the mount
 // point's reparse point in the host's snapshot and is reported (never read on the live side), and
@@ -871,8 +894,10 @@ BOOST_AUTO_TEST_CASE(mount_points_that_cannot_be_read_fail_only_the_entries_behi
   BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
   BOOST_TEST(event_text().find("2 files listed, 1 ok") != std::string::npos, event_text());
   BOOST_TEST(event_text().find("1 reparse points, not followed (Data/db/x.ldb") != std::string::npos, event_text());
-  BOOST_TEST(run_log().find("\"event\":\"mounted_folders\",\"state\":\"not followed\"") != std::string::npos, run_log());
+  BOOST_TEST(run_log().find("\"event\":\"mounted_folders\",\"step\":\"backup.check[0]\"") != std::string::npos, run_log());
   BOOST_TEST(run_log().find("Volume{mmmmmmmm-0000-0000-0000-000000000000}") != std::string::npos, run_log());
+  BOOST_TEST(event_text().find("where " + vol_m + " is mounted is unknown, its folders not followed") != std::string::npos,
+             event_text());
 }
 
 // A folder where a volume WSB did not pass is mounted fails the check naming that volume: its

@@ -145,6 +145,25 @@ BOOST_AUTO_TEST_CASE(a_mounted_folder_in_a_snapshot_leads_to_its_volume_snapshot
   BOOST_TEST(missing.error().system_message().find(vol_m) != std::string::npos, missing.error().system_message());
 }
 
+// Mount points that cannot be read are named, not remembered: the next call (a step's retry) asks
+// again, and once they are read an entry behind the mounted folder leads into its volume's snapshot.
+BOOST_AUTO_TEST_CASE(mounted_folders_not_learnt_are_asked_for_again) {
+  SnapshotPaths paths({{vol_d, shadow_d}, {vol_m, shadow_m}}, volumes);
+  volumes.fail_mount_points_of_volume(5);
+  const auto gaps = paths.learn_mounted_folders();
+  BOOST_REQUIRE_EQUAL(gaps.size(), 2u);
+  BOOST_TEST(gaps[0].volume == vol_d);
+  BOOST_TEST(gaps[1].volume == vol_m);
+  BOOST_TEST(gaps[1].reason.find("GetVolumePathNamesForVolumeNameW") != std::string::npos, gaps[1].reason);
+  BOOST_TEST(paths.through_mounted_folders(shadow_d + "Mounts\\Data\\x.ldb") == shadow_d + "Mounts\\Data\\x.ldb");
+  volumes.fail_mount_points_of_volume(0);
+  BOOST_TEST(paths.learn_mounted_folders().empty());
+  BOOST_TEST(paths.through_mounted_folders(shadow_d + "Mounts\\Data\\x.ldb") == shadow_m + "x.ldb");
+  const std::size_t calls = volumes.calls();
+  BOOST_TEST(paths.learn_mounted_folders().empty());
+  BOOST_TEST(volumes.calls() == calls);  // learnt once complete
+}
+
 // join_below and parent_directory, the helpers every check uses.
 BOOST_AUTO_TEST_CASE(join_and_parent_helpers) {
   BOOST_TEST(*join_below("C:\\base", "a/b\\c.txt") == "C:\\base\\a\\b\\c.txt");
