@@ -3,9 +3,11 @@
 # fresh prefix: the add-in registered (LocalServer32) with a policy that has a quick check (Quick:
 # files.present on the snapshot), a long one (Slow: a manifest of 1,000 x 64 MiB to hash), a
 # check on the writer metadata's file groups (Meta) and a restore order (DB before Logs).
-# Args: HOSTILE_CLIENT_EXE MODE [OPTIONS...] [-- MODE [OPTIONS...]]...   (MODE: hostile | soak; see the client)
+# Args: HOSTILE_CLIENT_EXE MODE [OPTIONS...] [-- MODE [OPTIONS...]]...   (MODE: hostile | soak; see the client;
+# or soak-batches: the full soak of scripts/soak.sh, see soak_batches.sh)
 # After each client run: no add-in process is left (the server exits after the last Release).
 . "$(dirname "$0")/../wine/lib.sh"
+. "$(dirname "$0")/soak_batches.sh"
 client_exe=$1; shift
 
 fresh_prefix "hostile${WSBKIT_SOAK_FULL:+-soak-full}"
@@ -64,7 +66,8 @@ run_client() {
 args=()
 for a in "$@" --; do
   if [ "$a" = -- ]; then
-    [ ${#args[@]} -gt 0 ] && run_client "${args[@]}"
+    if [ "${args[0]:-}" = soak-batches ]; then soak_batches "${args[@]:1}"
+    elif [ ${#args[@]} -gt 0 ]; then run_client "${args[@]}"; fi
     args=()
   else
     args+=("$a")
