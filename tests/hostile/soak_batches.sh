@@ -8,7 +8,7 @@
 # the RemRelease of a stub, with no call running): the add-in never exits, or the client waits for
 # it forever. When a batch hangs or leaves an add-in after its last Release, every process of the
 # prefix is backtraced twice, 20 s apart (`winedbg --command "bt all"`, kept in
-# $WSBKIT_BUILD_DIR/soak/) and:
+# $WSBKIT_BUILD_DIR/soak-full/, or soak/ for the test command's short soak) and:
 #  - a thread of the add-in waiting inside rpcrt4's RpcServerUnregisterIf in both: a "Wine hang",
 #    counted apart (listed with its batch and cycle), not a failure;
 #  - anything else (no such frame, no add-in to backtrace, winedbg unable to attach): a failure.
@@ -31,7 +31,7 @@ soak_batches() {
       *) fail "soak-batches: unknown option $1"; return ;;
     esac
   done
-  soak_dir="$WSBKIT_BUILD_DIR/soak"
+  soak_dir="$WSBKIT_BUILD_DIR/soak${WSBKIT_SOAK_FULL:+-full}"
   rm -rf "$soak_dir"
   mkdir -p "$soak_dir"
   soak_stall=$stall
@@ -44,7 +44,7 @@ soak_batches() {
   fi
   if [ "$checks" -gt 0 ]; then
     stage_started=$SECONDS
-    soak_stage check "$checks" "$checks" "CheckConsistency/Abort cycles (one add-in process a run, about 100 samples a run)"
+    soak_stage check "$checks" "$checks" "CheckConsistency/Abort cycles (one add-in process a run)"
     echo "# soak figures: check/Abort cycles: $soak_done of $checks completed in $((SECONDS - stage_started)) s," \
       "$soak_runs client runs (add-in processes); $soak_figures" >> "$soak_dir/figures.txt"
   fi
