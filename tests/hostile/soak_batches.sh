@@ -65,13 +65,7 @@ soak_run() {
   soak_out=$(tr -d '\r' < "$c/soak.out")
   { echo "=== $label (exit $soak_rc)"; printf '%s\n' "$soak_out"; } >> "$soak_dir/client.log"
   grep -E '^(FAIL - |TIMEOUT|HANG|STUCK|# )' <<< "$soak_out" | head -n 40
-  local line
-  while IFS= read -r line; do
-    case "$line" in
-      'ok - '*) passed=$((passed + 1)) ;;
-      'FAIL - '*) failed=$((failed + 1)) ;;
-    esac
-  done <<< "$soak_out"
+  count_client_checks "$soak_out"
 }
 
 # soak_hung LABEL: after a client run that hung (exit 4 or killed) or left an add-in (exit 5).
