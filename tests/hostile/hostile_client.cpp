@@ -8,11 +8,20 @@
 //       follow-up call after each (it is alive), with a defined HRESULT, and OrderComponents'
 //       outputs must be exact permutations of its inputs.
 //   wsbkit-hostile-client --clsid {CLSID} soak --activations N --checks M [--tolerance-handles H] [--tolerance-kib K]
+//                         [--batch [--first-cycle K]]
 //       N activation/Release cycles (the add-in must exit after each last Release), then M
 //       CheckConsistency/Abort cycles on one activation, sampling the add-in's handle count and
 //       private bytes (GetProcessHandleCount / GetProcessMemoryInfo on its PID): they must stay flat
 //       within the tolerances (growth from the first sample after the warm-up to the last).
-// Last line: "N passed, N failed". Exit 0 when nothing failed; 2 bad command line; 4 watchdog.
+//       --batch (one batch of scripts/soak.sh): one line per cycle ("cycle K: ..." / "check K: ..."
+//       with its sample, numbered from K), no flatness judged over the batch's samples (the script
+//       judges the whole soak's with `flat`), and an add-in that does not exit after a last Release
+//       ends the run at once (exit 5), left running for the script to inspect.
+//   wsbkit-hostile-client flat --samples FILE [--what TEXT] [--tolerance-handles H] [--tolerance-kib K]
+//       judges samples ("HANDLES KIB" a line, in the order taken) as the soak judges its own.
+//   --stall-s S: the watchdog also ends the run (exit 4) when no cycle completed for S seconds.
+// Last line: "N passed, N failed". Exit 0 when nothing failed; 2 bad command line; 4 watchdog;
+// 5 an add-in did not exit after its last Release (--batch).
 #include <windows.h>
 #include <objbase.h>
 #include <psapi.h>
@@ -23,6 +32,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -661,25 +671,50 @@ struct SoakOptions {
   int checks = 20;
   long tolerance_handles = 32;
   long tolerance_kib = 8192;
+  bool batch = false;    // one batch of scripts/soak.sh (see the top of this file)
+  int first_cycle = 1;   // the number of this batch's first activation cycle in the whole soak
 };
+
+// When the last cycle completed (milliseconds of the steady clock), for the watchdog's --stall-s.
+std::atomic<long long> last_progress_ms{0};
+long long now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+void progressed() { last_progress_ms = now_ms(); }
 
 // Flat: no sample after the warm-up (the first tenth) exceeds the warm-up's by more than the tolerance.
 void flat(Report& report, const std::string& what, const std::vector<Sample>& samples, const SoakOptions& o) {
   if (samples.size() < 2) return report.check(false, what + ": sampled", std::to_string(samples.size()) + " samples");
   const std::size_t warm = samples.size() / 10;
   long max_handles = 0, max_kib = 0;
+  DWORD top_handles = 0;
+  SIZE_T top_bytes = 0;
   for (std::size_t i = warm; i < samples.size(); ++i) {
     max_handles = std::max(max_handles, static_cast<long>(samples[i].handles) - static_cast<long>(samples[warm].handles));
     max_kib = std::max(max_kib, static_cast<long>(samples[i].private_bytes / 1024) - static_cast<long>(samples[warm].private_bytes / 1024));
+  }
+  for (const Sample& s : samples) {
+    top_handles = std::max(top_handles, s.handles);
+    top_bytes = std::max(top_bytes, s.private_bytes);
   }
   report.note(what + ": " + std::to_string(samples.size()) + " samples; handles " + std::to_string(samples[warm].handles) +
               " -> " + std::to_string(samples.back().handles) + " (max +" + std::to_string(max_handles) + "), private " +
               std::to_string(samples[warm].private_bytes / 1024) + " KiB -> " + std::to_string(samples.back().private_bytes / 1024) +
               " KiB (max +" + std::to_string(max_kib) + " KiB)");
+  report.note("figures: handles first " + std::to_string(samples.front().handles) + " last " + std::to_string(samples.back().handles) +
+              " max " + std::to_string(top_handles) + "; private KiB first " + std::to_string(samples.front().private_bytes / 1024) +
+              " last " + std::to_string(samples.back().private_bytes / 1024) + " max " + std::to_string(top_bytes / 1024));
   report.check(max_handles <= o.tolerance_handles, what + ": handle count flat (within +" + std::to_string(o.tolerance_handles) + ")",
                "+" + std::to_string(max_handles));
   report.check(max_kib <= o.tolerance_kib, what + ": private bytes flat (within +" + std::to_string(o.tolerance_kib) + " KiB)",
                "+" + std::to_string(max_kib) + " KiB");
+}
+
+// --batch: an add-in left after its last Release ends the run at once, the process left for the
+// script to inspect (Wine's own deadlock in CoUninitialize, or a failure: the script tells them apart).
+[[noreturn]] void stuck(const std::string& where, DWORD pid) {
+  std::cout << "STUCK: " << where << ": the add-in (pid " << pid << ") did not exit within 15 s of its last Release\n" << std::flush;
+  std::_Exit(5);
 }
 
 void soak_activations(Client& client, Report& report, const SoakOptions& o) {
@@ -687,22 +722,32 @@ void soak_activations(Client& client, Report& report, const SoakOptions& o) {
   int answered = 0, exited = 0;
   const auto started = std::chrono::steady_clock::now();
   for (int i = 0; i < o.activations; ++i) {
+    const int cycle = o.first_cycle + i;
     Target t;
     if (const HRESULT h = client.activate(t.backup, t.restore); FAILED(h)) {
-      report.note("activation " + std::to_string(i + 1) + " failed: " + hex(h));
+      report.note("activation " + std::to_string(cycle) + " failed: " + hex(h));
       break;
     }
     BOOLEAN b;
-    if (t.restore->IsRollForwardSupported(&b) == S_OK) ++answered;
+    const bool answer = t.restore->IsRollForwardSupported(&b) == S_OK;
+    answered += answer ? 1 : 0;
     const DWORD pid = addin_pid();
     Process process(pid);
-    if (process.h) {
-      if (auto s = sample(process.h, pid)) samples.push_back(*s);
-    }
+    std::optional<Sample> s;
+    if (process.h) s = sample(process.h, pid);
+    if (s) samples.push_back(*s);
     t.backup.Reset();
     t.restore.Reset();
-    if (process.h && WaitForSingleObject(process.h, 15000) == WAIT_OBJECT_0) ++exited;
-    if ((i + 1) % std::max(1, o.activations / 10) == 0) {
+    const bool exit = process.h && WaitForSingleObject(process.h, 15000) == WAIT_OBJECT_0;
+    exited += exit ? 1 : 0;
+    if (o.batch && !exit) stuck("cycle " + std::to_string(cycle), pid);
+    if (o.batch) {
+      std::cout << "cycle " << cycle << ": answered " << answer << " exited " << exit << " pid " << pid << " sample "
+                << (s ? std::to_string(s->handles) + " " + std::to_string(s->private_bytes / 1024) : std::string("none")) << "\n"
+                << std::flush;
+    }
+    progressed();
+    if (!o.batch && (i + 1) % std::max(1, o.activations / 10) == 0) {
       report.note("activation cycle " + std::to_string(i + 1) + ": answered " + std::to_string(answered) + ", exited " +
                   std::to_string(exited));
     }
@@ -711,7 +756,7 @@ void soak_activations(Client& client, Report& report, const SoakOptions& o) {
   report.note(std::to_string(o.activations) + " activation/Release cycles in " + std::to_string(ms) + " ms");
   report.check(answered == o.activations, "every activation answered a call", std::to_string(answered) + " of " + std::to_string(o.activations));
   report.check(exited == o.activations, "the add-in exited after every last Release", std::to_string(exited) + " of " + std::to_string(o.activations));
-  flat(report, "activation cycles (one process each, sampled after its call)", samples, o);
+  if (!o.batch) flat(report, "activation cycles (one process each, sampled after its call)", samples, o);
 }
 
 void soak_checks(Client& client, Report& report, const SoakOptions& o) {
@@ -738,33 +783,59 @@ void soak_checks(Client& client, Report& report, const SoakOptions& o) {
     }
     if (result == E_ABORT) ++aborted;
     a.Reset();
-    if (process.h && i % every == 0) {
-      if (auto sampled = sample(process.h, pid)) samples.push_back(*sampled);
+    std::optional<Sample> sampled;
+    if (process.h && i % every == 0) sampled = sample(process.h, pid);
+    if (sampled) samples.push_back(*sampled);
+    if (o.batch) {
+      std::cout << "check " << o.first_cycle + i << ": aborted " << (result == E_ABORT) << " sample "
+                << (sampled ? std::to_string(sampled->handles) + " " + std::to_string(sampled->private_bytes / 1024) : std::string("none"))
+                << "\n" << std::flush;
     }
+    progressed();
   }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   report.note(std::to_string(o.checks) + " CheckConsistency/Abort cycles in " + std::to_string(ms) + " ms");
   report.check(aborted == o.checks, "every check aborted ends E_ABORT", std::to_string(aborted) + " of " + std::to_string(o.checks));
-  flat(report, "CheckConsistency/Abort cycles (one process)", samples, o);
+  if (!o.batch) flat(report, "CheckConsistency/Abort cycles (one process)", samples, o);
   t.backup.Reset();
   t.restore.Reset();
-  report.check(process.h && WaitForSingleObject(process.h, 15000) == WAIT_OBJECT_0, "the add-in exited after the last Release");
+  const bool exit = process.h && WaitForSingleObject(process.h, 15000) == WAIT_OBJECT_0;
+  if (o.batch && !exit) stuck("after the check cycles", pid);
+  report.check(exit, "the add-in exited after the last Release");
 }
 
 int run_soak(const CLSID& clsid, Report& report, const SoakOptions& o) {
   Client client(clsid, report);
-  soak_activations(client, report, o);
-  soak_checks(client, report, o);
+  if (o.activations > 0) soak_activations(client, report, o);
+  if (o.checks > 0) soak_checks(client, report, o);
   report.note("activations retried: " + std::to_string(client.retried()));
+  return report.finish();
+}
+
+// `flat` over samples another run took (scripts/soak.sh: the samples of every batch, in order).
+int run_flat(const std::string& path, const std::string& what, Report& report, const SoakOptions& o) {
+  std::ifstream in(path);
+  report.check(in.good(), "the samples are read from " + path);
+  std::vector<Sample> samples;
+  unsigned long handles = 0;
+  unsigned long long kib = 0;
+  int zero = 0;
+  while (in >> handles >> kib) {
+    zero += handles == 0 || kib == 0 ? 1 : 0;  // no real figure: never a vacuous "flat"
+    samples.push_back(Sample{static_cast<DWORD>(handles), static_cast<SIZE_T>(kib) * 1024});
+  }
+  report.check(in.eof(), "every line of the samples is \"HANDLES KIB\"");
+  report.check(zero == 0, "no sample is 0", std::to_string(zero) + " are");
+  flat(report, what, samples, o);
   return report.finish();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string clsid_text, mode;
+  std::string clsid_text, mode, samples_path, what = "samples";
   SoakOptions soak;
-  int timeout_s = 600;
+  int timeout_s = 600, stall_s = 0;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
@@ -775,23 +846,44 @@ int main(int argc, char** argv) {
       else if (a == "--tolerance-handles" && v) soak.tolerance_handles = std::stol(argv[++i]);
       else if (a == "--tolerance-kib" && v) soak.tolerance_kib = std::stol(argv[++i]);
       else if (a == "--timeout-s" && v) timeout_s = std::stoi(argv[++i]);
-      else if (a == "hostile" || a == "soak") mode = a;
+      else if (a == "--stall-s" && v) stall_s = std::stoi(argv[++i]);
+      else if (a == "--first-cycle" && v) soak.first_cycle = std::stoi(argv[++i]);
+      else if (a == "--batch") soak.batch = true;
+      else if (a == "--samples" && v) samples_path = argv[++i];
+      else if (a == "--what" && v) what = argv[++i];
+      else if (a == "hostile" || a == "soak" || a == "flat") mode = a;
       else throw std::invalid_argument(a);
     }
   } catch (const std::exception&) {
     mode.clear();
   }
+  if (mode == "flat" && !samples_path.empty()) {
+    Report report;
+    return run_flat(samples_path, what, report, soak);
+  }
   CLSID clsid;
   const std::wstring wide(clsid_text.begin(), clsid_text.end());
-  if (mode.empty() || FAILED(CLSIDFromString(wide.c_str(), &clsid))) {
-    std::cerr << "usage: wsbkit-hostile-client --clsid {CLSID} [--timeout-s T] hostile | soak [--activations N] [--checks M]"
-                 " [--tolerance-handles H] [--tolerance-kib K]\n";
+  if (mode.empty() || mode == "flat" || FAILED(CLSIDFromString(wide.c_str(), &clsid))) {
+    std::cerr << "usage: wsbkit-hostile-client --clsid {CLSID} [--timeout-s T] [--stall-s S] hostile | soak [--activations N]"
+                 " [--checks M] [--tolerance-handles H] [--tolerance-kib K] [--batch [--first-cycle K]]\n"
+                 "       wsbkit-hostile-client flat --samples FILE [--what TEXT] [--tolerance-handles H] [--tolerance-kib K]\n";
     return 2;
   }
-  std::thread([timeout_s] {  // a hung server must not hang the test
-    std::this_thread::sleep_for(std::chrono::seconds(timeout_s));
-    std::cout << "TIMEOUT: still running after " << timeout_s << " s\n" << std::flush;
-    std::_Exit(4);
+  progressed();
+  std::thread([timeout_s, stall_s] {  // a hung server must not hang the test
+    const long long started = now_ms();
+    for (;;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      const long long now = now_ms();
+      if (now - started >= timeout_s * 1000LL) {
+        std::cout << "TIMEOUT: still running after " << timeout_s << " s\n" << std::flush;
+        std::_Exit(4);
+      }
+      if (stall_s > 0 && now - last_progress_ms >= stall_s * 1000LL) {
+        std::cout << "HANG: no cycle completed for " << stall_s << " s\n" << std::flush;
+        std::_Exit(4);
+      }
+    }
   }).detach();
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 3;
   Report report;
