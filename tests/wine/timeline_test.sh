@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `wsbkit simulate`'s timeline under Wine, against the add-in activated out of process: the calls
 # in WSB's order with their HRESULTs, the checks and steps under them (read from the add-in's run
-# logs), the service states before and after (--json), the exit code of WSB's verdict (8: a
-# failed consistency check, recovery not allowed), --yes before a restore touches LedgerSvc, and
-# --abort-after leaving a session open with the repair command named; --kill-addin-after
+# logs; a check step whose `when` names another component listed as skipped), the service states
+# before and after (--json), the exit code of WSB's verdict (8: a failed consistency check,
+# recovery not allowed), --yes before a restore touches LedgerSvc, and --abort-after leaving a session open with the repair command named; --kill-addin-after
 # terminating the add-in process after PreRestore, and the services given back.
 # Args: TEST_SERVICE_EXE
 . "$(dirname "$0")/lib.sh"
@@ -29,10 +29,11 @@ rm -rf "$c/snap" && mkdir -p "$c/snap" && cp -r "$c/Ledger" "$c/snap/"
 cat > "$c/ProgramData/Ledger/policy.json" <<'JSON'
 {
   "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}", "identifier": "Ledger" },
-  "components": { "db": { "name": "LedgerDB" } },
+  "components": { "db": { "name": "LedgerDB" }, "journal": { "name": "LedgerJournal" } },
   "backup": { "check": [
     { "files.present": { "paths": ["C:\\Ledger\\data\\*.ldb"], "non_empty": true } },
-    { "manifest.verify": { "manifest": "C:\\Ledger\\MANIFEST.xxh128" } }
+    { "manifest.verify": { "manifest": "C:\\Ledger\\MANIFEST.xxh128" } },
+    { "files.present": { "paths": ["C:\\Ledger\\journal\\*"] }, "when": { "component": "journal" } }
   ] },
   "restore": {
     "pre":  [{ "service.stop":  { "service": "LedgerSvc", "disable_during_restore": true }, "timeout": "20s" }],
@@ -51,8 +52,11 @@ rc=${PIPESTATUS[0]}
 [ "$(field '[x["call"] for x in doc["calls"]]' "$out")" = "['CheckConsistency', 'QueryStatus']" ] \
   && pass "backup calls: CheckConsistency, QueryStatus" || fail "backup calls" "$out"
 [ "$(field '[(s["step"], s["kind"], s["outcome"]) for s in doc["calls"][1]["steps"]]' "$out")" = \
-  "[('backup.check[0]', 'files.present', 'passed'), ('backup.check[1]', 'manifest.verify', 'passed'), ('(check)', 'verdict', 'passed')]" ] \
+  "[('backup.check[0]', 'files.present', 'passed'), ('backup.check[1]', 'manifest.verify', 'passed'), ('backup.check[2]', 'files.present', 'skipped'), ('(check)', 'verdict', 'passed')]" ] \
   && pass "the check's steps, from the add-in's check log, under the QueryStatus that reports it" || fail "check steps" "$out"
+[ "$(field '[s["reason"] for s in doc["calls"][1]["steps"] if s["outcome"] == "skipped"]' "$out")" = \
+  "['when: does not apply to this component']" ] \
+  && pass "the check step for another component (when) is listed as skipped, with the reason" || fail "skipped check step" "$out"
 [ "$(field 'doc["verdict"]' "$out")" = ok ] && pass "verdict ok" || fail "verdict" "$out"
 
 # 2. A damaged snapshot: the check fails, WSB would refuse recovery: exit 8, the file named.
