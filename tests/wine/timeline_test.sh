@@ -3,8 +3,9 @@
 # in WSB's order with their HRESULTs, the checks and steps under them (read from the add-in's run
 # logs; a check step whose `when` names another component listed as skipped), the service states
 # before and after (--json), the exit code of WSB's verdict (8: a failed consistency check,
-# recovery not allowed), --yes before a restore touches LedgerSvc, and --abort-after leaving a session open with the repair command named; --kill-addin-after
-# terminating the add-in process after PreRestore, and the services given back.
+# recovery not allowed), --yes before a restore touches LedgerSvc, and --abort-after leaving a
+# session open with the repair command named; --kill-addin-after terminating the add-in process
+# after PreRestore, and the services given back.
 # Args: TEST_SERVICE_EXE
 . "$(dirname "$0")/lib.sh"
 test_service_exe=$1
