@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Failures through the sample application (src/sample/: Contoso Ledger, its policy as shipped),
 # with the real `wsbkit.exe simulate` against the registered add-in under Wine:
-#  1. LedgerSvc fails to start (ledger-svc.exe --fail-start, set in its ImagePath with `sc config`):
+#  1. LedgerSvc fails to start (ledger-svc.exe --fail-start, set in its command line as `sc config`):
 #     PostRestore fails with the reason in the timeline, exit 6, the session stays open naming
 #     `wsbkit repair`, which gives both services back once the service can start again.
 #  2. LedgerSvc's stop hangs (--hang-stop): the policy's 30 s timeout fires, PreRestore fails with
 #     the reason in the timeline, exit 6, and nothing that was running is left stopped or disabled
 #     (LedgerHelperSvc, stopped by the step before, is started again).
-# Args: LEDGER_SVC_EXE LEDGER_POLICY
+# Args: LEDGER_SVC_EXE LEDGER_POLICY SERVICE_CONFIG_EXE (`sc config binPath=`: Wine 8's sc has no config)
 . "$(dirname "$0")/lib.sh"
 ledger_svc=$1
 policy=$2
+service_config=$3
 
 fresh_prefix sample-faults
 c="$WINEPREFIX/drive_c"
@@ -46,9 +47,11 @@ printf 'journal 1\n' > "$c/Ledger/journal/0001.jnl"
 check "register the sample with its policy" wsbkit register --writer '{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}' \
   --identifier "Contoso Ledger" --addin 'C:\wsbkit\wsbkit-addin.exe' --policy 'C:\ProgramData\Contoso\ledger-policy.json'
 
+sc_config_binpath() { wine "$service_config" "$@"; }
+
 # --- 1. LedgerSvc fails to start -----------------------------------------------------------------
 # The running process keeps its command line; the next start (the restore's PostRestore) runs the new one.
-check "sc config LedgerSvc: --fail-start 42" wine sc config LedgerSvc binPath= "$ledger_bin --fail-start 42"
+check "sc config LedgerSvc binPath= ... --fail-start 42" sc_config_binpath LedgerSvc "$ledger_bin --fail-start 42"
 simulate
 [ "$rc" -eq 6 ] && pass "a start that fails: exit 6 (WSB rejects PostRestore)" || fail "fail-start exit $rc" "$out$(cat "$WINEPREFIX/simulate.err")"
 [ "$(field '[(x["call"], x["hresult"]) for x in doc["calls"] if x["call"] in ("PreRestore", "PostRestore")]' "$out")" = \
@@ -64,7 +67,7 @@ check_contains "with the repair command" "wsbkit repair" "$out"
 [ "$(start_type_of LedgerSvc)" = AUTO_START ] && pass "LedgerSvc automatic again (not left disabled)" || fail "start type $(start_type_of LedgerSvc)"
 # The administrator fixes the service (here: the command line that will now hang on stop, for
 # part 2) and gives back what the session owes.
-check "sc config LedgerSvc: --hang-stop 35" wine sc config LedgerSvc binPath= "$ledger_bin --hang-stop 35"
+check "sc config LedgerSvc binPath= ... --hang-stop 35" sc_config_binpath LedgerSvc "$ledger_bin --hang-stop 35"
 out=$(wsbkit repair)
 check_contains "wsbkit repair gives LedgerSvc back" "gave back LedgerSvc" "$out"
 wait_both_running && pass "both services running after repair" || fail "LedgerSvc $(service_state LedgerSvc), helper $(service_state LedgerHelperSvc)" "$out"
