@@ -71,10 +71,23 @@ check_contains "the failed step names the damaged file" "ledger2.ldb" "$out"
 grep -q 'failures="1"' "$c/report.xml" && pass "JUnit report: one failure" || fail "JUnit report" "$(cat "$c/report.xml")"
 
 # 3. A restore against the registered add-in without --yes: says what it would do, changes nothing.
-out=$(wsbkit simulate Ledger --restore-only -c LedgerDB); rc=$?
+out=$(wsbkit simulate Ledger --restore-only -c LedgerDB < /dev/null); rc=$?
 [ "$rc" -eq 2 ] && pass "restore without --yes: exit 2" || fail "restore without --yes: exit $rc" "$out"
 check_contains "it names the live service it would stop" "restore.pre[0]: stops LedgerSvc and disables it" "$out"
 [ "$(service_state)" = RUNNING ] && pass "LedgerSvc untouched" || fail "LedgerSvc $(service_state)"
+# At an interactive terminal (a pseudo-terminal: Wine gives wsbkit.exe a console) the administrator
+# is asked to type the application's name: a wrong one starts nothing, the right one goes ahead.
+pty_wsbkit() { python3 "$WSBKIT_SOURCE_DIR/tests/wine/pty_run.py" "cancels:" "$1" wine "$install_dir/wsbkit.exe" \
+  simulate Ledger --restore-only -c LedgerDB 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+out=$(pty_wsbkit "Ledgr"); rc=$?
+[ "$rc" -eq 2 ] && pass "a wrong name typed at the terminal: exit 2" || fail "wrong name: exit $rc" "$out"
+check_contains "it asks for the application's name" "type the application's name (Ledger)" "$out"
+check_contains "and says nothing was started" "That is not 'Ledger': nothing was started." "$out"
+[ "$(service_state)" = RUNNING ] && pass "LedgerSvc untouched" || fail "LedgerSvc $(service_state)"
+out=$(pty_wsbkit "Ledger"); rc=$?
+[ "$rc" -eq 0 ] && pass "the application's name typed at the terminal: the restore runs, exit 0" || fail "right name: exit $rc" "$out"
+check_contains "confirmed" "Confirmed: the restore phase starts." "$out"
+check_contains "the restore's calls were made" "PostRestore(" "$out"
 
 # 4. The restore with --yes: WSB's calls in order, the steps under each, the services before/after.
 out=$(wine "$install_dir/wsbkit.exe" simulate Ledger --yes --restore-only -c LedgerDB --json 2>/dev/null | tr -d '\r')
