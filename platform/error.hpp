@@ -27,6 +27,7 @@ inline constexpr std::uint32_t invalid_data = 13;
 inline constexpr std::uint32_t write_fault = 29;
 inline constexpr std::uint32_t sharing_violation = 32;
 inline constexpr std::uint32_t lock_violation = 33;
+inline constexpr std::uint32_t handle_eof = 38;
 inline constexpr std::uint32_t file_exists = 80;
 inline constexpr std::uint32_t invalid_parameter = 87;
 inline constexpr std::uint32_t insufficient_buffer = 122;

@@ -5,7 +5,8 @@
 # src/sample/ledger-policy.json): register; a backup whose check passes; a damaged snapshot whose
 # check fails (WSB would not allow recovery: exit 8); a restore (services stopped once, files
 # restored, services and port back); a restore whose add-in is killed after PreRestore (services
-# given back from the journal); unregister. Each `wsbkit simulate` prints its timeline.
+# given back from the journal); a restore whose LedgerSvc stop hangs (the policy's timeout fires,
+# PreRestore fails, nothing is left stopped); unregister. Each `wsbkit simulate` prints its timeline.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -92,7 +93,8 @@ echo "exit code $rc (8: WSB would not allow recovery of LedgerDB from this backu
 rm -rf "$drive_c/snap" && mkdir -p "$drive_c/snap" && cp -r "$drive_c/Ledger" "$drive_c/snap/"
 
 step "Restore: without --yes simulate only says what it would do to the live services"
-rc=0; wsbkit simulate "Contoso Ledger" --restore-only "${components[@]}" "${volume[@]}" || rc=$?
+# (Input not a terminal: at one, simulate would ask for the application's name instead.)
+rc=0; wsbkit simulate "Contoso Ledger" --restore-only "${components[@]}" "${volume[@]}" < /dev/null || rc=$?
 echo "exit code $rc; $(services)"
 
 step "Restore: services stopped once, the files restored and verified, services and port back"
@@ -120,6 +122,18 @@ wsbkit repair
 for _ in $(seq 1 50); do [ "$(state LedgerHelperSvc)" = RUNNING ] && break; sleep 0.1; done
 echo "after repair: $(services)"
 wine_restart   # the dead class registration goes with the wineserver
+for _ in $(seq 1 50); do [ "$(state LedgerHelperSvc)" = RUNNING ] && break; sleep 0.1; done
+
+step "Restore of LedgerDB while LedgerSvc's stop hangs (ledger-svc.exe --hang-stop 35): the policy's 30 s timeout fires"
+# The fault is in the service's own command line (only administrators may change it): LedgerSvc
+# is made again with --hang-stop, so its stops hang for 35 s before it gives up and runs on.
+wine sc stop LedgerHelperSvc >/dev/null 2>&1; wine sc stop LedgerSvc >/dev/null 2>&1
+for _ in $(seq 1 50); do [ "$(state LedgerSvc)" = STOPPED ] && break; sleep 0.1; done
+wine sc delete LedgerSvc >/dev/null 2>&1
+wine sc create LedgerSvc binPath= 'C:\Contoso\ledger-svc.exe --listen 47110 --hang-stop 35' start= auto >/dev/null 2>&1
+wine sc start LedgerSvc >/dev/null 2>&1; wine sc start LedgerHelperSvc >/dev/null 2>&1
+rc=0; wsbkit simulate "Contoso Ledger" --yes --restore-only --component 'LedgerDB=Contoso\Ledger' || rc=$?
+echo "exit code $rc (6: WSB would report the failed PreRestore); $(services)"
 
 step "wsbkit unregister"
 wsbkit unregister --writer "$writer"

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "platform/clock.hpp"
+#include "platform/console.hpp"
 #include "platform/event_log.hpp"
 #include "platform/file_lock.hpp"
 #include "platform/file_security.hpp"
@@ -28,6 +29,9 @@ std::unique_ptr<EventLog> make_win32_event_log(const std::string& source = "wsbk
 std::unique_ptr<ServiceControl> make_win32_service_control();
 // CreateProcessW (no shell) inside a kill-on-close job object; platform/win32/process_runner.cpp.
 std::unique_ptr<ProcessRunner> make_win32_process_runner();
+// The standard input's console, or the one `input` (a HANDLE, not owned) is (platform/win32/console.cpp).
+std::unique_ptr<Console> make_win32_console();
+std::unique_ptr<Console> make_win32_console(void* input);
 // GetCurrentProcessId; TerminateProcess by id (platform/win32/process_control.cpp).
 std::unique_ptr<ProcessControl> make_win32_process_control();
 // Owners and DACLs through GetNamedSecurityInfoW; trusts also this process's own account.

@@ -10,6 +10,7 @@
 
 #include "platform/clock.hpp"
 #include "platform/com/com_runtime.hpp"
+#include "platform/console.hpp"
 #include "platform/digests.hpp"
 #include "platform/event_log.hpp"
 #include "platform/file_lock.hpp"
@@ -67,6 +68,9 @@ struct CliContext {
   std::string version = "(unknown)";
   // simulate --kill-addin-after: terminates the add-in's process; null where the host has none.
   ProcessControl* process_control = nullptr;
+  // simulate: the typed confirmation before a restore acts on live services without --yes; null
+  // (or not interactive): --yes is the only way.
+  Console* console = nullptr;
 };
 
 int run_cli(const std::vector<std::string>& args, CliContext& context, std::ostream& out, std::ostream& err);

@@ -49,5 +49,7 @@ int wmain(int argc, wchar_t** argv) {
   context.version = WSBKIT_VERSION;
   auto process_control = win32::make_win32_process_control();
   context.process_control = process_control.get();
+  auto console = win32::make_win32_console();
+  context.console = console.get();
   return run_cli(utf8_args(argc, argv), context, std::cout, std::cerr);
 }

@@ -354,7 +354,7 @@ int cmd_simulate(const std::vector<std::string>& args, CliContext& ctx, std::ost
     const auto policy = registered_policy(ctx, located->writer_id);
     addin_image = registered_addin_image(ctx, located->writer_id);
     if (report_options.services.empty() && policy) report_options.services = policy_services(*policy);
-    if (sim.restore && !confirm_restore(policy, located->identifier, report_options.yes, report_options.json ? err : out)) {
+    if (sim.restore && !confirm_restore(policy, located->identifier, report_options.yes, ctx.console, report_options.json ? err : out)) {
       return exit_code::usage;
     }
     auto runtime = ctx.make_com_runtime();

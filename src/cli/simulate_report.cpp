@@ -116,7 +116,27 @@ std::vector<std::string> policy_services(const policy::Policy& policy) {
   return names;
 }
 
-bool confirm_restore(const std::optional<policy::Policy>& policy, const std::string& identifier, bool yes, std::ostream& out) {
+namespace {
+
+// The administrator at a terminal types the application's name (its registered identifier,
+// exactly) to go ahead; anything else, or no answer, starts nothing.
+bool typed_confirmation(Console& console, const std::string& identifier, std::ostream& out) {
+  out << "To go ahead, type the application's name (" << identifier << ") and press Enter; anything else cancels: "
+      << std::flush;
+  const auto typed = console.read_line();
+  if (typed && *typed == identifier) {
+    out << "Confirmed: the restore phase starts.\n";
+    return true;
+  }
+  out << (typed ? "That is not '" + identifier + "'" : "\nNo answer (" + typed.error().message() + ")")
+      << ": nothing was started.\n";
+  return false;
+}
+
+}  // namespace
+
+bool confirm_restore(const std::optional<policy::Policy>& policy, const std::string& identifier, bool yes, Console* console,
+                     std::ostream& out) {
   out << "The restore phase runs the add-in of '" << identifier << "' on THIS machine, against its live services:\n";
   if (!policy) {
     out << "  (its policy could not be read here; the add-in will do what its policy says)\n";
@@ -128,7 +148,9 @@ bool confirm_restore(const std::optional<policy::Policy>& policy, const std::str
     }
   }
   if (yes) return true;
-  out << "Nothing was started. Run again with --yes to go ahead (or --backup-only for the checks alone).\n";
+  if (console && console->input_is_interactive()) return typed_confirmation(*console, identifier, out);
+  out << "Nothing was started. Run again with --yes to go ahead (or --backup-only for the checks alone), or from an "
+         "interactive terminal to confirm by typing the application's name.\n";
   return false;
 }
 

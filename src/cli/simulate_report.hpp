@@ -47,8 +47,10 @@ std::string registered_addin_image(CliContext& ctx, const std::string& writer_id
 std::vector<std::string> policy_services(const policy::Policy& policy);
 
 // Against a registered add-in the restore phase changes live services: says what it will do and
-// returns false (nothing started) unless --yes was given.
-bool confirm_restore(const std::optional<policy::Policy>& policy, const std::string& identifier, bool yes, std::ostream& out);
+// returns false (nothing started) unless --yes was given or, when standard input is an interactive
+// terminal (`console`), the administrator types the application's name (its identifier) there.
+bool confirm_restore(const std::optional<policy::Policy>& policy, const std::string& identifier, bool yes, Console* console,
+                     std::ostream& out);
 
 
 // Prints the timeline (table or JSON), writes the JUnit file; returns the exit code of the verdict.

@@ -10,6 +10,7 @@
 #include "core/addin/addin_core.hpp"
 #include "core/registration/wsb_layout.hpp"
 #include "mock/fake_clock.hpp"
+#include "mock/fake_console.hpp"
 #include "mock/fake_file_security.hpp"
 #include "mock/fake_file_system.hpp"
 #include "mock/fake_process_runner.hpp"
@@ -651,6 +652,33 @@ BOOST_AUTO_TEST_CASE(simulate_restore_against_a_registered_add_in_needs_yes) {
   BOOST_TEST(err.find("not in this test") != std::string::npos, err);
   BOOST_TEST(run({"simulate", "Ledger", "-c", "LedgerDB", "--backup-only"}) == exit_code::failure);
   BOOST_TEST(out.find("Nothing was started") == std::string::npos, out);
+}
+
+// At an interactive terminal, without --yes, the administrator is asked to type the application's
+// name: a wrong name or no answer starts nothing (exit 2, no activation); the exact name goes on.
+// Without a terminal (a pipe, a file) nothing is asked and --yes stays the only way.
+BOOST_AUTO_TEST_CASE(simulate_restore_goes_ahead_when_the_application_name_is_typed_at_a_terminal) {
+  BOOST_REQUIRE(run(register_ledger) == exit_code::ok);
+  mock::FakeConsole console;
+  context.console = &console;
+  console.type("Ledger");
+  BOOST_TEST(run({"simulate", "Ledger", "-c", "LedgerDB"}) == exit_code::usage);  // not interactive
+  BOOST_TEST(console.reads() == 0);
+  BOOST_TEST(out.find("or from an interactive terminal to confirm by typing the application's name") != std::string::npos, out);
+  console.set_interactive(true);
+  console.type("ledger");  // (after the "Ledger" still queued: read first)
+  BOOST_TEST(run({"simulate", "Ledger", "-c", "LedgerDB"}) == exit_code::failure);  // goes on: this test's COM refuses
+  BOOST_TEST(out.find("type the application's name (Ledger)") != std::string::npos, out);
+  BOOST_TEST(out.find("Confirmed: the restore phase starts.") != std::string::npos, out);
+  BOOST_TEST(err.find("not in this test") != std::string::npos, err);  // the activation was tried
+  BOOST_TEST(run({"simulate", "Ledger", "-c", "LedgerDB"}) == exit_code::usage);  // "ledger": not the name
+  BOOST_TEST(out.find("That is not 'Ledger': nothing was started.") != std::string::npos, out);
+  BOOST_TEST(err.find("not in this test") == std::string::npos, err);
+  BOOST_TEST(run({"simulate", "Ledger", "-c", "LedgerDB"}) == exit_code::usage);  // nothing more typed: end of input
+  BOOST_TEST(out.find("No answer (") != std::string::npos, out);
+  BOOST_TEST(err.find("not in this test") == std::string::npos, err);
+  BOOST_TEST(console.reads() == 3);
+  BOOST_TEST((services.service("LedgerSvc")->state == ServiceState::running));
 }
 
 // --json prints the timeline alone on stdout (the live call lines go to stderr); --junit writes

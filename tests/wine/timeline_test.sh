@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `wsbkit simulate`'s timeline under Wine, against the add-in activated out of process: the calls
 # in WSB's order with their HRESULTs, the checks and steps under them (read from the add-in's run
-# logs), the service states before and after (--json), the exit code of WSB's verdict (8: a
-# failed consistency check, recovery not allowed), --yes before a restore touches LedgerSvc, and
-# --abort-after leaving a session open with the repair command named; --kill-addin-after
-# terminating the add-in process after PreRestore, and the services given back.
+# logs; a check step whose `when` names another component listed as skipped), the service states
+# before and after (--json), the exit code of WSB's verdict (8: a failed consistency check,
+# recovery not allowed), --yes before a restore touches LedgerSvc, and --abort-after leaving a
+# session open with the repair command named; --kill-addin-after terminating the add-in process
+# after PreRestore, and the services given back.
 # Args: TEST_SERVICE_EXE
 . "$(dirname "$0")/lib.sh"
 test_service_exe=$1
@@ -29,10 +30,11 @@ rm -rf "$c/snap" && mkdir -p "$c/snap" && cp -r "$c/Ledger" "$c/snap/"
 cat > "$c/ProgramData/Ledger/policy.json" <<'JSON'
 {
   "application": { "writer_id": "{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}", "identifier": "Ledger" },
-  "components": { "db": { "name": "LedgerDB" } },
+  "components": { "db": { "name": "LedgerDB" }, "journal": { "name": "LedgerJournal" } },
   "backup": { "check": [
     { "files.present": { "paths": ["C:\\Ledger\\data\\*.ldb"], "non_empty": true } },
-    { "manifest.verify": { "manifest": "C:\\Ledger\\MANIFEST.xxh128" } }
+    { "manifest.verify": { "manifest": "C:\\Ledger\\MANIFEST.xxh128" } },
+    { "files.present": { "paths": ["C:\\Ledger\\journal\\*"] }, "when": { "component": "journal" } }
   ] },
   "restore": {
     "pre":  [{ "service.stop":  { "service": "LedgerSvc", "disable_during_restore": true }, "timeout": "20s" }],
@@ -51,8 +53,11 @@ rc=${PIPESTATUS[0]}
 [ "$(field '[x["call"] for x in doc["calls"]]' "$out")" = "['CheckConsistency', 'QueryStatus']" ] \
   && pass "backup calls: CheckConsistency, QueryStatus" || fail "backup calls" "$out"
 [ "$(field '[(s["step"], s["kind"], s["outcome"]) for s in doc["calls"][1]["steps"]]' "$out")" = \
-  "[('backup.check[0]', 'files.present', 'passed'), ('backup.check[1]', 'manifest.verify', 'passed'), ('(check)', 'verdict', 'passed')]" ] \
+  "[('backup.check[0]', 'files.present', 'passed'), ('backup.check[1]', 'manifest.verify', 'passed'), ('backup.check[2]', 'files.present', 'skipped'), ('(check)', 'verdict', 'passed')]" ] \
   && pass "the check's steps, from the add-in's check log, under the QueryStatus that reports it" || fail "check steps" "$out"
+[ "$(field '[s["reason"] for s in doc["calls"][1]["steps"] if s["outcome"] == "skipped"]' "$out")" = \
+  "['when: does not apply to this component']" ] \
+  && pass "the check step for another component (when) is listed as skipped, with the reason" || fail "skipped check step" "$out"
 [ "$(field 'doc["verdict"]' "$out")" = ok ] && pass "verdict ok" || fail "verdict" "$out"
 
 # 2. A damaged snapshot: the check fails, WSB would refuse recovery: exit 8, the file named.
@@ -66,10 +71,23 @@ check_contains "the failed step names the damaged file" "ledger2.ldb" "$out"
 grep -q 'failures="1"' "$c/report.xml" && pass "JUnit report: one failure" || fail "JUnit report" "$(cat "$c/report.xml")"
 
 # 3. A restore against the registered add-in without --yes: says what it would do, changes nothing.
-out=$(wsbkit simulate Ledger --restore-only -c LedgerDB); rc=$?
+out=$(wsbkit simulate Ledger --restore-only -c LedgerDB < /dev/null); rc=$?
 [ "$rc" -eq 2 ] && pass "restore without --yes: exit 2" || fail "restore without --yes: exit $rc" "$out"
 check_contains "it names the live service it would stop" "restore.pre[0]: stops LedgerSvc and disables it" "$out"
 [ "$(service_state)" = RUNNING ] && pass "LedgerSvc untouched" || fail "LedgerSvc $(service_state)"
+# At an interactive terminal (a pseudo-terminal: Wine gives wsbkit.exe a console) the administrator
+# is asked to type the application's name: a wrong one starts nothing, the right one goes ahead.
+pty_wsbkit() { python3 "$WSBKIT_SOURCE_DIR/tests/wine/pty_run.py" "cancels:" "$1" wine "$install_dir/wsbkit.exe" \
+  simulate Ledger --restore-only -c LedgerDB 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+out=$(pty_wsbkit "Ledgr"); rc=$?
+[ "$rc" -eq 2 ] && pass "a wrong name typed at the terminal: exit 2" || fail "wrong name: exit $rc" "$out"
+check_contains "it asks for the application's name" "type the application's name (Ledger)" "$out"
+check_contains "and says nothing was started" "That is not 'Ledger': nothing was started." "$out"
+[ "$(service_state)" = RUNNING ] && pass "LedgerSvc untouched" || fail "LedgerSvc $(service_state)"
+out=$(pty_wsbkit "Ledger"); rc=$?
+[ "$rc" -eq 0 ] && pass "the application's name typed at the terminal: the restore runs, exit 0" || fail "right name: exit $rc" "$out"
+check_contains "confirmed" "Confirmed: the restore phase starts." "$out"
+check_contains "the restore's calls were made" "PostRestore(" "$out"
 
 # 4. The restore with --yes: WSB's calls in order, the steps under each, the services before/after.
 out=$(wine "$install_dir/wsbkit.exe" simulate Ledger --yes --restore-only -c LedgerDB --json 2>/dev/null | tr -d '\r')

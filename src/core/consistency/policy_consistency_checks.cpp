@@ -121,6 +121,12 @@ struct CheckState {
 
 enum class StepResult { passed, failed, aborted };
 
+// A step of backup.check, in the policy's order, and whether its `when` applies to the component.
+struct PlannedStep {
+  const policy::CheckStep* step;
+  bool applies;
+};
+
 struct StepOutcome {
   StepResult result = StepResult::passed;
   std::string message;  // why it failed; what it checked when it passed
@@ -130,7 +136,7 @@ struct StepOutcome {
 class CheckRun {
  public:
   CheckRun(std::shared_ptr<const policy::Policy> policy, const ConsistencyEnvironment& env, ConsistencyRequest request,
-           std::vector<const policy::CheckStep*> steps, std::shared_ptr<CheckState> state, std::string check_id)
+           std::vector<PlannedStep> steps, std::shared_ptr<CheckState> state, std::string check_id)
       : policy_(std::move(policy)), env_(env), request_(std::move(request)), steps_(std::move(steps)),
         state_(std::move(state)), check_id_(check_id),
         log_(*state_->log), paths_(volume_pairs(request_), env_.volumes) {}
@@ -139,14 +145,18 @@ class CheckRun {
     const auto started = Steady::now();
     log_.write(log_.line("start")
                    .text_or_null("logical_path", request_.component_logical_path)
-                   .number("steps", steps_.size())
+                   .number("steps", std::count_if(steps_.begin(), steps_.end(), [](const PlannedStep& p) { return p.applies; }))
                    .number("volumes", paths_.pairs().size()));
     std::string failure;
     bool aborted = false;
     auto privilege = enable_backup_privilege();
     read_writer_metadata();
-    for (const policy::CheckStep* step : steps_) {
+    for (const auto& [step, applies] : steps_) {
       if (!failure.empty()) break;
+      if (!applies) {
+        log_skipped(*step);
+        continue;
+      }
       const StepOutcome outcome = run_with_retries(*step);
       if (outcome.result == StepResult::aborted) {
         aborted = true;
@@ -268,6 +278,12 @@ class CheckRun {
   std::string component() const {
     return "'" + request_.component_name.value_or("(no name)") + "'" +
            (request_.component_logical_path ? " (" + *request_.component_logical_path + ")" : "");
+  }
+
+  // A step whose `when` does not apply to the component: in the run log, skipped with the reason.
+  void log_skipped(const policy::CheckStep& step) {
+    steps::JsonLine line = log_.line("step").text("step", step.path).text("type", step.type());
+    log_.write(steps::mark_skipped(line, policy::when_does_not_apply));
   }
 
   StepOutcome run_with_retries(const policy::CheckStep& step) {
@@ -550,7 +566,7 @@ class CheckRun {
   std::shared_ptr<const policy::Policy> policy_;  // the steps point into it
   ConsistencyEnvironment env_;                     // a copy: the check may outlive the engine object
   ConsistencyRequest request_;
-  std::vector<const policy::CheckStep*> steps_;
+  std::vector<PlannedStep> steps_;
   std::shared_ptr<CheckState> state_;
   std::string check_id_;
   CheckLog& log_;  // owned by the state: Abort writes to it too
@@ -620,13 +636,15 @@ PolicyConsistencyChecks::PolicyConsistencyChecks(std::shared_ptr<const policy::P
 
 ConsistencyResult PolicyConsistencyChecks::start(const ConsistencyRequest& request) {
   ConsistencyResult result;
-  std::vector<const policy::CheckStep*> steps;
+  std::vector<PlannedStep> steps;
+  bool any_applies = false;
   for (const auto& step : policy_->backup.checks) {
-    if (policy::step_applies(step.options, policy_->components, request.component_name, request.component_logical_path, false)) {
-      steps.push_back(&step);
-    }
+    const bool applies =
+        policy::step_applies(step.options, policy_->components, request.component_name, request.component_logical_path, false);
+    steps.push_back({&step, applies});
+    any_applies = any_applies || applies;
   }
-  if (steps.empty()) {
+  if (!any_applies) {
     result.hr = hr::s_false;  // no check for this component
     return result;
   }

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/policy/policy_document.hpp"
@@ -76,6 +77,8 @@ StepOptions parse_step_options(Document& doc, const nlohmann::json& step, const 
                                bool once_by_default);
 
 // Whether a step applies to this component and restore kind.
+// A step that does not is skipped, and its run log line says so with this reason.
+inline constexpr std::string_view when_does_not_apply = "when: does not apply to this component";
 bool step_applies(const StepOptions& options, const std::map<std::string, ComponentMatch>& components,
                   const OptionalName& name, const OptionalName& logical_path, bool no_roll_forward);
 

@@ -390,7 +390,7 @@ Result<void> PolicyRestoreEngine::run_steps(bool pre, const RestoreRequest& requ
                                      request.component_logical_path, request.no_roll_forward);
     }
     if (!applies) {
-      log_skipped(step, pre, request, "when: does not apply to this component");
+      log_skipped(step, pre, request, std::string(policy::when_does_not_apply));
       continue;
     }
     auto r = execute(step, pre, request);
@@ -584,8 +584,7 @@ Result<void> PolicyRestoreEngine::append_log(const steps::JsonLine& line) {
 void PolicyRestoreEngine::log_skipped(const policy::RestoreStep& step, bool pre, const RestoreRequest& request,
                                       const std::string& reason) {
   steps::JsonLine line = log_line(step, pre, request, std::chrono::milliseconds(0));
-  line.text("result", "skipped").text("message", reason);
-  if (auto logged = append_log(line); !logged) {
+  if (auto logged = append_log(steps::mark_skipped(line, reason)); !logged) {
     if (auto reported = report_unlogged_step(env_.events, step, 0, logged.error()); !reported) {
       // Neither log takes records now: a skipped step changed nothing, so nothing is lost.
     }

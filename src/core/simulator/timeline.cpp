@@ -25,10 +25,18 @@ std::int64_t number_field(const json& line, const char* name) {
   return it != line.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
 }
 
-// A check log line: a step's attempt, or the check's verdict ("end"), or the Abort request.
+// A step the add-in did not run for the call, with the reason (steps::mark_skipped: the same
+// fields in the check and the restore logs).
+std::optional<TimelineStep> skipped_step(const json& line, const char* log, const char* kind_field) {
+  if (text_field(line, "result") != "skipped") return std::nullopt;
+  return TimelineStep{log, text_field(line, "step"), text_field(line, kind_field), "skipped", text_field(line, "message"), 0};
+}
+
+// A check log line: a step's attempt or skip, or the check's verdict ("end"), or the Abort request.
 std::optional<TimelineStep> check_step(const json& line) {
   const std::string event = text_field(line, "event");
   if (event == "step") {
+    if (auto skipped = skipped_step(line, "check", "type")) return skipped;
     return TimelineStep{"check", text_field(line, "step"), text_field(line, "type"), text_field(line, "outcome"),
                         text_field(line, "message"), number_field(line, "duration_ms")};
   }
@@ -41,9 +49,10 @@ std::optional<TimelineStep> check_step(const json& line) {
   return std::nullopt;
 }
 
-// A restore log line: one attempt of a pre or post step.
+// A restore log line: one attempt of a pre or post step, or its skip.
 std::optional<TimelineStep> restore_step(const json& line) {
   if (!line.contains("step") || !line.contains("phase")) return std::nullopt;
+  if (auto skipped = skipped_step(line, "restore", "phase")) return skipped;
   std::string reason = text_field(line, "message");
   if (line.contains("exit_code")) reason += (reason.empty() ? "" : "; ") + std::string("exit code ") + std::to_string(number_field(line, "exit_code"));
   if (line.value("timed_out", false)) reason += (reason.empty() ? "" : "; ") + std::string("timed out");

@@ -21,7 +21,7 @@ struct TimelineStep {
   std::string log;      // "check" | "restore"
   std::string step;     // the policy path ("backup.check[1]", "restore.pre[0]"), or "(check)" for a check's verdict
   std::string kind;     // the step's type or phase ("files.present", "PreRestore", ...)
-  std::string outcome;  // passed | failed | aborted | ok
+  std::string outcome;  // passed | failed | aborted | ok | skipped
   std::string reason;   // the add-in's message
   std::int64_t duration_ms = 0;
 };

@@ -22,6 +22,8 @@ JsonLine& JsonLine::boolean(std::string_view name, bool value) { return field(na
 
 JsonLine& JsonLine::null(std::string_view name) { return field(name, "null"); }
 
+JsonLine& mark_skipped(JsonLine& line, std::string_view reason) { return line.text("result", "skipped").text("message", reason); }
+
 RunLog::RunLog(FileSystem& files, std::string directory, std::string file_name, std::string separator)
     : files_(files), directory_(std::move(directory)), path_(directory_ + separator + file_name) {}
 

@@ -39,6 +39,11 @@ class JsonLine {
   std::string body_;
 };
 
+// Marks `line` as a step that did not run for this call, with the reason: "result": "skipped" and
+// "message", the same two fields in every run log (restore and check), as the simulator's
+// timeline reads them (core/simulator/timeline.cpp).
+JsonLine& mark_skipped(JsonLine& line, std::string_view reason);
+
 // Appends lines to one run log file, creating its folder first. Safe to share between threads.
 class RunLog {
  public:

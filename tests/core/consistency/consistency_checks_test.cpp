@@ -174,6 +174,22 @@ BOOST_AUTO_TEST_CASE(no_applicable_check_is_s_false) {
   BOOST_TEST(!result.async);
 }
 
+// A check step whose `when` names another component is in the run log, in the policy's order,
+// skipped with the reason (the restore engine's skip fields, steps::mark_skipped); the others run.
+BOOST_AUTO_TEST_CASE(a_check_step_whose_when_does_not_apply_is_logged_as_skipped) {
+  auto checks = engine(R"([ { "files.present": { "paths": "D:\\Ledger\\data\\a.ldb" }, "when": { "component": "logs" } },
+                             { "files.present": { "paths": ["D:\\Ledger\\data\\*.ldb"] } } ])",
+                       R"({ "logs": { "name": "LedgerLogs" } })");
+  auto result = checks->start(request("LedgerDB"));
+  BOOST_REQUIRE(result.hr == hr::ok);
+  BOOST_TEST(wait(*result.async) == hr::ok, event_text());
+  const std::string log = run_log();
+  const auto skipped = log.find(R"("event":"step","step":"backup.check[0]","type":"files.present","result":"skipped","message":"when: does not apply to this component")");
+  BOOST_TEST(skipped != std::string::npos, log);
+  BOOST_TEST(skipped < log.find(R"("step":"backup.check[1]")"), log);
+  BOOST_TEST(log.find(R"("steps":1)") != std::string::npos, log);  // the start line counts the steps that run
+}
+
 // files.present on the snapshot: present there -> S_OK, even though the live file differs.
 BOOST_AUTO_TEST_CASE(files_present_passes_on_the_snapshot) {
   auto checks = engine(R"([ { "files.present": { "paths": ["D:\\Ledger\\data\\*.ldb"], "min_size": 3 } } ])");

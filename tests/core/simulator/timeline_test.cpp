@@ -9,6 +9,7 @@
 #include "core/simulator/addin_faults.hpp"
 #include "mock/fake_process_control.hpp"
 #include "core/simulator/timeline.hpp"
+#include "core/policy/step_options.hpp"
 #include "core/steps/run_log.hpp"
 #include "tests/core/restore/restore_fixture.hpp"
 
@@ -189,6 +190,25 @@ BOOST_AUTO_TEST_CASE(log_lines_that_are_no_step_are_left_out) {
   const auto rest = follower.take();
   BOOST_REQUIRE(rest.size() == 1u);
   BOOST_TEST(rest[0].kind == "PostRestore");
+}
+
+// A step the add-in skipped (steps::mark_skipped) reads the same from a check log and a restore
+// log: outcome "skipped", the reason, its type or phase.
+BOOST_AUTO_TEST_CASE(a_skipped_step_shows_with_its_reason_from_the_check_and_the_restore_logs) {
+  steps::JsonLine check;
+  check.text("check", "1").text("event", "step").text("step", "backup.check[2]").text("type", "files.present");
+  steps::mark_skipped(check, policy::when_does_not_apply);
+  steps::JsonLine restore;
+  restore.text("phase", "PreRestore").text("step", "restore.pre[1]").text("component", "DB").number("duration_ms", 0);
+  steps::mark_skipped(restore, policy::when_does_not_apply);
+  const auto from_check = step_of_log_line("check", check.str());
+  const auto from_restore = step_of_log_line("restore", restore.str());
+  BOOST_REQUIRE(from_check);
+  BOOST_REQUIRE(from_restore);
+  BOOST_TEST(from_check->step + " " + from_check->kind + " " + from_check->outcome + ": " + from_check->reason ==
+             "backup.check[2] files.present skipped: when: does not apply to this component");
+  BOOST_TEST(from_restore->step + " " + from_restore->kind + " " + from_restore->outcome + ": " + from_restore->reason ==
+             "restore.pre[1] PreRestore skipped: when: does not apply to this component");
 }
 
 
