@@ -816,6 +816,13 @@ BOOST_AUTO_TEST_CASE(without_the_backup_privilege_the_check_runs_and_says_so) {
 const std::string vol_m = "\\\\?\\Volume{mmmmmmmm-0000-0000-0000-000000000000}\\";
 const std::string shadow_m = "\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy6\\";
 
+// The request with volume M passed too (its snapshot shadow_m), as WSB passes every volume backed up.
+ConsistencyRequest with_volume_m(ConsistencyRequest r) {
+  r.source_volumes = StringArray{vol_d, vol_m};
+  r.snapshot_volumes = StringArray{shadow, shadow_m};
+  return r;
+}
+
 BOOST_AUTO_TEST_CASE(a_walk_switches_to_the_snapshot_of_a_volume_mounted_in_a_folder) {
   volumes.add("D:\\Mounts\\Data\\", vol_m);
   write(shadow + "Mounts\\placeholder", "");
@@ -823,10 +830,7 @@ BOOST_AUTO_TEST_CASE(a_walk_switches_to_the_snapshot_of_a_volume_mounted_in_a_fo
   write(shadow_m + "db\\x.ldb", "abc");
   write("D:\\Mounts\\Data\\db\\live-only.ldb", "abc");  // the live side: never read
   auto checks = engine(R"([ { "files.present": { "paths": "D:\\Mounts\\**\\*.ldb", "min_size": 3 } } ])");
-  auto r = request();
-  r.source_volumes = StringArray{vol_d, vol_m};
-  r.snapshot_volumes = StringArray{shadow, shadow_m};
-  auto result = checks->start(r);
+  auto result = checks->start(with_volume_m(request()));
   BOOST_TEST(wait(*result.async) == hr::ok, event_text());
   BOOST_TEST(run_log().find("1 present") != std::string::npos, run_log());
 }
@@ -841,10 +845,7 @@ BOOST_AUTO_TEST_CASE(a_manifest_entry_behind_a_mounted_folder_is_read_in_that_vo
   write(shadow_m + "db\\x.ldb", "abc");
   write("D:\\Mounts\\Data\\db\\x.ldb", "LIVE");  // the live side: never read
   auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Mounts\\MANIFEST.xxh128" } } ])");
-  auto r = request();
-  r.source_volumes = StringArray{vol_d, vol_m};
-  r.snapshot_volumes = StringArray{shadow, shadow_m};
-  auto result = checks->start(r);
+  auto result = checks->start(with_volume_m(request()));
   BOOST_TEST(wait(*result.async) == hr::ok, event_text());
 }
 
@@ -857,10 +858,7 @@ BOOST_AUTO_TEST_CASE(extra_files_behind_a_mounted_folder_are_found_in_that_volum
   write(shadow_m + "db\\x.ldb", "abc");
   write(shadow_m + "db\\stray.ldb", "abc");
   auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Mounts\\MANIFEST.xxh128", "extra_files": "fail" } } ])");
-  auto r = request();
-  r.source_volumes = StringArray{vol_d, vol_m};
-  r.snapshot_volumes = StringArray{shadow, shadow_m};
-  auto result = checks->start(r);
+  auto result = checks->start(with_volume_m(request()));
   BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
   BOOST_TEST(event_text().find("1 files listed, 1 ok, 1 not in the manifest (") != std::string::npos, event_text());
   BOOST_TEST(event_text().find("stray.ldb") != std::string::npos, event_text());
@@ -881,10 +879,7 @@ BOOST_AUTO_TEST_CASE(the_extra_files_walk_never_reenters_the_bases_own_volume) {
   fs.create_link(shadow_m + "back", vol_d, true);
   write(shadow + "Elsewhere\\outside-the-base.ldb", "abc");
   auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Mounts\\MANIFEST.xxh128", "extra_files": "fail" } } ])");
-  auto r = request();
-  r.source_volumes = StringArray{vol_d, vol_m};
-  r.snapshot_volumes = StringArray{shadow, shadow_m};
-  auto result = checks->start(r);
+  auto result = checks->start(with_volume_m(request()));
   BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
   BOOST_TEST(event_text().find("1 files listed, 1 ok, 1 not in the manifest (stray.ldb)") != std::string::npos, event_text());
   BOOST_TEST(event_text().find("outside-the-base") == std::string::npos, event_text());
@@ -903,10 +898,7 @@ BOOST_AUTO_TEST_CASE(mount_points_that_cannot_be_read_fail_only_the_entries_behi
   write(shadow_m + "db\\x.ldb", "abc");
   write("D:\\Mounts\\Data\\db\\x.ldb", "abc");  // the live side: never read
   auto checks = engine(R"([ { "manifest.verify": { "manifest": "D:\\Mounts\\MANIFEST.xxh128" } } ])");
-  auto r = request();
-  r.source_volumes = StringArray{vol_d, vol_m};
-  r.snapshot_volumes = StringArray{shadow, shadow_m};
-  auto result = checks->start(r);
+  auto result = checks->start(with_volume_m(request()));
   BOOST_TEST(wait(*result.async) == hr::wsbapp_e_component_consistency_check_failed);
   BOOST_TEST(event_text().find("2 files listed, 1 ok") != std::string::npos, event_text());
   BOOST_TEST(event_text().find("1 reparse points, not followed (Data/db/x.ldb") != std::string::npos, event_text());
@@ -938,10 +930,7 @@ BOOST_AUTO_TEST_CASE(volumes_mounted_in_each_other_are_walked_once) {
   write(shadow_m + "db\\x.ldb", "abc");
   fs.create_link(shadow_m + "back", vol_d, true);
   auto checks = engine(R"([ { "files.present": { "paths": "D:\\Mounts\\**\\*.ldb" } } ])");
-  auto r = request();
-  r.source_volumes = StringArray{vol_d, vol_m};
-  r.snapshot_volumes = StringArray{shadow, shadow_m};
-  auto result = checks->start(r);
+  auto result = checks->start(with_volume_m(request()));
   BOOST_TEST(wait(*result.async) == hr::ok, event_text());
   BOOST_TEST(run_log().find("skipped reparse point " + json_escaped(shadow_m + "back")) != std::string::npos, run_log());
 }
