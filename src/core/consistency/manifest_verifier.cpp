@@ -229,13 +229,7 @@ void find_extra_files(FileSystem& files, const VerifyTarget& target, const Verif
   const auto volume_key = [](const std::string& root) { return to_lower_ascii(with_trailing_separator(root)); };
   // The volumes walked: the base's own first, so that a mount leading back to it is not entered.
   std::unordered_set<std::string> volumes_entered;
-  const std::string base_key = volume_key(target.base_directory);
-  const std::string* base_root = nullptr;
-  for (const auto& root : target.snapshot_roots) {
-    const std::string key = volume_key(root);
-    if (base_key.rfind(key, 0) == 0 && (!base_root || root.size() > base_root->size())) base_root = &root;
-  }
-  if (base_root) volumes_entered.insert(volume_key(*base_root));
+  if (const std::string* base_root = reparse.root_of(target.base_directory)) volumes_entered.insert(volume_key(*base_root));
   struct Folder {
     std::string path;   // on a snapshot
     std::string shown;  // relative to the base folder, for reports ("" for the base)

@@ -32,6 +32,16 @@ ReparsePoints::ReparsePoints(FileSystem& files, std::vector<std::string> roots) 
   for (auto& root : roots) roots_.push_back(with_trailing_separator(std::move(root)));
 }
 
+const std::string* ReparsePoints::root_of(const std::string& path) const {
+  const std::u16string folded = folder_key(path) + u"/";
+  const std::string* root = nullptr;
+  for (const auto& r : roots_) {
+    const std::u16string key = folder_key(r) + u"/";
+    if (folded.compare(0, key.size(), key) == 0 && (!root || r.size() > root->size())) root = &r;
+  }
+  return root;
+}
+
 bool ReparsePoints::Folder::has(const std::u16string& folded) const {
   return std::binary_search(name_keys.begin(), name_keys.end(), name_key(folded));
 }
@@ -84,12 +94,7 @@ Result<std::optional<std::string>> ReparsePoints::first_on_path(const std::strin
       }
     }
   }
-  const std::u16string folded = folder_key(path) + u"/";
-  const std::string* root = nullptr;
-  for (const auto& r : roots_) {
-    const std::u16string key = folder_key(r) + u"/";
-    if (folded.compare(0, key.size(), key) == 0 && (!root || r.size() > root->size())) root = &r;
-  }
+  const std::string* root = root_of(path);
   if (!root) {
     return Error::win32(win32_error::invalid_parameter, "check for reparse points", path, "not below a snapshot root");
   }

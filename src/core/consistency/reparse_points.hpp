@@ -28,6 +28,8 @@ class ReparsePoints {
   // An error when the path is below no root, the root itself is missing (a snapshot that cannot
   // be read is never "nothing here"), or a folder on it cannot be listed (fail closed).
   Result<std::optional<std::string>> first_on_path(const std::string& path);
+  // The root `path` is below (the longest, compared as Windows compares names), or null.
+  const std::string* root_of(const std::string& path) const;
   // A listing the caller made anyway, so that the folder is not listed again.
   void learn(const std::string& folder, const std::vector<DirectoryEntry>& entries);
 
