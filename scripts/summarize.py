@@ -5,6 +5,10 @@ A Boost.Test executable counts its test cases (tests/reports/<name>.xml); a Wine
 checks (tests/reports/<name>.counts: "passed failed"); any other test counts as one. A test whose
 run failed (crash, timeout) without a failure in its report adds one failure, and a skipped test
 counts as failed: nothing is allowed to go green by not running.
+
+Under each test that failed, the lines of its output that say why: its FAIL lines (Wine script
+tests), Boost.Test's error lines, and the last lines it printed (where a test that timed out or
+crashed stopped), so that a CI log holding only this summary still tells where to look.
 """
 import json
 import os
@@ -34,6 +38,21 @@ def report_counts(report_dir, name):
     return None
 
 
+def failure_details(output, most_reasons=8, last_lines=8):
+    """The lines of a failed test's output that say why: its failure lines, then its last lines."""
+    lines = [line.rstrip() for line in output.replace("\r", "").splitlines() if line.strip()]
+    reasons = [line for line in lines if line.startswith("FAIL") or ": error:" in line
+               or ": fatal error:" in line or "ERROR:" in line]
+    shown = reasons[:most_reasons]
+    if len(reasons) > most_reasons:
+        shown.append(f"... and {len(reasons) - most_reasons} more failure line(s)")
+    tail = [line for line in lines[-last_lines:] if line not in shown]
+    if tail:
+        shown.append("last lines printed:")
+        shown += tail
+    return [line[:300] for line in shown]
+
+
 def main(build_dirs):
     total_passed = total_failed = 0
     for build in build_dirs:
@@ -54,6 +73,9 @@ def main(build_dirs):
             total_passed += passed
             total_failed += failed
             print(f"{label}: {name}: {passed} passed, {failed} failed ({result})")
+            if failed:
+                for detail in failure_details(entry.get("stdout") or ""):
+                    print(f"{label}: {name}:   | {detail}")
     print(f"{total_passed} passed, {total_failed} failed")
     return 0 if total_failed == 0 else 1
 

@@ -56,14 +56,12 @@ Result<ServerLifetime::ExitReason> serve(ServiceRun& run) {
   if (FAILED(CLSIDFromString(widen(run.config.clsid).c_str(), &clsid))) {
     return Error::hresult(hr::e_invalidarg, "CLSIDFromString", run.config.clsid, "not a CLSID");
   }
-  HRESULT h = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
-  if (FAILED(h)) return Error::hresult(h, "CoInitializeEx", "COINIT_MULTITHREADED");
-  struct Uninit { ~Uninit() { CoUninitialize(); } } uninit;
-  if (auto secured = apply_appid_security(run.config.clsid); !secured) return secured.error();
+  auto apartment = ServingApartment::enter(run.config.clsid, ServingApartment::Leaving::at_once);
+  if (!apartment) return apartment.error();
   ServerLifetime& lifetime = *run.served;
   AddinClassFactory factory(lifetime, run.factory);
   DWORD cookie = 0;
-  h = CoRegisterClassObject(clsid, &factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
+  const HRESULT h = CoRegisterClassObject(clsid, &factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
   if (FAILED(h)) return Error::hresult(h, "CoRegisterClassObject", run.config.clsid);
   {
     std::lock_guard lock(run.mutex);

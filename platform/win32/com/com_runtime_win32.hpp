@@ -22,12 +22,36 @@ struct LocalServerConfig {
 };
 using ApplicationFactory = std::function<std::shared_ptr<WsbApplication>()>;
 
-// Applies the AppID's COM security to this process: CoInitializeSecurity(EOAC_APPID) with the
-// AppID GUID (= the CLSID), so AppID\{clsid}'s AccessPermission decides who may call. Both hostings
-// call it right after CoInitializeEx; an error means the process must not serve.
-Result<void> apply_appid_security(const std::string& clsid);
+// The multithreaded apartment a hosting serves from (the local server and the service host), for
+// as long as this object lives:
+//  - COM initialised for the calling thread (CoInitializeEx, COINIT_MULTITHREADED);
+//  - the AppID's COM security applied: CoInitializeSecurity(EOAC_APPID) with the AppID GUID (= the
+//    CLSID), so AppID\{clsid}'s AccessPermission decides who may call;
+//  - the add-in's three interfaces pinned (local_server.cpp): a stub for each stays registered until
+//    the end, so releasing the last add-in or async object never unregisters an interface while a
+//    call on it is finishing (Wine 8's rpcrt4 can lose that wake-up and deadlock the release).
+// The destructor undoes it in reverse, after the class object has been revoked; with
+// Leaving::after_settling it first waits a moment for the call that released the last object to
+// return (local_server.cpp). The service host leaves at once: while it is leaving the service is
+// STOP_PENDING, and the next activation would wait for it to stop. An error from enter() means the
+// process must not serve.
+class ServingApartment {
+ public:
+  enum class Leaving { at_once, after_settling };
+  static Result<std::unique_ptr<ServingApartment>> enter(const std::string& clsid, Leaving leaving);
+  ServingApartment(const ServingApartment&) = delete;
+  ServingApartment& operator=(const ServingApartment&) = delete;
+  ~ServingApartment();
 
-// Applies the AppID's security (above), registers the class object (multithreaded apartment,
+ private:
+  ServingApartment() = default;
+  struct Pins;
+  std::unique_ptr<Pins> pins_;
+  bool initialised_ = false;
+  Leaving leaving_ = Leaving::at_once;
+};
+
+// Enters the serving apartment (above), registers the class object (multithreaded apartment,
 // REGCLS_MULTIPLEUSE), serves calls until
 // `lifetime` says to exit (the last object, server lock or other reference released, or nobody
 // connected within its idle timeout, which runs on the lifetime's Clock), then revokes the class

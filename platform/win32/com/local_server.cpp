@@ -4,6 +4,7 @@
 #include <atomic>
 #include <new>
 #include <utility>
+#include <vector>
 
 #include "platform/win32/com/com_convert.hpp"
 #include "platform/win32/com/com_objects.hpp"
@@ -268,6 +269,8 @@ HRESULT STDMETHODCALLTYPE AddinClassFactory::LockServer(BOOL lock) {
   return S_OK;
 }
 
+namespace {
+
 Result<void> apply_appid_security(const std::string& clsid) {
   GUID appid;
   if (FAILED(CLSIDFromString(widen(clsid).c_str(), &appid))) {
@@ -281,6 +284,108 @@ Result<void> apply_appid_security(const std::string& clsid) {
   return success();
 }
 
+// How long the apartment waits, once the last object is gone, before leaving: the RemRelease call
+// that released it is still returning (the release woke the host from inside that call), and Wine
+// 8's CoUninitialize unregisters IRemUnknown's interface with the same lost wake-up as below if that
+// call is still counted (seen twice in 1,000 activations of the soak: an add-in that never exits).
+constexpr DWORD settle_before_leaving_ms = 100;
+
+}  // namespace
+
+// Why the pins (com_runtime_win32.hpp): Wine 8's combase unregisters an interface's RPC
+// registration when the last stub for that interface goes, from the RemRelease of the last object,
+// and waits there (RpcServerUnregisterIf) for the interface's calls to finish. rpcrt4 counts a call
+// finished only after its reply is sent, without the lock the unregistration takes, so a call ending
+// at that moment can miss the wake-up: the release never returns and the client waits on it forever
+// (the soak saw it about once in 500 CheckConsistency/Abort cycles; docs/testing.md). One object is
+// marshaled table-strong once per interface: COM keeps its stubs, so the registrations stay until
+// the apartment is left, when no call is in flight. Nobody else ever holds the marshal data, so its
+// methods are never called; they answer E_UNEXPECTED all the same.
+struct ServingApartment::Pins final : IWsbApplicationBackupSupport, IWsbApplicationRestoreSupport, IWsbApplicationAsync {
+  std::vector<IStream*> streams;  // one marshal each, released in the destructor
+
+  Pins() = default;
+  Pins(const Pins&) = delete;
+  Pins& operator=(const Pins&) = delete;
+  ~Pins() {
+    for (IStream* stream : streams) {
+      LARGE_INTEGER start{};
+      // The apartment is being left: a marshal that cannot be released now is released by
+      // CoUninitialize with the rest of the apartment's stubs.
+      if (SUCCEEDED(stream->Seek(start, STREAM_SEEK_SET, nullptr))) ::CoReleaseMarshalData(stream);
+      stream->Release();
+    }
+  }
+
+  Result<void> pin(REFIID iid, const char* name) {
+    IStream* stream = nullptr;
+    HRESULT h = ::CreateStreamOnHGlobal(nullptr, TRUE, &stream);
+    if (FAILED(h)) return Error::hresult(h, "CreateStreamOnHGlobal", name);
+    h = ::CoMarshalInterface(stream, iid, static_cast<IWsbApplicationBackupSupport*>(this), MSHCTX_LOCAL, nullptr,
+                             MSHLFLAGS_TABLESTRONG);
+    if (FAILED(h)) {
+      stream->Release();
+      return Error::hresult(h, "CoMarshalInterface", name, "MSHLFLAGS_TABLESTRONG");
+    }
+    streams.push_back(stream);
+    return success();
+  }
+
+  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override {
+    if (!out) return E_POINTER;
+    if (IsEqualIID(riid, IID_IUnknown) || IsEqualIID(riid, IID_IWsbApplicationBackupSupport)) {
+      *out = static_cast<IWsbApplicationBackupSupport*>(this);
+    } else if (IsEqualIID(riid, IID_IWsbApplicationRestoreSupport)) {
+      *out = static_cast<IWsbApplicationRestoreSupport*>(this);
+    } else if (IsEqualIID(riid, IID_IWsbApplicationAsync)) {
+      *out = static_cast<IWsbApplicationAsync*>(this);
+    } else {
+      *out = nullptr;
+      return E_NOINTERFACE;
+    }
+    return S_OK;
+  }
+  // Lives as long as the apartment object: COM's references do not decide its lifetime.
+  ULONG STDMETHODCALLTYPE AddRef() override { return 2; }
+  ULONG STDMETHODCALLTYPE Release() override { return 1; }
+  HRESULT STDMETHODCALLTYPE CheckConsistency(LPWSTR, LPWSTR, LPWSTR, DWORD, LPWSTR*, LPWSTR*,
+                                             IWsbApplicationAsync**) override {
+    return E_UNEXPECTED;
+  }
+  HRESULT STDMETHODCALLTYPE PreRestore(LPWSTR, LPWSTR, LPWSTR, BOOLEAN) override { return E_UNEXPECTED; }
+  HRESULT STDMETHODCALLTYPE PostRestore(LPWSTR, LPWSTR, LPWSTR, BOOLEAN) override { return E_UNEXPECTED; }
+  HRESULT STDMETHODCALLTYPE OrderComponents(DWORD, LPWSTR*, LPWSTR*, LPWSTR**, LPWSTR**) override {
+    return E_UNEXPECTED;
+  }
+  HRESULT STDMETHODCALLTYPE IsRollForwardSupported(BOOLEAN*) override { return E_UNEXPECTED; }
+  HRESULT STDMETHODCALLTYPE QueryStatus(HRESULT*) override { return E_UNEXPECTED; }
+  HRESULT STDMETHODCALLTYPE Abort() override { return E_UNEXPECTED; }
+};
+
+Result<std::unique_ptr<ServingApartment>> ServingApartment::enter(const std::string& clsid, Leaving leaving) {
+  std::unique_ptr<ServingApartment> apartment(new ServingApartment());
+  apartment->leaving_ = leaving;
+  const HRESULT h = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+  if (FAILED(h)) return Error::hresult(h, "CoInitializeEx", "COINIT_MULTITHREADED");
+  apartment->initialised_ = true;
+  if (auto secured = apply_appid_security(clsid); !secured) return secured.error();
+  auto pins = std::make_unique<Pins>();
+  for (const auto& [iid, name] : {std::pair{&IID_IWsbApplicationBackupSupport, "IWsbApplicationBackupSupport"},
+                                  std::pair{&IID_IWsbApplicationRestoreSupport, "IWsbApplicationRestoreSupport"},
+                                  std::pair{&IID_IWsbApplicationAsync, "IWsbApplicationAsync"}}) {
+    if (auto pinned = pins->pin(*iid, name); !pinned) return pinned.error();
+  }
+  apartment->pins_ = std::move(pins);
+  return apartment;
+}
+
+ServingApartment::~ServingApartment() {
+  if (!initialised_) return;
+  if (pins_ && leaving_ == Leaving::after_settling) ::Sleep(settle_before_leaving_ms);
+  pins_.reset();
+  CoUninitialize();
+}
+
 Result<ServerLifetime::ExitReason> run_local_server(const LocalServerConfig& config, ServerLifetime& lifetime,
                                                      ApplicationFactory factory) {
   CLSID clsid;
@@ -288,14 +393,12 @@ Result<ServerLifetime::ExitReason> run_local_server(const LocalServerConfig& con
   if (FAILED(CLSIDFromString(wide.c_str(), &clsid))) {
     return Error::hresult(hr::e_invalidarg, "CLSIDFromString", config.clsid, "not a CLSID");
   }
-  HRESULT h = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
-  if (FAILED(h)) return Error::hresult(h, "CoInitializeEx", "COINIT_MULTITHREADED");
-  struct Uninit { ~Uninit() { CoUninitialize(); } } uninit;
-  if (auto secured = apply_appid_security(config.clsid); !secured) return secured.error();
+  auto apartment = ServingApartment::enter(config.clsid, ServingApartment::Leaving::after_settling);
+  if (!apartment) return apartment.error();
 
   AddinClassFactory class_factory(lifetime, std::move(factory));
   DWORD cookie = 0;
-  h = CoRegisterClassObject(clsid, &class_factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
+  const HRESULT h = CoRegisterClassObject(clsid, &class_factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
   if (FAILED(h)) return Error::hresult(h, "CoRegisterClassObject", config.clsid);
   const auto reason = lifetime.wait();
   CoRevokeClassObject(cookie);
