@@ -77,8 +77,8 @@ soak_hung() {
   timeout 180 winedbg --command "bt all" < /dev/null 2>&1 | tr -d '\r' > "$bt"
   sleep 20
   timeout 180 winedbg --command "bt all" < /dev/null 2>&1 | tr -d '\r' > "$bt.again"
-  signature=$(soak_wine_signature < "$bt")
-  [ -n "$signature" ] && [ "$(soak_wine_signature < "$bt.again")" = "$signature" ] || signature=
+  signature=$(wine_deadlock_signature < "$bt")
+  [ -n "$signature" ] && [ "$(wine_deadlock_signature < "$bt.again")" = "$signature" ] || signature=
   for pid in $(prefix_pids hostile-client.exe) $(prefix_pids wsbkit-addin.exe); do kill -9 "$pid" 2>/dev/null; done
   wine_restart
   if [ -n "$signature" ]; then
@@ -89,22 +89,6 @@ soak_hung() {
   fail "$label: hung or left the add-in running without Wine's deadlock signature (no add-in thread in RpcServerUnregisterIf)" \
     "backtraces: $bt"$'\n'"$(grep -E 'STUCK|HANG|TIMEOUT' <<< "$soak_out")"
   return 1
-}
-
-# Reads `winedbg bt all` and prints the Wine deadlock it shows, or nothing: a thread of
-# wsbkit-addin.exe whose backtrace holds rpcrt4's RpcServerUnregisterIf (and whether CoUninitialize
-# called it).
-soak_wine_signature() {
-  awk '
-    function done_thread() {
-      if (addin && unregister) { found = uninit ? "add-in thread waiting in RpcServerUnregisterIf from CoUninitialize" \
-                                                : "add-in thread waiting in RpcServerUnregisterIf (RPC worker)" }
-      unregister = 0; uninit = 0
-    }
-    /^Backtracing for thread/ { done_thread(); addin = (tolower($0) ~ /wsbkit-addin\.exe/) ; next }
-    /RpcServerUnregisterIf/ { unregister = 1 }
-    /CoUninitialize/ { uninit = 1 }
-    END { done_thread(); if (found) print found }'
 }
 
 # soak_stage KIND TOTAL SIZE WHAT: TOTAL cycles of KIND (activation: `cycle` lines, answered and

@@ -61,8 +61,61 @@ prefix_pids() {
   done
 }
 
-# Wine prints CRLF; tests compare plain lines.
-wine_run() { wine "$@" 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+# wine_run PROGRAM ARGS...: runs a Windows program; prints what it printed (Wine prints CRLF: the CRs
+# removed, tests compare plain lines) and exits with its status. A program still running after
+# $WINE_RUN_LIMIT seconds (default 240, far past any command the tests run) is a hang: wine_hang_report
+# says what every wsbkit process of the prefix was doing, the program is killed and the status is
+# 124. The test then fails with the reason, rather than running into meson's timeout with none.
+wine_run() {
+  local out pid timer which rc
+  out=$(mktemp)
+  wine "$@" > "$out" 2>&1 <&0 &
+  pid=$!
+  sleep "${WINE_RUN_LIMIT:-240}" &
+  timer=$!
+  wait -n -p which "$pid" "$timer"; rc=$?
+  if [ "$which" != "$pid" ]; then
+    wine_hang_report "$1 ran over ${WINE_RUN_LIMIT:-240} s" >> "$out"
+    kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    rc=124
+  fi
+  kill "$timer" 2>/dev/null; wait "$timer" 2>/dev/null
+  tr -d '\r' < "$out"; rm -f "$out"
+  return "$rc"
+}
+
+# wine_hang_report WHAT: every process of the prefix backtraced (`winedbg bt all`, kept whole in
+# $WSBKIT_BUILD_DIR/hangs/), the threads of wsbkit's own programs printed (their top frames), and a
+# last line naming the hang: Wine's known deadlock (wine_deadlock_signature) or not.
+wine_hang_report() {
+  local dir="$WSBKIT_BUILD_DIR/hangs" bt signature
+  mkdir -p "$dir"
+  bt="$dir/$(basename "$0" .sh)-$(date +%s).txt"
+  timeout 180 winedbg --command "bt all" < /dev/null 2>&1 | tr -d '\r' > "$bt"
+  echo "HANG - $1; backtraces of the prefix's processes: $bt"
+  awk '/^Backtracing for thread/ { keep = (tolower($0) ~ /wsbkit|ledger-svc|hostile-client/); frames = 0; if (keep) print "  " $0; next }
+       keep && /^(=>| ) *[0-9]+ 0x/ && frames++ < 12 { sub(/\(.*\) \[/, " ["); print "    " substr($0, 1, 160) }' "$bt"
+  signature=$(wine_deadlock_signature < "$bt")
+  [ -n "$signature" ] || signature="not Wine's known RpcServerUnregisterIf deadlock (see the backtraces)"
+  echo "HANG - $1: $signature"
+}
+
+# Reads `winedbg bt all` and prints the Wine deadlock it shows, or nothing: a thread of
+# wsbkit-addin.exe whose backtrace holds rpcrt4's RpcServerUnregisterIf (and whether CoUninitialize
+# called it). Wine 8's rpcrt4 can lose the wake-up of a call finishing while its interface is
+# unregistered (docs/testing.md); the add-in pins its interfaces against it (local_server.cpp).
+wine_deadlock_signature() {
+  awk '
+    function done_thread() {
+      if (addin && unregister) { found = uninit ? "Wine deadlock: add-in thread waiting in RpcServerUnregisterIf from CoUninitialize" \
+                                                : "Wine deadlock: add-in thread waiting in RpcServerUnregisterIf (RPC worker)" }
+      unregister = 0; uninit = 0
+    }
+    /^Backtracing for thread/ { done_thread(); addin = (tolower($0) ~ /wsbkit-addin\.exe/) ; next }
+    /RpcServerUnregisterIf/ { unregister = 1 }
+    /CoUninitialize/ { uninit = 1 }
+    END { done_thread(); if (found) print found }'
+}
 
 # check_no_records "description": no registration of wsbkit's is left under HKLM\SOFTWARE\wsbkit.
 # The key is gone, or holds only the machine's journal key (HKLM\SOFTWARE\wsbkit\JournalKey, made by

@@ -42,7 +42,9 @@ while IFS=$'\t' read -r kind first rest; do
     run)
       IFS=$'\t' read -r -a args <<< "$rest"
       [ "$first" = wsbkit ] || { fail "a quick start command that is not wsbkit: $first"; continue; }
-      out=$(wine_run "$c/Program Files/wsbkit/wsbkit.exe" "${args[@]}"); rc=$?
+      # Not the loop's standard input (the steps): a command reads nothing from it. Each command
+      # takes seconds; one still running after 2 minutes is reported as a hang (wine_run).
+      out=$(WINE_RUN_LIMIT=120 wine_run "$c/Program Files/wsbkit/wsbkit.exe" "${args[@]}" < /dev/null); rc=$?
       echo "> wsbkit ${args[*]}"
       printf '%s\n' "$out" | sed 's/^/  /' | head -n 40
       [ $rc -eq 0 ] && pass "wsbkit ${args[0]} ${args[1]:-} ... (exit 0)" || fail "wsbkit ${args[*]} (exit $rc)" "$out"
