@@ -1,6 +1,7 @@
 #include "mock/fake_service_control.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "mock/fake_error.hpp"
 #include "platform/memory/windows_names.hpp"
@@ -68,12 +69,17 @@ Result<ServiceStatus> FakeServiceControl::query_status(const std::string& name) 
   if (s.state == ServiceState::start_pending || (s.state == ServiceState::stop_pending && !s.hangs_on_stop)) {
     if (s.pending_queries > 0) {
       --s.pending_queries;
+    } else if (s.state == ServiceState::start_pending && s.exits_while_starting) {
+      s.state = ServiceState::stopped;
+      std::tie(s.win32_exit_code, s.service_specific_exit_code) = *s.exits_while_starting;
     } else {
       s.state = s.state == ServiceState::start_pending ? ServiceState::running : ServiceState::stopped;
     }
   }
   ServiceStatus status;
   status.state = s.state;
+  status.win32_exit_code = s.win32_exit_code;
+  status.service_specific_exit_code = s.service_specific_exit_code;
   status.accepts_stop = s.accepts_stop && s.state == ServiceState::running;
   status.process_id = is_active(s.state) ? 4000 + static_cast<std::uint32_t>(services_.size()) : 0;
   status.wait_hint_ms = (s.state == ServiceState::start_pending || s.state == ServiceState::stop_pending) ? 1000 : 0;
@@ -141,8 +147,12 @@ Result<void> FakeServiceControl::start_locked(const std::string& name, int depth
     }
   }
   entry = find(name);  // (the map is not modified by starting dependencies, but stay safe)
-  entry->service.pending_queries = entry->transition_queries;
-  entry->service.state = entry->transition_queries > 0 ? ServiceState::start_pending : ServiceState::running;
+  FakeService& started = entry->service;
+  started.pending_queries = entry->transition_queries;
+  started.win32_exit_code = started.service_specific_exit_code = 0;
+  // A service that fails in its start-up is seen START_PENDING first, like any other.
+  started.state = entry->transition_queries > 0 || started.exits_while_starting ? ServiceState::start_pending
+                                                                                : ServiceState::running;
   return success();
 }
 
@@ -217,6 +227,12 @@ void FakeServiceControl::set_transition_queries(const std::string& name, int que
 void FakeServiceControl::set_hangs_on_stop(const std::string& name, bool hangs) {
   std::lock_guard lock(mutex_);
   if (Entry* e = find(name)) e->service.hangs_on_stop = hangs;
+}
+
+void FakeServiceControl::set_exits_while_starting(const std::string& name, std::uint32_t win32_code,
+                                                  std::uint32_t service_specific_code) {
+  std::lock_guard lock(mutex_);
+  if (Entry* e = find(name)) e->service.exits_while_starting = std::pair{win32_code, service_specific_code};
 }
 
 void FakeServiceControl::set_accepts_stop(const std::string& name, bool accepts) {

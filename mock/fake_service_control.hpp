@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "mock/fault_injection.hpp"
 #include "platform/service_control.hpp"
@@ -36,6 +37,10 @@ struct FakeService {
   bool accepts_stop = true;
   int pending_queries = 0;      // status queries left before a pending state settles
   bool hangs_on_stop = false;   // stays STOP_PENDING forever
+  // Set: every start is accepted, then the service stops while starting with these exit codes
+  // (a service that fails in its own start-up, as Windows reports it).
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> exits_while_starting;  // win32, service-specific
+  std::uint32_t win32_exit_code = 0, service_specific_exit_code = 0;  // of its last stop
   bool marked_for_delete = false;
 };
 
@@ -58,6 +63,10 @@ class FakeServiceControl final : public ServiceControl {
   // Starting/stopping this service stays pending for `queries` status queries.
   void set_transition_queries(const std::string& name, int queries);
   void set_hangs_on_stop(const std::string& name, bool hangs);
+  // Every later start of `name` is accepted, then the service stops while starting with
+  // `win32_code` (and `service_specific_code` with 1066), as its status then says.
+  void set_exits_while_starting(const std::string& name, std::uint32_t win32_code,
+                                std::uint32_t service_specific_code = 0);
   void set_accepts_stop(const std::string& name, bool accepts);
   // true (the default): start and stop follow dependencies as Windows' SCM does; false: as Wine 8's.
   void set_enforces_dependencies(bool enforces);

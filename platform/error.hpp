@@ -47,6 +47,7 @@ inline constexpr std::uint32_t service_exists = 1073;
 inline constexpr std::uint32_t service_marked_for_delete = 1072;
 inline constexpr std::uint32_t dependent_services_running = 1051;
 inline constexpr std::uint32_t service_request_timeout = 1053;
+inline constexpr std::uint32_t service_specific_error = 1066;  // the service's own code says why
 }  // namespace win32_error
 
 // HRESULTs, including the WSBAPP_* codes (wsbapperror.h, FACILITY_WSBAPP = 122).

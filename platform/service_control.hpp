@@ -41,6 +41,8 @@ struct ServiceStatus {
   ServiceState state = ServiceState::stopped;
   std::uint32_t process_id = 0;
   std::uint32_t win32_exit_code = 0;
+  // With win32_exit_code 1066 (win32_error::service_specific_error): the service's own error code.
+  std::uint32_t service_specific_exit_code = 0;
   bool accepts_stop = false;
   std::uint32_t wait_hint_ms = 0;  // the service's own estimate for a pending state
   bool operator==(const ServiceStatus&) const = default;

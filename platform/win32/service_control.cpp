@@ -86,6 +86,7 @@ class Win32ServiceControl final : public ServiceControl {
     status.state = static_cast<ServiceState>(raw.dwCurrentState);
     status.process_id = raw.dwProcessId;
     status.win32_exit_code = raw.dwWin32ExitCode;
+    status.service_specific_exit_code = raw.dwServiceSpecificExitCode;
     status.accepts_stop = (raw.dwControlsAccepted & SERVICE_ACCEPT_STOP) != 0;
     status.wait_hint_ms = raw.dwWaitHint;
     return status;

@@ -56,7 +56,7 @@ Result<ServerLifetime::ExitReason> serve(ServiceRun& run) {
   if (FAILED(CLSIDFromString(widen(run.config.clsid).c_str(), &clsid))) {
     return Error::hresult(hr::e_invalidarg, "CLSIDFromString", run.config.clsid, "not a CLSID");
   }
-  auto apartment = ServingApartment::enter(run.config.clsid, ServingApartment::Leaving::at_once);
+  auto apartment = ServingApartment::enter(run.config.clsid);
   if (!apartment) return apartment.error();
   ServerLifetime& lifetime = *run.served;
   AddinClassFactory factory(lifetime, run.factory);

@@ -22,7 +22,14 @@ FileSystemBackend make_file_system_backend() {
 ClockBackend make_clock_backend() { return {"fake", std::make_unique<mock::FakeClock>()}; }
 EventLogBackend make_event_log_backend() { return {"fake", std::make_unique<mock::FakeEventLog>()}; }
 ServiceControlBackend make_service_control_backend(int, char**) {
-  return {"fake", std::make_unique<mock::FakeServiceControl>(), "C:\\wsbkit\\test-service.exe"};
+  auto fake = std::make_unique<mock::FakeServiceControl>();
+  mock::FakeServiceControl* scm = fake.get();
+  return {"fake", std::move(fake), "C:\\wsbkit\\test-service.exe",
+          [scm](const ServiceDefinition& definition, std::uint32_t service_code) {
+            if (!scm->create_service(definition)) return false;
+            scm->set_exits_while_starting(definition.name, win32_error::service_specific_error, service_code);
+            return true;
+          }};
 }
 
 FileLocksBackend make_file_locks_backend() { return {"fake", std::make_unique<mock::FakeFileLocks>(), "C:\\Locks", "\\"}; }

@@ -24,7 +24,13 @@ ServiceControlBackend make_service_control_backend(int argc, char** argv) {
   std::string path = argc > 1 ? argv[1] : "wsbkit-test-service.exe";
   if (!path.empty() && path.front() == '/') path = "Z:" + path;
   std::replace(path.begin(), path.end(), '/', '\\');
-  return {"win32", win32::make_win32_service_control(), "\"" + path + "\""};
+  const std::string command_line = "\"" + path + "\"";
+  return {"win32", win32::make_win32_service_control(), command_line,
+          [command_line](const ServiceDefinition& definition, std::uint32_t service_code) {
+            ServiceDefinition failing = definition;
+            failing.command_line = command_line + " --fail-start " + std::to_string(service_code);
+            return win32::make_win32_service_control()->create_service(failing).ok();
+          }};
 }
 
 FileLocksBackend make_file_locks_backend() {

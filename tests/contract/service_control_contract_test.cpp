@@ -68,6 +68,25 @@ using Strings = std::vector<std::string>;
 
 BOOST_FIXTURE_TEST_SUITE(service_control_contract, ScratchServices)
 
+// A service that fails in its own start-up: StartService is accepted, then the service is STOPPED
+// with ERROR_SERVICE_SPECIFIC_ERROR (1066) and its own code in the status; a later start that
+// fails again reports the same.
+BOOST_AUTO_TEST_CASE(a_service_that_fails_its_start_up_reports_its_own_error_code) {
+  const std::string name = prefix + "failing";
+  BOOST_REQUIRE(backend.create_failing_service(
+      {name, "wsbkit contract failing", backend.test_service_command_line, ServiceStartType::manual, {}}, 42));
+  created.push_back(name);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    BOOST_TEST_CONTEXT("start " << attempt + 1) {
+      BOOST_REQUIRE(scm.start(name).ok());
+      BOOST_TEST(to_string(wait_for(name, ServiceState::stopped)) == "STOPPED");
+      const auto status = scm.query_status(name).value();
+      BOOST_TEST(status.win32_exit_code == win32_error::service_specific_error);
+      BOOST_TEST(status.service_specific_exit_code == 42u);
+    }
+  }
+}
+
 // A created service exists, is STOPPED, has the start type it was created with; creating it again
 // is ERROR_SERVICE_EXISTS.
 BOOST_AUTO_TEST_CASE(created_service_exists_stopped_with_its_start_type) {

@@ -61,6 +61,7 @@ step=$(field '[(s["step"], s["outcome"], s["reason"]) for x in doc["calls"] if x
 check_contains "restore.post[0] (start LedgerSvc) failed" "'restore.post[0]', 'failed'" "$step"
 check_contains "the reason: the service stopped while starting" "the service stopped while starting" "$step"
 check_contains "with the service's error (1066: service-specific)" "1066" "$step"
+check_contains "and the service's own error code (42, from --fail-start 42)" "with its own error code 42" "$step"
 check_contains "the session left open is named" "A restore session is still open" "$out"
 check_contains "with the repair command" "wsbkit repair" "$out"
 [ "$(service_state LedgerSvc)" = STOPPED ] && pass "LedgerSvc stopped (it cannot start)" || fail "LedgerSvc $(service_state LedgerSvc)"

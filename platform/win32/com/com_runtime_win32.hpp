@@ -30,15 +30,13 @@ using ApplicationFactory = std::function<std::shared_ptr<WsbApplication>()>;
 //  - the add-in's three interfaces pinned (local_server.cpp): a stub for each stays registered until
 //    the end, so releasing the last add-in or async object never unregisters an interface while a
 //    call on it is finishing (Wine 8's rpcrt4 can lose that wake-up and deadlock the release).
-// The destructor undoes it in reverse, after the class object has been revoked; with
-// Leaving::after_settling it first waits a moment for the call that released the last object to
-// return (local_server.cpp). The service host leaves at once: while it is leaving the service is
-// STOP_PENDING, and the next activation would wait for it to stop. An error from enter() means the
-// process must not serve.
+// The destructor undoes it in reverse, after the class object has been revoked, at once: a host
+// that lingers after revoking its class object makes activations fail under Wine (E_FAIL; a
+// 100 ms wait there before CoUninitialize was tried and broke the churn tests), and a service
+// host lingers STOP_PENDING. An error from enter() means the process must not serve.
 class ServingApartment {
  public:
-  enum class Leaving { at_once, after_settling };
-  static Result<std::unique_ptr<ServingApartment>> enter(const std::string& clsid, Leaving leaving);
+  static Result<std::unique_ptr<ServingApartment>> enter(const std::string& clsid);
   ServingApartment(const ServingApartment&) = delete;
   ServingApartment& operator=(const ServingApartment&) = delete;
   ~ServingApartment();
@@ -48,7 +46,6 @@ class ServingApartment {
   struct Pins;
   std::unique_ptr<Pins> pins_;
   bool initialised_ = false;
-  Leaving leaving_ = Leaving::at_once;
 };
 
 // Enters the serving apartment (above), registers the class object (multithreaded apartment,

@@ -284,12 +284,6 @@ Result<void> apply_appid_security(const std::string& clsid) {
   return success();
 }
 
-// How long the apartment waits, once the last object is gone, before leaving: the RemRelease call
-// that released it is still returning (the release woke the host from inside that call), and Wine
-// 8's CoUninitialize unregisters IRemUnknown's interface with the same lost wake-up as below if that
-// call is still counted (seen twice in 1,000 activations of the soak: an add-in that never exits).
-constexpr DWORD settle_before_leaving_ms = 100;
-
 }  // namespace
 
 // Why the pins (com_runtime_win32.hpp): Wine 8's combase unregisters an interface's RPC
@@ -362,9 +356,8 @@ struct ServingApartment::Pins final : IWsbApplicationBackupSupport, IWsbApplicat
   HRESULT STDMETHODCALLTYPE Abort() override { return E_UNEXPECTED; }
 };
 
-Result<std::unique_ptr<ServingApartment>> ServingApartment::enter(const std::string& clsid, Leaving leaving) {
+Result<std::unique_ptr<ServingApartment>> ServingApartment::enter(const std::string& clsid) {
   std::unique_ptr<ServingApartment> apartment(new ServingApartment());
-  apartment->leaving_ = leaving;
   const HRESULT h = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
   if (FAILED(h)) return Error::hresult(h, "CoInitializeEx", "COINIT_MULTITHREADED");
   apartment->initialised_ = true;
@@ -381,7 +374,6 @@ Result<std::unique_ptr<ServingApartment>> ServingApartment::enter(const std::str
 
 ServingApartment::~ServingApartment() {
   if (!initialised_) return;
-  if (pins_ && leaving_ == Leaving::after_settling) ::Sleep(settle_before_leaving_ms);
   pins_.reset();
   CoUninitialize();
 }
@@ -393,7 +385,7 @@ Result<ServerLifetime::ExitReason> run_local_server(const LocalServerConfig& con
   if (FAILED(CLSIDFromString(wide.c_str(), &clsid))) {
     return Error::hresult(hr::e_invalidarg, "CLSIDFromString", config.clsid, "not a CLSID");
   }
-  auto apartment = ServingApartment::enter(config.clsid, ServingApartment::Leaving::after_settling);
+  auto apartment = ServingApartment::enter(config.clsid);
   if (!apartment) return apartment.error();
 
   AddinClassFactory class_factory(lifetime, std::move(factory));

@@ -198,6 +198,15 @@ Result<bool> request_ready(ServiceControl& scm, const std::map<std::string, std:
   return asked;
 }
 
+// Why a service stopped while starting, with its own error code when it gave one (1066).
+std::string stopped_while_starting(const ServiceStatus& status) {
+  std::string why = "the service stopped while starting";
+  if (status.win32_exit_code == win32_error::service_specific_error) {
+    why += " with its own error code " + std::to_string(status.service_specific_exit_code);
+  }
+  return why;
+}
+
 // Moves every asked service that reached `target` to done; true if any did. A service that
 // stopped with an exit code while starting is an error.
 Result<bool> poll_in_flight(ServiceControl& scm, Progress& p, ServiceState target) {
@@ -211,7 +220,7 @@ Result<bool> poll_in_flight(ServiceControl& scm, Progress& p, ServiceState targe
       settled = true;
     } else if (target == ServiceState::running && status->state == ServiceState::stopped &&
                status->win32_exit_code != 0) {
-      return Error::win32(status->win32_exit_code, "StartService", p.display.at(*it), "the service stopped while starting");
+      return Error::win32(status->win32_exit_code, "StartService", p.display.at(*it), stopped_while_starting(*status));
     } else {
       ++it;
     }

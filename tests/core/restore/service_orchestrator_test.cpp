@@ -128,6 +128,33 @@ BOOST_AUTO_TEST_CASE(start_all_leaves_running_dependencies_alone) {
   BOOST_TEST(m.asked(ServiceOperation::start) == (Strings{"Top"}));
 }
 
+// A service that stops in its own start-up (StartService accepted, then STOPPED with an exit code)
+// fails the start at once, not at the timeout: the error carries the service's exit code, and its
+// own error code when it gave one (1066), naming the service; what starts after it is not asked.
+BOOST_AUTO_TEST_CASE(a_service_that_stops_while_starting_fails_the_start_with_its_exit_codes) {
+  Machine m(true, ServiceState::stopped);
+  m.scm.set_exits_while_starting("Mid", win32_error::service_specific_error, 42);
+  const auto before = m.clock.steady_now();
+  const auto started = m.orchestrator.start_all({"Top"}, 10s);
+  BOOST_REQUIRE(!started.ok());
+  BOOST_TEST(started.error().win32_code() == win32_error::service_specific_error);
+  BOOST_TEST(started.error().message().find("StartService(mid)") != std::string::npos, started.error().message());
+  BOOST_TEST(started.error().message().find("the service stopped while starting with its own error code 42") !=
+                 std::string::npos,
+             started.error().message());
+  BOOST_TEST(m.asked(ServiceOperation::start) == (Strings{"Base", "mid"}));
+  BOOST_TEST((m.clock.steady_now() - before < 10s), "failed before the timeout");
+
+  // Any other exit code is given as it is, without a service-specific part.
+  Machine other(true, ServiceState::stopped);
+  other.scm.install({"Lone", "Lone", "lone.exe", ServiceStartType::manual, {}}, ServiceState::stopped);
+  other.scm.set_exits_while_starting("Lone", win32_error::access_denied);
+  const auto lone = other.orchestrator.start_all({"Lone"}, 10s);
+  BOOST_REQUIRE(!lone.ok());
+  BOOST_TEST(lone.error().win32_code() == win32_error::access_denied);
+  BOOST_TEST(lone.error().message().find("own error code") == std::string::npos, lone.error().message());
+}
+
 // A stop that never completes fails at the timeout, naming the service, after waiting in the
 // Clock's time only (polls of the configured interval; no real time passes).
 BOOST_AUTO_TEST_CASE(stop_all_times_out_in_clock_time_naming_what_did_not_stop) {
