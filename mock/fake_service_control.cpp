@@ -150,7 +150,8 @@ Result<void> FakeServiceControl::start_locked(const std::string& name, int depth
   FakeService& started = entry->service;
   started.pending_queries = entry->transition_queries;
   started.win32_exit_code = started.service_specific_exit_code = 0;
-  // A service that fails in its start-up is seen START_PENDING first, like any other.
+  // A service that fails in its start-up is START_PENDING until the next status query, which sees
+  // it STOPPED with its exit codes (a start or stop meanwhile sees it pending, as on Windows).
   started.state = entry->transition_queries > 0 || started.exits_while_starting ? ServiceState::start_pending
                                                                                 : ServiceState::running;
   return success();

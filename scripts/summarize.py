@@ -41,7 +41,7 @@ def report_counts(report_dir, name):
 def failure_details(output, most_reasons=8, last_lines=8):
     """The lines of a failed test's output that say why: its failure lines, then its last lines."""
     lines = [line.rstrip() for line in output.replace("\r", "").splitlines() if line.strip()]
-    reasons = [line for line in lines if line.startswith("FAIL") or ": error:" in line
+    reasons = [line for line in lines if line.startswith(("FAIL", "HANG")) or ": error:" in line
                or ": fatal error:" in line or "ERROR:" in line]
     shown = reasons[:most_reasons]
     if len(reasons) > most_reasons:
@@ -81,4 +81,6 @@ def main(build_dirs):
 
 
 if __name__ == "__main__":
+    # Test output is bytes from many programs: never let one character stop the count.
+    sys.stdout.reconfigure(errors="replace")
     sys.exit(main(sys.argv[1:]))

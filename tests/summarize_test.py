@@ -58,6 +58,23 @@ with tempfile.TemporaryDirectory() as root:
     expect("only the last lines of a long output are shown",
            not any(line.endswith("| ok - step 0") for line in lines))
 
+    odd = build_dir(root, "build-c", [
+        {"name": "wsbkit:wine / wine_no_output", "result": "TIMEOUT"},
+        {"name": "wsbkit:wine / wine_null_output", "result": "FAIL", "stdout": None},
+        {"name": "wsbkit:wine / wine_hang", "result": "FAIL",
+         "stdout": "ok - one\nHANG - wine C:\\wsbkit.exe ran over 120 s: Wine deadlock \u2192 here\n" + "ok - x\n" * 20},
+    ], {})
+    run = subprocess.run([sys.executable, os.path.join(source, "scripts", "summarize.py"), odd],
+                         capture_output=True, env=dict(os.environ, PYTHONIOENCODING="ascii"))
+    lines = run.stdout.decode("ascii", "replace").splitlines()
+    print("\n".join(lines))
+    expect("a test with no output, or null output, is counted failed without a crash",
+           run.returncode == 1 and lines[-1] == "0 passed, 3 failed")
+    expect("a hang report line is named under its suite, even past the last lines",
+           any(line.startswith("build-c: wine_hang:   | HANG - wine C:\\wsbkit.exe ran over 120 s") for line in lines))
+    expect("output the console cannot print does not stop the count (replaced, not raised)",
+           b"Traceback" not in run.stderr)
+
     passing = build_dir(root, "build-b", [{"name": "wsbkit:unit / unit_ok", "result": "OK", "stdout": ""}],
                         {"unit_ok.xml": '<TestResult><TestSuite test_cases_passed="2" test_cases_failed="0"/></TestResult>'})
     run = subprocess.run([sys.executable, os.path.join(source, "scripts", "summarize.py"), passing],

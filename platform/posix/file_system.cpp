@@ -151,10 +151,11 @@ Result<void> read_mapped(int fd, std::uint64_t size, const std::string& path, st
     void* address = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(offset));
     if (address == MAP_FAILED) return errno_error(errno, "mmap", path);
     // No madvise(MADV_SEQUENTIAL) here: it takes the process's mmap lock for writing once more per
-    // file, and the hashing threads' mmap/munmap already queue on it (measured, the verifier alone,
-    // two threads, 2,000 warm files of 4 KiB-4 MiB: 30% more CPU than one thread with it; median
-    // 0.183 s -> 0.161 s without it). With a cold cache it made no difference (the fadvise above
-    // gives the read-ahead; 1.01 s either way).
+    // window (per file below 8 MiB), and the hashing threads' mmap/munmap already queue on it
+    // (measured, the verifier alone, two threads, 2,000 warm files of 4 KiB-4 MiB: 30% more CPU
+    // than one thread with it; median 0.183 s -> 0.161 s without it). With a cold cache it made no
+    // difference (the fadvise above gives the read-ahead; 1.01 s either way). Not measured: its
+    // drop-behind, on a snapshot larger than memory (the pages hashed are now only marked used).
     const MappedView view(address, length);
     for (std::size_t at = 0; at < length; at += chunk_size) {
       if (auto accepted = sink(std::string_view(view.data() + at, std::min(chunk_size, length - at))); !accepted) {

@@ -25,10 +25,10 @@ ServiceControlBackend make_service_control_backend(int, char**) {
   auto fake = std::make_unique<mock::FakeServiceControl>();
   mock::FakeServiceControl* scm = fake.get();
   return {"fake", std::move(fake), "C:\\wsbkit\\test-service.exe",
-          [scm](const ServiceDefinition& definition, std::uint32_t service_code) {
-            if (!scm->create_service(definition)) return false;
+          [scm](const ServiceDefinition& definition, std::uint32_t service_code) -> Result<void> {
+            if (auto created = scm->create_service(definition); !created) return created;
             scm->set_exits_while_starting(definition.name, win32_error::service_specific_error, service_code);
-            return true;
+            return success();
           }};
 }
 

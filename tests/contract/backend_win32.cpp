@@ -29,7 +29,7 @@ ServiceControlBackend make_service_control_backend(int argc, char** argv) {
           [command_line](const ServiceDefinition& definition, std::uint32_t service_code) {
             ServiceDefinition failing = definition;
             failing.command_line = command_line + " --fail-start " + std::to_string(service_code);
-            return win32::make_win32_service_control()->create_service(failing).ok();
+            return win32::make_win32_service_control()->create_service(failing);
           }};
 }
 

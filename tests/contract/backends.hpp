@@ -51,8 +51,8 @@ struct ServiceControlBackend {
   std::string test_service_command_line;
   // Creates a service (manual start) whose every start is accepted and then ends STOPPED with
   // ERROR_SERVICE_SPECIFIC_ERROR and `service_code`: the Win32 test service with --fail-start,
-  // the fake told to (FakeServiceControl::set_exits_while_starting). True when created.
-  std::function<bool(const ServiceDefinition& definition, std::uint32_t service_code)> create_failing_service;
+  // the fake told to (FakeServiceControl::set_exits_while_starting).
+  std::function<Result<void>(const ServiceDefinition& definition, std::uint32_t service_code)> create_failing_service;
 };
 
 struct FileLocksBackend {

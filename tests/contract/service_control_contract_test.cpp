@@ -73,8 +73,9 @@ BOOST_FIXTURE_TEST_SUITE(service_control_contract, ScratchServices)
 // fails again reports the same.
 BOOST_AUTO_TEST_CASE(a_service_that_fails_its_start_up_reports_its_own_error_code) {
   const std::string name = prefix + "failing";
-  BOOST_REQUIRE(backend.create_failing_service(
-      {name, "wsbkit contract failing", backend.test_service_command_line, ServiceStartType::manual, {}}, 42));
+  const auto made = backend.create_failing_service(
+      {name, "wsbkit contract failing", backend.test_service_command_line, ServiceStartType::manual, {}}, 42);
+  BOOST_REQUIRE_MESSAGE(made.ok(), (made.ok() ? "" : made.error().message()));
   created.push_back(name);
   for (int attempt = 0; attempt < 2; ++attempt) {
     BOOST_TEST_CONTEXT("start " << attempt + 1) {

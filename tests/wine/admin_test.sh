@@ -81,7 +81,7 @@ out=$(wsbkit doctor --json); rc=$?
 [ $rc -eq 7 ] && pass "doctor flags a policy naming another writer (exit 7)" || fail "doctor (exit $rc)" "$out"
 check_contains "doctor --json: the policy check by its stable id" '"id": "policy-file-present-and-valid"' "$out"
 check_contains "doctor --json: the mismatch and its fix" "application.writer_id: the policy names writer $example" "$out"
-out=$(WINEDEBUG=-all,+eventlog wine "$install_dir/wsbkit.exe" simulate --yes Ledger --restore-only --component LedgerDB \
+out=$(WINEDEBUG=-all,+eventlog wine_watched wine "$install_dir/wsbkit.exe" simulate --yes Ledger --restore-only --component LedgerDB \
         --calls order,pre 2>&1 | tr -d '\r'); rc=$?
 [ $rc -eq 6 ] && pass "simulate: the add-in refuses PreRestore (exit 6)" || fail "simulate (exit $rc)" "$out"
 check_contains "PreRestore -> WSBAPP_E_COMPONENT_PRE_RESTORE_FAILED" "WSBAPP_E_COMPONENT_PRE_RESTORE_FAILED" "$out"

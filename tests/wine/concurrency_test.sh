@@ -32,7 +32,7 @@ writer='{5C4A1E3B-7D2F-4E8A-9B6C-1F0E2D3C4B5A}'
 clsid='{6E1F0A2B-3C4D-4E5F-8A9B-0C1D2E3F4A5B}'
 # The add-in's events go nowhere under Wine unless its eventlog channel is on: then Wine prints
 # them on the add-in's stderr, which (LocalServer32) is the client's that started it.
-client() { WINEDEBUG=-all,+eventlog wine "$install_dir/concurrent-client.exe" --clsid "$clsid" "$@" 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+client() { WINEDEBUG=-all,+eventlog wine_watched wine "$install_dir/concurrent-client.exe" --clsid "$clsid" "$@" 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
 
 service_state() { wine_run sc query LedgerSvc | sed -n 's/.*STATE *: *[0-9]* *\([A-Z_]*\).*/\1/p' | head -n1; }
 # Wine's sc has no `qc`: read the start type where the SCM keeps it (2 automatic, 3 manual, 4 disabled).

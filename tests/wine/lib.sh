@@ -61,37 +61,66 @@ prefix_pids() {
   done
 }
 
-# wine_run PROGRAM ARGS...: runs a Windows program; prints what it printed (Wine prints CRLF: the CRs
-# removed, tests compare plain lines) and exits with its status. A program still running after
-# $WINE_RUN_LIMIT seconds (default 240, far past any command the tests run) is a hang: wine_hang_report
-# says what every wsbkit process of the prefix was doing, the program is killed and the status is
-# 124. The test then fails with the reason, rather than running into meson's timeout with none.
-wine_run() {
-  local out pid timer which rc
-  out=$(mktemp)
-  wine "$@" > "$out" 2>&1 <&0 &
+# The hang watchdog. Every Windows program a test runs through wine_watched (or wine_run) gets a
+# time limit: $WINE_RUN_LIMIT seconds (default 240, far past any command the tests run), cut so
+# that a hang is reported before meson's own timeout (WSBKIT_TEST_TIMEOUT, set by tests/meson.build)
+# would end the suite with nothing said. Past its limit the program is a hang: wine_hang_report
+# writes what the prefix's wsbkit processes were doing to the test's log (the file descriptor
+# below, whatever the caller redirected), the program and any add-in of the prefix are killed, the
+# wineserver restarted (a hung add-in would hang the next activation too), and the status is 124.
+exec {wine_log_fd}>&1
+if [ -n "${WSBKIT_TEST_TIMEOUT:-}" ]; then wine_suite_deadline=$((SECONDS + WSBKIT_TEST_TIMEOUT - 90)); fi
+wine_run_limit() {
+  local limit=${WINE_RUN_LIMIT:-240} left
+  if [ -n "${wine_suite_deadline:-}" ]; then
+    left=$((wine_suite_deadline - SECONDS))
+    [ "$left" -ge 10 ] || left=10
+    [ "$left" -ge "$limit" ] || limit=$left
+  fi
+  echo "$limit"
+}
+
+# wine_watched COMMAND ARGS...: runs COMMAND (`wine PROGRAM ...`) with the caller's input, output
+# and error output, under the watchdog above; its exit status, or 124 for a hang.
+wine_watched() {
+  local pid timer which rc limit
+  limit=$(wine_run_limit)
+  "$@" <&0 &
   pid=$!
-  sleep "${WINE_RUN_LIMIT:-240}" &
+  sleep "$limit" >/dev/null 2>&1 </dev/null &
   timer=$!
   wait -n -p which "$pid" "$timer"; rc=$?
   if [ "$which" != "$pid" ]; then
-    wine_hang_report "$1 ran over ${WINE_RUN_LIMIT:-240} s" >> "$out"
+    wine_hang_report "${*:1:2} ran over $limit s" >&"$wine_log_fd" 2>&1
     kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    for pid in $(prefix_pids 'wsbkit-addin\.exe'); do kill -9 "$pid" 2>/dev/null; done
+    wine_restart >/dev/null 2>&1 </dev/null
     rc=124
   fi
   kill "$timer" 2>/dev/null; wait "$timer" 2>/dev/null
+  return "$rc"
+}
+
+# wine_run PROGRAM ARGS...: wine_watched with what the program printed on both outputs given back
+# (Wine prints CRLF: the CRs removed, tests compare plain lines), and its exit status.
+wine_run() {
+  local out rc
+  out=$(mktemp)
+  wine_watched wine "$@" > "$out" 2>&1; rc=$?
   tr -d '\r' < "$out"; rm -f "$out"
   return "$rc"
 }
 
-# wine_hang_report WHAT: every process of the prefix backtraced (`winedbg bt all`, kept whole in
-# $WSBKIT_BUILD_DIR/hangs/), the threads of wsbkit's own programs printed (their top frames), and a
-# last line naming the hang: Wine's known deadlock (wine_deadlock_signature) or not.
+# wine_hang_report WHAT: every process of the prefix backtraced once (`winedbg bt all`, at most
+# 60 s, kept whole in $WSBKIT_BUILD_DIR/hangs/), the threads of wsbkit's own programs printed (their
+# top frames), and a last line naming the hang: Wine's known deadlock (wine_deadlock_signature) or
+# not. (One backtrace, where the soak takes two 20 s apart: here the program already ran minutes
+# past its limit.)
 wine_hang_report() {
   local dir="$WSBKIT_BUILD_DIR/hangs" bt signature
   mkdir -p "$dir"
   bt="$dir/$(basename "$0" .sh)-$(date +%s).txt"
-  timeout 180 winedbg --command "bt all" < /dev/null 2>&1 | tr -d '\r' > "$bt"
+  timeout 60 winedbg --command "bt all" < /dev/null 2>&1 | tr -d '\r' > "$bt"
   echo "HANG - $1; backtraces of the prefix's processes: $bt"
   awk '/^Backtracing for thread/ { keep = (tolower($0) ~ /wsbkit|ledger-svc|hostile-client/); frames = 0; if (keep) print "  " $0; next }
        keep && /^(=>| ) *[0-9]+ 0x/ && frames++ < 12 { sub(/\(.*\) \[/, " ["); print "    " substr($0, 1, 160) }' "$bt"

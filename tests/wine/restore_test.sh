@@ -24,7 +24,7 @@ wsbkit() { wine_run "$install_dir/wsbkit.exe" "$@"; }
 # session's lock) and with it the output handles it inherited from the client that started it:
 # such calls write to a file, never to a pipe (wine_run's, or $(...)'s) that would wait for it.
 simulate_open() {
-  wine "$install_dir/wsbkit.exe" simulate --yes "$@" > "$WINEPREFIX/simulate.out" 2>&1
+  wine_watched wine "$install_dir/wsbkit.exe" simulate --yes "$@" > "$WINEPREFIX/simulate.out" 2>&1
   local rc=$?
   tr -d '\r' < "$WINEPREFIX/simulate.out"
   return $rc

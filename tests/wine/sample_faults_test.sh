@@ -26,7 +26,7 @@ field() { python3 -c "import json,sys; doc=json.loads(sys.stdin.read()); print($
 # simulate ARGS...: a restore of LedgerDB, its JSON timeline in $out, its exit code in $rc. (A run
 # may leave a session, and so the add-in, alive: the output goes to a file, never to a pipe.)
 simulate() {
-  wine "$install_dir/wsbkit.exe" simulate "Contoso Ledger" --yes --restore-only -c 'LedgerDB=Contoso\Ledger' --json "$@" \
+  wine_watched wine "$install_dir/wsbkit.exe" simulate "Contoso Ledger" --yes --restore-only -c 'LedgerDB=Contoso\Ledger' --json "$@" \
     > "$WINEPREFIX/simulate.out" 2> "$WINEPREFIX/simulate.err"
   rc=$?
   out=$(tr -d '\r' < "$WINEPREFIX/simulate.out")

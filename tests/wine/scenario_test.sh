@@ -16,7 +16,7 @@ exe="$WSBKIT_BUILD_DIR/src/cli/wsbkit.exe"
 # One run of wsbkit.exe: its output in $out, its exit code in $rc. A crash (which Wine may report
 # with exit code 0 once its debugger has run) fails the test on its own.
 simulate() {
-  out=$(wine "$exe" simulate --in-process --policy 'C:\ci\ledger-policy.json' --scenario "$1" 2>&1); rc=$?
+  out=$(wine_watched wine "$exe" simulate --in-process --policy 'C:\ci\ledger-policy.json' --scenario "$1" 2>&1); rc=$?
   check_not_contains "wsbkit.exe did not crash ($1)" "Unhandled" "$out"
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's test service (tests/wine/test_service.cpp) under Wine, in a fresh prefix:
+# The project's test service (tests/contract/win32/test_service.cpp) under Wine, in a fresh prefix:
 #  1. with Wine's own `sc`: create, start, query RUNNING, stop, query STOPPED, delete; its marker
 #     file names the state, the service and the PID the SCM reports; a service told to fail its
 #     start reports the service-specific exit code; one told to ignore STOP hangs in STOP_PENDING;

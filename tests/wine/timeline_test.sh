@@ -47,7 +47,7 @@ check "register the application with its add-in and policy" \
   --addin 'C:\wsbkit\wsbkit-addin.exe' --policy 'C:\ProgramData\Ledger\policy.json'
 
 # 1. Backup of a good snapshot: CheckConsistency then QueryStatus S_OK, both checks passed under it.
-out=$(wine "$install_dir/wsbkit.exe" simulate Ledger --backup-only -c LedgerDB --volume 'C:\=C:\snap\' --poll-ms 50 --json 2>/dev/null | tr -d '\r')
+out=$(wine_watched wine "$install_dir/wsbkit.exe" simulate Ledger --backup-only -c LedgerDB --volume 'C:\=C:\snap\' --poll-ms 50 --json 2>/dev/null | tr -d '\r')
 rc=${PIPESTATUS[0]}
 [ "$rc" -eq 0 ] && pass "backup of a good snapshot: exit 0" || fail "backup exit $rc" "$out"
 [ "$(field '[x["call"] for x in doc["calls"]]' "$out")" = "['CheckConsistency', 'QueryStatus']" ] \
@@ -62,7 +62,7 @@ rc=${PIPESTATUS[0]}
 
 # 2. A damaged snapshot: the check fails, WSB would refuse recovery: exit 8, the file named.
 printf 'X' | dd of="$c/snap/Ledger/data/ledger2.ldb" bs=1 seek=3 conv=notrunc status=none
-out=$(wine "$install_dir/wsbkit.exe" simulate Ledger --backup-only -c LedgerDB --volume 'C:\=C:\snap\' --poll-ms 50 \
+out=$(wine_watched wine "$install_dir/wsbkit.exe" simulate Ledger --backup-only -c LedgerDB --volume 'C:\=C:\snap\' --poll-ms 50 \
       --junit 'C:\report.xml' 2>&1 | tr -d '\r')
 rc=${PIPESTATUS[0]}
 [ "$rc" -eq 8 ] && pass "damaged snapshot: exit 8 (recovery not allowed)" || fail "damaged snapshot exit $rc" "$out"
@@ -90,7 +90,7 @@ check_contains "confirmed" "Confirmed: the restore phase starts." "$out"
 check_contains "the restore's calls were made" "PostRestore(" "$out"
 
 # 4. The restore with --yes: WSB's calls in order, the steps under each, the services before/after.
-out=$(wine "$install_dir/wsbkit.exe" simulate Ledger --yes --restore-only -c LedgerDB --json 2>/dev/null | tr -d '\r')
+out=$(wine_watched wine "$install_dir/wsbkit.exe" simulate Ledger --yes --restore-only -c LedgerDB --json 2>/dev/null | tr -d '\r')
 rc=${PIPESTATUS[0]}
 [ "$rc" -eq 0 ] && pass "restore --yes: exit 0" || fail "restore exit $rc" "$out"
 [ "$(field '[(x["call"], x["component"], x["hresult"]) for x in doc["calls"]]' "$out")" = \
@@ -104,7 +104,7 @@ rc=${PIPESTATUS[0]}
 
 # 5. WSB's job cancelled after the PreRestore: the session stays open and the repair command is named.
 # (The add-in holds the open session, and with it the output handles it inherited: write to a file.)
-wine "$install_dir/wsbkit.exe" simulate Ledger --yes --restore-only -c LedgerDB --abort-after PreRestore:LedgerDB \
+wine_watched wine "$install_dir/wsbkit.exe" simulate Ledger --yes --restore-only -c LedgerDB --abort-after PreRestore:LedgerDB \
   > "$WINEPREFIX/abort.out" 2>&1
 rc=$?
 out=$(tr -d '\r' < "$WINEPREFIX/abort.out")
@@ -115,7 +115,7 @@ check_contains "and the repair command" "wsbkit repair" "$out"
 [ "$(service_state)" = STOPPED ] && pass "LedgerSvc stopped while the session is open" || fail "LedgerSvc $(service_state)"
 # The add-in still holds the open session (`wsbkit repair` leaves a live one alone): WSB's next
 # call, PostRestore, gives LedgerSvc back.
-wine "$install_dir/wsbkit.exe" simulate Ledger --yes --restore-only -c LedgerDB --calls post > "$WINEPREFIX/post.out" 2>&1
+wine_watched wine "$install_dir/wsbkit.exe" simulate Ledger --yes --restore-only -c LedgerDB --calls post > "$WINEPREFIX/post.out" 2>&1
 out=$(tr -d '\r' < "$WINEPREFIX/post.out")
 check_not_contains "after PostRestore no session is open" "A restore session is still open" "$out"
 for _ in $(seq 1 100); do [ "$(service_state)" = RUNNING ] && break; sleep 0.1; done
@@ -124,7 +124,7 @@ for _ in $(seq 1 100); do [ "$(service_state)" = RUNNING ] && break; sleep 0.1; 
 # 6. --kill-addin-after PreRestore: the add-in process that answered it is terminated (its id from
 # the add-in's call log) and WSB carries on with a new activation.
 [ "$(service_state)" = RUNNING ] || wine sc start LedgerSvc >/dev/null 2>&1
-wine "$install_dir/wsbkit.exe" simulate Ledger --yes --restore-only -c LedgerDB --kill-addin-after PreRestore:LedgerDB \
+wine_watched wine "$install_dir/wsbkit.exe" simulate Ledger --yes --restore-only -c LedgerDB --kill-addin-after PreRestore:LedgerDB \
   > "$WINEPREFIX/kill.out" 2>&1
 rc=$?
 out=$(tr -d '\r' < "$WINEPREFIX/kill.out")

@@ -30,7 +30,8 @@ using ApplicationFactory = std::function<std::shared_ptr<WsbApplication>()>;
 //  - the add-in's three interfaces pinned (local_server.cpp): a stub for each stays registered until
 //    the end, so releasing the last add-in or async object never unregisters an interface while a
 //    call on it is finishing (Wine 8's rpcrt4 can lose that wake-up and deadlock the release).
-// The destructor undoes it in reverse, after the class object has been revoked, at once: a host
+// The destructor leaves the apartment (CoUninitialize, which also drops the pins' stubs) and then
+// frees the pinned object; it runs after the class object has been revoked, at once: a host
 // that lingers after revoking its class object makes activations fail under Wine (E_FAIL; a
 // 100 ms wait there before CoUninitialize was tried and broke the churn tests), and a service
 // host lingers STOP_PENDING. An error from enter() means the process must not serve.

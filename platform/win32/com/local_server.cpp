@@ -4,7 +4,6 @@
 #include <atomic>
 #include <new>
 #include <utility>
-#include <vector>
 
 #include "platform/win32/com/com_convert.hpp"
 #include "platform/win32/com/com_objects.hpp"
@@ -293,35 +292,24 @@ Result<void> apply_appid_security(const std::string& clsid) {
 // at that moment can miss the wake-up: the release never returns and the client waits on it forever
 // (the soak saw it about once in 500 CheckConsistency/Abort cycles; docs/testing.md). One object is
 // marshaled table-strong once per interface: COM keeps its stubs, so the registrations stay until
-// the apartment is left, when no call is in flight. Nobody else ever holds the marshal data, so its
-// methods are never called; they answer E_UNEXPECTED all the same.
+// the apartment is left: CoUninitialize tears the table marshals down with the rest of the
+// apartment (never CoReleaseMarshalData before it: that would unregister the interfaces outside
+// CoUninitialize, with the same race), and the object is freed only after it. Nobody else ever
+// holds the marshal data, so its methods are never called; they answer E_UNEXPECTED all the same.
 struct ServingApartment::Pins final : IWsbApplicationBackupSupport, IWsbApplicationRestoreSupport, IWsbApplicationAsync {
-  std::vector<IStream*> streams;  // one marshal each, released in the destructor
-
   Pins() = default;
   Pins(const Pins&) = delete;
   Pins& operator=(const Pins&) = delete;
-  ~Pins() {
-    for (IStream* stream : streams) {
-      LARGE_INTEGER start{};
-      // The apartment is being left: a marshal that cannot be released now is released by
-      // CoUninitialize with the rest of the apartment's stubs.
-      if (SUCCEEDED(stream->Seek(start, STREAM_SEEK_SET, nullptr))) ::CoReleaseMarshalData(stream);
-      stream->Release();
-    }
-  }
 
+  // The marshal data itself is not kept: the stubs stay registered until CoUninitialize.
   Result<void> pin(REFIID iid, const char* name) {
     IStream* stream = nullptr;
     HRESULT h = ::CreateStreamOnHGlobal(nullptr, TRUE, &stream);
     if (FAILED(h)) return Error::hresult(h, "CreateStreamOnHGlobal", name);
     h = ::CoMarshalInterface(stream, iid, static_cast<IWsbApplicationBackupSupport*>(this), MSHCTX_LOCAL, nullptr,
                              MSHLFLAGS_TABLESTRONG);
-    if (FAILED(h)) {
-      stream->Release();
-      return Error::hresult(h, "CoMarshalInterface", name, "MSHLFLAGS_TABLESTRONG");
-    }
-    streams.push_back(stream);
+    stream->Release();
+    if (FAILED(h)) return Error::hresult(h, "CoMarshalInterface", name, "MSHLFLAGS_TABLESTRONG");
     return success();
   }
 
@@ -362,20 +350,20 @@ Result<std::unique_ptr<ServingApartment>> ServingApartment::enter(const std::str
   if (FAILED(h)) return Error::hresult(h, "CoInitializeEx", "COINIT_MULTITHREADED");
   apartment->initialised_ = true;
   if (auto secured = apply_appid_security(clsid); !secured) return secured.error();
-  auto pins = std::make_unique<Pins>();
+  // Owned by the apartment before the first marshal: whatever happens next, the object outlives
+  // the stubs pointing at it (the destructor frees it after CoUninitialize).
+  apartment->pins_ = std::make_unique<Pins>();
   for (const auto& [iid, name] : {std::pair{&IID_IWsbApplicationBackupSupport, "IWsbApplicationBackupSupport"},
                                   std::pair{&IID_IWsbApplicationRestoreSupport, "IWsbApplicationRestoreSupport"},
                                   std::pair{&IID_IWsbApplicationAsync, "IWsbApplicationAsync"}}) {
-    if (auto pinned = pins->pin(*iid, name); !pinned) return pinned.error();
+    if (auto pinned = apartment->pins_->pin(*iid, name); !pinned) return pinned.error();
   }
-  apartment->pins_ = std::move(pins);
   return apartment;
 }
 
 ServingApartment::~ServingApartment() {
-  if (!initialised_) return;
-  pins_.reset();
-  CoUninitialize();
+  if (initialised_) CoUninitialize();  // the pins' stubs go here, with every other stub
+  pins_.reset();                       // and only then the object they pointed to
 }
 
 Result<ServerLifetime::ExitReason> run_local_server(const LocalServerConfig& config, ServerLifetime& lifetime,
