@@ -1,6 +1,7 @@
 // Contract backends: the real Win32 implementations (under Wine in CI). Registry tests work below
 // a scratch key, file system tests in a scratch folder of %TEMP%; both are removed afterwards.
 #include <algorithm>
+#include <utility>
 #include <filesystem>
 
 #include "platform/win32/backends.hpp"
@@ -25,11 +26,13 @@ ServiceControlBackend make_service_control_backend(int argc, char** argv) {
   if (!path.empty() && path.front() == '/') path = "Z:" + path;
   std::replace(path.begin(), path.end(), '/', '\\');
   const std::string command_line = "\"" + path + "\"";
-  return {"win32", win32::make_win32_service_control(), command_line,
-          [command_line](const ServiceDefinition& definition, std::uint32_t service_code) {
+  auto service_control = win32::make_win32_service_control();
+  ServiceControl* scm = service_control.get();
+  return {"win32", std::move(service_control), command_line,
+          [scm, command_line](const ServiceDefinition& definition, std::uint32_t service_code) {
             ServiceDefinition failing = definition;
             failing.command_line = command_line + " --fail-start " + std::to_string(service_code);
-            return win32::make_win32_service_control()->create_service(failing);
+            return scm->create_service(failing);
           }};
 }
 

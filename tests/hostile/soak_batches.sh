@@ -74,9 +74,9 @@ soak_run() {
 soak_hung() {
   local label=$1 bt="$soak_dir/backtraces-${1// /-}.txt" signature pid
   # Twice, 20 s apart: a deadlock stays where it is; an add-in merely slow to unregister moves on.
-  timeout 180 winedbg --command "bt all" < /dev/null 2>&1 | tr -d '\r' > "$bt"
+  wine_backtrace_all "$bt" 180
   sleep 20
-  timeout 180 winedbg --command "bt all" < /dev/null 2>&1 | tr -d '\r' > "$bt.again"
+  wine_backtrace_all "$bt.again" 180
   signature=$(wine_deadlock_signature < "$bt")
   [ -n "$signature" ] && [ "$(wine_deadlock_signature < "$bt.again")" = "$signature" ] || signature=
   for pid in $(prefix_pids hostile-client.exe) $(prefix_pids wsbkit-addin.exe); do kill -9 "$pid" 2>/dev/null; done

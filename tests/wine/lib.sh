@@ -120,7 +120,7 @@ wine_hang_report() {
   local dir="$WSBKIT_BUILD_DIR/hangs" bt signature
   mkdir -p "$dir"
   bt="$dir/$(basename "$0" .sh)-$(date +%s).txt"
-  timeout 60 winedbg --command "bt all" < /dev/null 2>&1 | tr -d '\r' > "$bt"
+  wine_backtrace_all "$bt" 60
   echo "HANG - $1; backtraces of the prefix's processes: $bt"
   awk '/^Backtracing for thread/ { keep = (tolower($0) ~ /wsbkit|ledger-svc|hostile-client/); frames = 0; if (keep) print "  " $0; next }
        keep && /^(=>| ) *[0-9]+ 0x/ && frames++ < 12 { sub(/\(.*\) \[/, " ["); print "    " substr($0, 1, 160) }' "$bt"
@@ -128,6 +128,10 @@ wine_hang_report() {
   [ -n "$signature" ] || signature="not Wine's known RpcServerUnregisterIf deadlock (see the backtraces)"
   echo "HANG - $1: $signature"
 }
+
+# wine_backtrace_all FILE SECONDS: every thread of every process of the prefix backtraced into
+# FILE (`winedbg --command "bt all"`, CRs removed), giving up after SECONDS.
+wine_backtrace_all() { timeout "$2" winedbg --command "bt all" < /dev/null 2>&1 | tr -d '\r' > "$1"; }
 
 # Reads `winedbg bt all` and prints the Wine deadlock it shows, or nothing: a thread of
 # wsbkit-addin.exe whose backtrace holds rpcrt4's RpcServerUnregisterIf (and whether CoUninitialize
